@@ -1,0 +1,41 @@
+# Everything a fresh machine needs: `make run` and `make test` set up first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: setup run test test-fast eval bench ingest browser clean
+
+setup: $(STAMP)
+
+# torch first, exactly 2.13.0 (the local CPU build); anything later that depends on
+# torch then finds it satisfied instead of pulling CUDA packages.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+ingest: setup
+	$(VENV)/bin/rag ingest
+
+run: setup
+	$(VENV)/bin/rag ingest
+	$(VENV)/bin/rag ask
+
+test: setup
+	$(PY) -m pytest
+
+test-fast: setup
+	$(PY) -m pytest -m "not integration and not slow"
+
+eval: setup
+	$(VENV)/bin/rag eval
+
+clean:
+	rm -rf index/*.json index/*.faiss index/*.npy eval/reports/*.md eval/reports/*.png

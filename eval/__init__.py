@@ -1,0 +1,1 @@
+"""Evaluation suite: question set, metrics, the tutorial-recipe baseline and reports."""

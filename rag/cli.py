@@ -1,0 +1,185 @@
+"""The ``rag`` command: ingest, ask, eval, serve, ui."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from rag.errors import RagError  # noqa: E402
+from rag.settings import Settings, get_settings  # noqa: E402
+from rag.types import Answer  # noqa: E402
+
+
+def _dir_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.glob("*") if p.is_file())
+
+
+def _print_answer(answer: Answer) -> None:
+    print(answer.answer)
+    for c in answer.citations:
+        print(f"\n[{c.marker}] {c.title}")
+        print(f"    {c.source}, paragraph {c.paragraph} (characters {c.start}-{c.end})")
+        print(f"    \u201c{' '.join(c.quote.text.split())}\u201d")
+    print(f"\n({answer.timings_ms.get('total', 0):.0f} ms)")
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.embedder import load_embedder
+    from rag.index import open_index
+
+    paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
+    start = time.perf_counter()
+    embedder = load_embedder(settings.model)
+    loaded = time.perf_counter()
+    index, built = open_index(paths, settings.index_dir, embedder, rebuild=args.rebuild, progress=sys.stderr.isatty() or args.progress)
+    done = time.perf_counter()
+    m = index.manifest
+    state = "built" if built else "up to date (use --rebuild to force)"
+    print(
+        f"index {state}: {m['documents']} documents, {m['paragraphs']} paragraphs, "
+        f"{m['windows']} windows, {m['sentences']} sentences -> {settings.index_dir} "
+        f"({_dir_size(settings.index_dir) / 1e6:.1f} MB; model load {loaded - start:.1f} s, "
+        f"{'index' if built else 'load'} {done - loaded:.1f} s)"
+    )
+    return 0
+
+
+def _assistant(settings: Settings, paths: list[Path] | None = None):
+    from rag.assistant import load_assistant
+
+    assistant, built = load_assistant(settings, progress=sys.stderr.isatty(), paths=paths)
+    if built:
+        print(f"(index built in {settings.index_dir})", file=sys.stderr)
+    return assistant
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    assistant = _assistant(settings)
+    if args.question is None:
+        return _repl(assistant, args)
+    answer = assistant.ask(args.question, top_k=args.top_k)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_answer(answer)
+    return 0
+
+
+def _repl(assistant, args: argparse.Namespace) -> int:
+    print("Ask about the documents (empty line or Ctrl-D to quit).", file=sys.stderr)
+    history: list[str] = []
+    while True:
+        try:
+            question = input("? ").strip()
+        except EOFError:
+            return 0
+        if not question:
+            return 0
+        try:
+            answer = assistant.ask(question, history=history, top_k=args.top_k)
+        except RagError as exc:
+            print(f"rag: {exc}", file=sys.stderr)
+            continue
+        history.append(question)
+        if args.json:
+            print(json.dumps(answer.to_dict(), ensure_ascii=False))
+        else:
+            _print_answer(answer)
+        print()
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from eval.run import run
+
+    return run(settings, baseline=not args.no_baseline, gate=args.gate, out=Path(args.out) if args.out else None)
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from api.server import serve
+
+    return serve(settings, host=args.host or settings.host, port=args.port if args.port is not None else settings.port)
+
+
+def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
+    from ui.app import launch
+
+    return launch(settings, host=args.host or settings.host, port=args.port if args.port is not None else 7860)
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if not 1 <= number <= 50:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 50, got {number}")
+    return number
+
+
+def _port(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {value!r}") from None
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be between 0 and 65535, got {number}")
+    return number
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="rag", description="Cited answers from UN peace-operations documents, offline.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("ingest", help="split, embed and index documents", description="Build the index from .txt/.md files (default: the corpus folder).")
+    s.add_argument("paths", nargs="*", help="files or folders to ingest")
+    s.add_argument("--rebuild", action="store_true", help="rebuild even if the index is up to date")
+    s.add_argument("--progress", action="store_true", help="show a progress bar even when not on a terminal")
+    s.set_defaults(func=cmd_ingest)
+
+    s = sub.add_parser("ask", help="answer a question with citations", description="Answer QUESTION, or start an interactive session when none is given.")
+    s.add_argument("question", nargs="?", help="the question (omit for an interactive session)")
+    s.add_argument("--json", action="store_true", help="print the JSON the HTTP API returns")
+    s.add_argument("--top-k", type=_positive, default=None, help="passages to retrieve (1-50)")
+    s.set_defaults(func=cmd_ask)
+
+    s = sub.add_parser("eval", help="run the evaluation suite", description="Evaluate on eval/questions.yaml beside the tutorial recipe; write eval/reports/.")
+    s.add_argument("--no-baseline", action="store_true", help="skip the tutorial-recipe comparison")
+    s.add_argument("--gate", action="store_true", help="exit non-zero when a regression-gate threshold is missed")
+    s.add_argument("--out", help="report folder (default eval/reports)")
+    s.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser("serve", help="run the HTTP API (and the chat UI at /ui)", description="Serve the HTTP API with uvicorn.")
+    s.add_argument("--host", default=None)
+    s.add_argument("--port", type=_port, default=None)
+    s.set_defaults(func=cmd_serve)
+
+    s = sub.add_parser("ui", help="run the chat UI on its own", description="Serve the Gradio chat UI.")
+    s.add_argument("--host", default=None)
+    s.add_argument("--port", type=_port, default=None)
+    s.set_defaults(func=cmd_ui)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = get_settings()
+    except Exception as exc:  # pydantic's ValidationError: a bad RAG_* variable
+        print(f"rag: error: invalid settings: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 2
+    try:
+        return args.func(args, settings)
+    except RagError as exc:
+        print(f"rag: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

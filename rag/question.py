@@ -1,0 +1,53 @@
+"""What a question asks for: its answer type, its key terms, its specific names."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag import text as T
+
+NUMBER, DATE, PERSON, ANY = "number", "date", "person", "any"
+
+_TYPES = (
+    (NUMBER, re.compile(r"\bhow (?:many|much|large|big)\b|\bnumber of\b|\bwhat (?:percentage|proportion|share|amount)\b|\bhow many\b", re.I)),
+    (DATE, re.compile(r"\bwhen\b|\b(?:what|which) (?:year|date|month|day)\b|\bsince when\b|\bon what date\b", re.I)),
+    (PERSON, re.compile(r"^\W*who\b|\bwhom\b|\bwhich (?:person|official|ambassador|individual)\b", re.I)),
+)
+# words that say what kind of answer is wanted, not what it is about
+_FRAME = frozenset(T.stem(w) for w in (
+    "many much number year date month day happen took take place happened total amount "
+    "kind type exactly roughly approximately name named called describe explain mean".split()
+))
+_PRONOUNS = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|he|she|his|her|there|then)\b", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionInfo:
+    text: str
+    answer_type: str
+    terms: tuple[str, ...]  # stemmed keyword tokens, frame words removed
+    specific: tuple[str, ...]  # names, acronyms and numbers the question mentions
+    numbers: frozenset[str]
+
+
+def analyse(question: str) -> QuestionInfo:
+    """Answer type, key terms and specific names of a question."""
+    asked = [part for part in re.split(r"(?<=[?])\s+", question.strip()) if part.strip()]
+    last = asked[-1] if asked else question  # with history prepended, the type is the last ask's
+    answer_type = next((kind for kind, rx in _TYPES if rx.search(last)), ANY)
+    terms = tuple(t for t in dict.fromkeys(T.tokens(question)) if t not in _FRAME)
+    specific = [T.stem(w) for w in T.capitalised_terms(question)]
+    specific += [n for n in T.numbers(question) if len(n) >= 3]
+    return QuestionInfo(
+        text=question,
+        answer_type=answer_type,
+        terms=terms,
+        specific=tuple(dict.fromkeys(s for s in specific if s not in T.STOPWORDS)),
+        numbers=frozenset(T.numbers(question)),
+    )
+
+
+def is_follow_up(question: str) -> bool:
+    """True when a question leans on an earlier turn (pronouns, or very few key terms)."""
+    return bool(_PRONOUNS.search(question)) or len(analyse(question).terms) <= 2

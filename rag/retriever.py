@@ -1,0 +1,133 @@
+"""Hybrid retrieval: dense windows + BM25 + best-sentence similarity, fused per paragraph."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from rag import text as T
+from rag.embedder import Embedder
+from rag.index import CorpusIndex
+from rag.types import Passage
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """How the three signals are fused (they need not sum to one)."""
+
+    dense: float = 0.40
+    sentence: float = 0.35
+    keyword: float = 0.25
+
+    def __post_init__(self) -> None:
+        if min(self.dense, self.sentence, self.keyword) < 0:
+            raise ValueError(f"weights must be non-negative. Currently, they are {self}")
+
+
+class HybridSearcher:
+    """Scores every searchable paragraph for a query; the corpus is small enough to be exact.
+
+    Usage::
+
+        searcher = HybridSearcher(index, embedder)
+        passages = searcher.search("When did UNAMID operations cease?", k=5)
+    """
+
+    def __init__(self, index: CorpusIndex, embedder: Embedder, weights: Weights = Weights()) -> None:
+        if index.manifest.get("dimension") != embedder.dimension:
+            raise ValueError(
+                f"index dimension {index.manifest.get('dimension')} does not match "
+                f"the embedder's {embedder.dimension}"
+            )
+        self.index = index
+        self.embedder = embedder
+        self.weights = weights
+        starts = index.sentence_start
+        self._has_sentences = starts[1:] > starts[:-1]
+        self._reduce_at = starts[:-1][self._has_sentences]
+
+    def search(self, query: str, k: int) -> list[Passage]:
+        """The ``k`` best paragraphs for ``query``, best first."""
+        if k < 1:
+            raise ValueError(f"k must be greater than 0. Currently, k is {k}")
+        index = self.index
+        vector = self.embedder.embed([query])[0]
+        n_windows = index.window_index.ntotal
+        sims, rows = index.window_index.search(vector[None, :], n_windows)
+        dense = np.full(len(index.paragraphs), -1.0, dtype=np.float32)
+        np.maximum.at(dense, index.window_paragraph[rows[0]], sims[0])
+
+        sentence_sims = index.sentence_vectors @ vector
+        best_sentence = np.full(len(index.paragraphs), -1.0, dtype=np.float32)
+        if len(self._reduce_at):
+            best_sentence[self._has_sentences] = np.maximum.reduceat(sentence_sims, self._reduce_at)
+
+        keyword = index.keyword.scores(T.tokens(query))
+        top_kw = float(keyword.max()) if keyword.size else 0.0
+        keyword_norm = keyword / top_kw if top_kw > 0 else keyword
+
+        w = self.weights
+        fused = w.dense * dense + w.sentence * best_sentence + w.keyword * keyword_norm
+        fused[~index.searchable] = -np.inf
+        k = min(k, int(index.searchable.sum()))
+        top = np.argpartition(-fused, k - 1)[:k]
+        top = top[np.argsort(-fused[top], kind="stable")]
+        passages = []
+        for rank, i in enumerate(top, start=1):
+            paragraph = index.paragraphs[i]
+            rows_ = index.sentence_rows(int(i))
+            passages.append(
+                Passage(
+                    paragraph=paragraph,
+                    document=index.documents[paragraph.doc_id],
+                    score=float(fused[i]),
+                    dense=float(dense[i]),
+                    keyword=float(keyword[i]),
+                    sentence_scores=tuple(float(x) for x in sentence_sims[rows_.start:rows_.stop]),
+                    rank=rank,
+                )
+            )
+        return passages
+
+
+def to_document(passage: Passage) -> Document:
+    """A LangChain document for a passage (the passage itself rides in the metadata)."""
+    p = passage.paragraph
+    return Document(
+        page_content=p.clean,
+        metadata={
+            "doc_id": p.doc_id,
+            "paragraph": p.number,
+            "source": passage.document.source,
+            "start": p.start,
+            "end": p.end,
+            "score": passage.score,
+            "passage": passage,
+        },
+    )
+
+
+class HybridRetriever(BaseRetriever):
+    """LangChain retriever over :class:`HybridSearcher`.
+
+    Usage::
+
+        retriever = HybridRetriever(searcher=searcher, top_k=5)
+        docs = retriever.invoke("Who chaired the Working Group?")
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    searcher: Any
+    top_k: int = 5
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        return [to_document(p) for p in self.searcher.search(query, self.top_k)]

@@ -1,0 +1,198 @@
+"""Text primitives: display cleaning, sentence spans, keyword tokens, numbers and dates."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# --- display cleaning -------------------------------------------------------------
+
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_SUP = re.compile(r"</?sup>")
+_ESCAPE = re.compile(r"\\([$()\[\]*_#.\-])")
+_EMPHASIS = re.compile(r"\*{1,3}|(?<!\w)_{1,2}|_{1,2}(?!\w)")
+_LEADING_MARK = re.compile(r"^\s*(?:#{1,6}\s+|[-*•]\s+)+")
+_SPACES = re.compile(r"\s+")
+
+
+def clean(text: str) -> str:
+    """Text for display: markdown marks, escapes and line breaks removed."""
+    text = _MD_LINK.sub(r"\1", text)
+    text = _SUP.sub("", text)
+    text = _ESCAPE.sub(r"\1", text)
+    text = _EMPHASIS.sub("", text)
+    text = _SPACES.sub(" ", text).strip()
+    return _LEADING_MARK.sub("", text).strip()
+
+
+# --- sentences --------------------------------------------------------------------
+
+_ABBREVIATIONS = frozenset(
+    "e.g i.e mr mrs ms dr no nos para paras doc vol st amb h.e u.s u.n jr inc co fig p pp "
+    "art cf vs al op ibid approx dept gen lt col sr esq rev prof".split()
+)
+_END = re.compile(r"[.!?]+[\"'”’)\]*]*[¹²³⁴⁵⁶⁷⁸⁹⁰]*(?=\s)")
+_NEXT_OK = re.compile(r"\s+[\"'“‘(*\-•A-Z0-9¹²³⁴⁵⁶⁷⁸⁹⁰]")
+_LIST_START = re.compile(r"^\s*(?:[-*•]\s|\d{1,3}[.)-]\s|\(?[a-z]\)\s|\(?[ivx]{1,4}\)\s|#)")
+_TERMINAL = re.compile(r"[.!?:;\"”’)]\**[¹²³⁴⁵⁶⁷⁸⁹⁰\d]*\s*$")
+
+
+def ends_sentence(text: str) -> bool:
+    """True when ``text`` ends with sentence-final punctuation."""
+    return bool(_TERMINAL.search(text.rstrip()))
+
+
+_STATEMENT_END = re.compile(r"[.!?][\"”’)]*\**[¹²³⁴⁵⁶⁷⁸⁹⁰\d]*\s*$")
+
+
+def ends_statement(text: str) -> bool:
+    """True when ``text`` ends with a full stop, question or exclamation mark."""
+    return bool(_STATEMENT_END.search(text.rstrip()))
+
+
+def _is_abbreviation(before: str) -> bool:
+    word = re.search(r"([\w.]+)$", before)
+    if not word:
+        return False
+    token = word.group(1).lower().rstrip(".")
+    return (
+        token in _ABBREVIATIONS
+        or bool(re.fullmatch(r"[a-z]", token))
+        or bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]", token))
+    )
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of ``text`` (whitespace trimmed)."""
+    cuts: list[int] = []
+    for match in _END.finditer(text):
+        end = match.end()
+        if not _NEXT_OK.match(text, end):
+            continue
+        if match.group(0).startswith(".") and _is_abbreviation(text[: match.start()]):
+            continue
+        cuts.append(end)
+    # line breaks also end a sentence when the next line is a list item or heading,
+    # or the line ends with punctuation or a markdown hard break
+    for match in re.finditer(r"\n", text):
+        before = text[: match.start()]
+        after = text[match.end():]
+        if _LIST_START.match(after) or before.endswith("  ") or ends_sentence(before[-3:] or " "):
+            cuts.append(match.start())
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for cut in sorted(set(cuts)) + [len(text)]:
+        piece = text[start:cut]
+        left = len(piece) - len(piece.lstrip())
+        right = len(piece.rstrip())
+        if right > left:
+            spans.append((start + left, start + right))
+        start = cut
+    return spans
+
+
+# --- numbers, dates, tokens ---------------------------------------------------------
+
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19,
+}
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}
+_NUMBER_WORD = re.compile(
+    r"\b(?:(" + "|".join(_TENS) + r")(?:[-\s](" + "|".join(_UNITS) + r"))?|("
+    + "|".join(_UNITS) + r"))\b",
+    re.IGNORECASE,
+)
+MONTHS = (
+    "january february march april may june july august september october november december"
+).split()
+_DIGITS = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+_YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})\b")
+_DATE_WORD = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + r")\b")
+
+
+def number_words_to_digits(text: str) -> str:
+    """Replace cardinal number words (one..ninety-nine) by digits."""
+
+    def repl(match: re.Match[str]) -> str:
+        tens, unit, alone = match.group(1), match.group(2), match.group(3)
+        if alone:
+            return str(_UNITS[alone.lower()])
+        return str(_TENS[tens.lower()] + (_UNITS[unit.lower()] if unit else 0))
+
+    return _NUMBER_WORD.sub(repl, text)
+
+
+def numbers(text: str) -> set[str]:
+    """The quantities a text states, as digit strings (number words included)."""
+    found = set()
+    for match in _DIGITS.finditer(number_words_to_digits(text)):
+        found.add(match.group(0).replace(",", ""))
+    return found
+
+
+def has_date(text: str) -> bool:
+    """True when the text names a year or a month."""
+    return bool(_YEAR.search(text) or _DATE_WORD.search(text))
+
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each few
+    for from further had has have having he her here hers herself him himself his how i if in
+    into is it its itself just me more most my myself no nor not now of off on once only or
+    other our ours ourselves out over own same she should so some such than that the their
+    theirs them themselves then there these they this those through to too under until up
+    very was we were what when where which while who whom why will with would you your yours
+    yourself yourselves according did does tell say said says document documents report
+    mention mentioned mentions give given list name named""".split()
+)
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A light suffix stemmer: enough to match plurals and simple verb forms."""
+    if len(word) <= 3 or word.isdigit():
+        return word
+    for suffix, replacement in (
+        ("ational", "ate"), ("ization", "ize"), ("isation", "ize"), ("iveness", "ive"),
+        ("fulness", "ful"), ("ousness", "ous"), ("ies", "y"), ("sses", "ss"), ("ings", ""),
+        ("ing", ""), ("edly", ""), ("ed", ""), ("ly", ""), ("es", ""), ("s", ""),
+    ):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                return word
+            return word[: len(word) - len(suffix)] + replacement
+    return word
+
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def tokens(text: str, *, keep_stopwords: bool = False) -> list[str]:
+    """Keyword tokens: lower-cased, number words as digits, stemmed, stopwords dropped."""
+    text = number_words_to_digits(clean(text).lower().replace("’", "'"))
+    out = []
+    for word in _WORD.findall(text):
+        word = word.split("'")[0]
+        if not word or (not keep_stopwords and word in STOPWORDS):
+            continue
+        out.append(stem(word))
+    return out
+
+
+def capitalised_terms(text: str) -> set[str]:
+    """Proper-noun-like words (capitalised not at sentence start, or acronyms), lower-cased."""
+    words = re.findall(r"[A-Za-z][\w'-]*", clean(text))
+    found = set()
+    for i, word in enumerate(words):
+        if word.isupper() and len(word) >= 2:
+            found.add(word.lower())
+        elif i > 0 and word[0].isupper() and word.lower() not in STOPWORDS:
+            found.add(word.lower())
+    return found
