@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from typing import Callable, Protocol, Sequence
 
 from rag import text as T
-from rag.question import ANY, DATE, NUMBER, PERSON, QuestionInfo, analyse
+from rag.acronyms import spelled_out
+from rag.gazetteer import COUNTRIES, COUNTRY_PHRASES
+from rag.question import ANY, COUNTRY, DATE, NAME, NUMBER, PERSON, REFERENCE, QuestionInfo, analyse
 from rag.types import Answer, Citation, Passage, Quote, Sentence
 
 NOT_COVERED = "The documents don't cover this: none of them answers the question."
@@ -56,36 +58,76 @@ class Candidate:
     sentence: Sentence
     score: float
     typed: bool
+    anchored: bool
     coverage: float
     values: frozenset[str]
+    position: int  # index of the sentence in its paragraph
 
 
+_ANAPHOR = re.compile(r"^\W*(?:they|this|these|those|it|its|their|such|he|she|his|her|the latter|both|there|through (?:this|these|greater)|in (?:this|that) (?:regard|context|light))\b", re.I)
+_LEANS_BACK = re.compile(r"\b(?:this|these|that|the) (?:partnership|initiative|process|change|approach|effort|commitment|declaration|plan|tool|mission|meeting|group)\b", re.I)
 _ENUMERATOR = re.compile(r"^\s*\(?\d{1,3}[.)-]\s")
 _YEARLIKE = re.compile(r"^(?:1[89]|20)\d{2}$")
 _MONTH = re.compile(r"\b(?:" + "|".join(m.capitalize() for m in T.MONTHS) + r")\b")
-_TITLE = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|Ambassador|H\.E\.|USG|Secretary-General|Chair|Director|President)\b")
 
 
-def _values(q: QuestionInfo, sentence: str) -> frozenset[str]:
-    """The quantities or dates in a sentence that the question does not already state."""
+_FRACTION = re.compile(r"\b(?:(?:one|two)-thirds?|one-third|half|(?:one|three)-quarters?|a quarter|majority)\b", re.I)
+_REFERENCE_CODE = re.compile(r"\b[Rr]esolutions?\s+\[?\d{3,4}|\bS/PRST/\d{4}/\d+|\b[A-Z]/\d{2}/\d+")
+_NEAR_MONTH = re.compile(r"^\s*(?:[–-]\s*\d{1,2}\s+)?(?:" + "|".join(m.capitalize() for m in T.MONTHS) + r")\b")
+_MONTH_BEFORE = re.compile(r"\b(?:" + "|".join(m.capitalize() for m in T.MONTHS) + r")\s*$")
+
+
+def _values(q: QuestionInfo, sentence: str) -> tuple[frozenset[str], bool]:
+    """The quantities or dates a sentence adds to the question, and whether one of them
+    counts what the question counts ("how many member states" ~ "152 member states")."""
     body = _ENUMERATOR.sub("", sentence)
-    found = T.numbers(body) - q.numbers
-    if q.answer_type == NUMBER and not re.search(r"\byears?\b", q.text, re.I):
-        found = {n for n in found if not _YEARLIKE.match(n)}
+    found: set[str] = set()
+    anchored = False
+    normal = T.number_words_to_digits(T.clean(body))
+    for value, start, end in T.quantities(body):
+        if value in q.numbers:
+            continue
+        if q.answer_type == NUMBER:
+            if _YEARLIKE.match(value) and not re.search(r"\byears?\b", q.text, re.I):
+                continue
+            if _NEAR_MONTH.match(normal[end:end + 16]) or _MONTH_BEFORE.search(normal[max(0, start - 12):start]):
+                continue  # a day of the month is not a count
+        hit = False
+        if q.counted:
+            near = T.tokens(normal[end:end + 40])[:2] + T.tokens(normal[max(0, start - 25):start])[-2:]
+            if "percent" in q.counted:
+                near += ["percent"] if re.match(r"\s*(?:%|per ?cent)", normal[end:end + 9]) else []
+            hit = any(t in near for t in q.counted)
+        if value == "1" and not hit:
+            continue  # "one panellist", "one year": a determiner, not an answer
+        found.add(value)
+        anchored = anchored or hit
+    if q.answer_type == NUMBER and _FRACTION.search(body):
+        found.add(_FRACTION.search(body).group(0).lower())
+        anchored = anchored or "percent" in q.counted
     if q.answer_type == DATE:
         found |= {m.lower() for m in _MONTH.findall(body)}
         found = {v for v in found if not v.isdigit() or _YEARLIKE.match(v) or len(v) <= 2}
-    return frozenset(found)
+    return frozenset(found), anchored
 
 
 def _typed(q: QuestionInfo, sentence: str, values: frozenset[str]) -> bool:
-    if q.answer_type in (NUMBER, DATE):
-        if q.answer_type == DATE and not (_MONTH.search(sentence) or any(_YEARLIKE.match(v) for v in values)):
-            return False
+    if q.answer_type == NUMBER:
         return bool(values)
+    if q.answer_type == DATE:
+        return bool(_MONTH.search(sentence) or any(_YEARLIKE.match(v) for v in values))
     if q.answer_type == PERSON:
-        names = T.capitalised_terms(sentence) - T.capitalised_terms(q.text)
-        return bool(_TITLE.search(sentence)) or len(names) >= 2
+        return T.has_person(sentence)
+    if q.answer_type == COUNTRY:
+        asked = set(T.tokens(q.text)) | {m.lower() for m in COUNTRY_PHRASES.findall(q.text)}
+        named = set(re.findall(r"[a-zà-ÿ]+", sentence.lower())) & COUNTRIES
+        named |= {m.lower() for m in COUNTRY_PHRASES.findall(sentence)}
+        return bool(named - asked)
+    if q.answer_type == REFERENCE:
+        return bool(_REFERENCE_CODE.search(sentence))
+    if q.answer_type == NAME:
+        new = T.capitalised_terms(sentence) - T.capitalised_terms(q.text) - set(T.MONTHS)
+        return bool(new)
     return True
 
 
@@ -103,19 +145,24 @@ class ExtractiveAnswerer:
         idf: Callable[[str], float],
         knows_term: Callable[[str], bool],
         *,
+        acronyms: dict[str, list[str]] | None = None,
         min_confidence: float = 0.45,
+        min_coverage: float = 0.35,
         conflict_margin: float = 0.08,
     ) -> None:
         if not 0 <= min_confidence <= 1:
             raise ValueError(f"min_confidence must be in [0, 1]. Currently, it is {min_confidence}")
         self.idf = idf
         self.knows_term = knows_term
+        self.acronyms = acronyms or {}
         self.min_confidence = min_confidence
+        self.min_coverage = min_coverage
         self.conflict_margin = conflict_margin
 
     # -- scoring -------------------------------------------------------------
 
     def _coverage(self, q: QuestionInfo, terms: set[str]) -> float:
+        terms = spelled_out(terms, self.acronyms)
         weights = [max(self.idf(t), 0.1) for t in q.terms]
         total = sum(weights)
         if not total:
@@ -129,23 +176,29 @@ class ExtractiveAnswerer:
         for passage in passages:
             p = passage.paragraph
             context = set(T.tokens(p.section))
-            para_terms = set(T.tokens(p.clean)) | context
-            para_cov = self._coverage(q, para_terms)
-            for sentence, dense in zip(p.sentences, passage.sentence_scores):
+            para_cov = self._coverage(q, set(T.tokens(p.clean)) | context)
+            relevance = max(passage.score / top, 0.0) * max(passage.dense, 0.0)
+            years = set(re.findall(r"\b(?:19|20)\d{2}\b", p.clean))
+            year_clash = bool(q.years and years and not q.years & years)
+            for position, (sentence, dense) in enumerate(zip(p.sentences, passage.sentence_scores)):
                 if len(sentence.text.split()) < 4:
                     continue
-                coverage = self._coverage(q, set(T.tokens(sentence.text)) | context)
-                values = _values(q, sentence.text)
+                terms = set(T.tokens(sentence.text)) | context
+                if position > 0 and (_ANAPHOR.match(sentence.text) or _LEANS_BACK.search(sentence.text[:80])):
+                    terms |= set(T.tokens(p.sentences[position - 1].text))  # it leans on the one before
+                coverage = self._coverage(q, terms)
+                values, anchored = _values(q, sentence.text)
                 typed = _typed(q, sentence.text, values)
-                score = (
-                    0.45 * dense
-                    + 0.25 * coverage
-                    + 0.10 * para_cov
-                    + 0.20 * max(passage.score / top, 0.0) * max(passage.dense, 0.0)
-                )
+                score = 0.45 * dense + 0.25 * coverage + 0.10 * para_cov + 0.20 * relevance
                 if q.answer_type != ANY:
                     score += 0.08 if typed else -0.12
-                out.append(Candidate(passage, sentence, score, typed, coverage, values))
+                if anchored:
+                    score += 0.10
+                if q.answer_type == DATE and _MONTH.search(sentence.text):
+                    score += 0.05  # a full date beats a bare year
+                if year_clash:
+                    score -= 0.15  # the question asks about a year this paragraph is not about
+                out.append(Candidate(passage, sentence, score, typed, anchored, coverage, values, position))
         out.sort(key=lambda c: c.score, reverse=True)
         return out
 
@@ -157,22 +210,23 @@ class ExtractiveAnswerer:
 
     def answer(self, question: str, passages: Sequence[Passage]) -> Answer:
         q = analyse(question)
-        ranked = self.candidates(q, passages)
+        ranked = [c for c in self.candidates(q, passages) if c.typed]
         best = ranked[0] if ranked else None
         confidence = best.score if best else 0.0
         if (
             best is None
             or confidence < self.min_confidence
-            or (q.answer_type != ANY and not best.typed)
+            or best.coverage < self.min_coverage
             or self.unknown_terms(q)
         ):
             return Answer(question=question, answer=NOT_COVERED, abstained=True, confidence=confidence)
         rival = self._rival(q, best, ranked)
         if rival is None:
-            citation = make_citation(1, best.passage, best.sentence)
+            sentence = self._with_neighbours(best, self.candidates(q, [best.passage]))
+            citation = make_citation(1, best.passage, sentence)
             return Answer(
                 question=question,
-                answer=f"{best.sentence.text} [1]",
+                answer=f"{sentence.text} [1]",
                 abstained=False,
                 citations=(citation,),
                 confidence=confidence,
@@ -193,6 +247,23 @@ class ExtractiveAnswerer:
             conflict=True,
             confidence=confidence,
         )
+
+    def _with_neighbours(self, best: Candidate, same_paragraph: list[Candidate]) -> Sentence:
+        """The best sentence, joined by the one before it when it leans on it ("They ...",
+        "this partnership") and by the one after it when that continues or scores as well."""
+        sentences = best.passage.paragraph.sentences
+        first = last = best.position
+        if first > 0 and (_ANAPHOR.match(sentences[first].text) or _LEANS_BACK.search(sentences[first].text[:80])):
+            first -= 1
+        if last + 1 < len(sentences):
+            following = sentences[last + 1]
+            score = next((c.score for c in same_paragraph if c.position == last + 1), -1.0)
+            if _ANAPHOR.match(following.text) or _LEANS_BACK.search(following.text[:80]) or score >= best.score - 0.08:
+                last += 1
+        if first == last:
+            return best.sentence
+        text = " ".join(s.text for s in sentences[first:last + 1])
+        return Sentence(sentences[first].start, sentences[last].end, text)
 
     def _rival(self, q: QuestionInfo, best: Candidate, ranked: list[Candidate]) -> Candidate | None:
         """A near-equal answer elsewhere that states a different quantity or date."""

@@ -46,7 +46,9 @@ class Assistant:
         self.index = index
         self.embedder = embedder
         self.searcher = HybridSearcher(index, embedder)
-        self.answerer = answerer or ExtractiveAnswerer(idf=index.keyword.idf_of, knows_term=index.knows_term)
+        self.answerer = answerer or ExtractiveAnswerer(
+            idf=index.keyword.idf_of, knows_term=index.knows_term, acronyms=index.acronyms
+        )
         self.top_k = top_k
         self.max_question_chars = max_question_chars
         self.retriever = HybridRetriever(searcher=self.searcher, top_k=top_k).configurable_fields(

@@ -20,13 +20,14 @@ import numpy as np
 from tqdm import tqdm
 
 from rag import text as T
+from rag.acronyms import find_acronyms
 from rag.embedder import Embedder
 from rag.errors import IndexError_
 from rag.ingest import SourceFile, read_sources, split_paragraphs, windows
 from rag.keyword import BM25
 from rag.types import DocumentInfo, Paragraph, Sentence
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 FILES = ("manifest.json", "paragraphs.json", "keyword.json", "windows.faiss", "sentences.npy")
 
 
@@ -42,6 +43,7 @@ class CorpusIndex:
     sentence_start: np.ndarray  # paragraph position -> first sentence row (len = P + 1)
     keyword: BM25
     manifest: dict
+    acronyms: dict[str, list[str]] = field(default_factory=dict)
     searchable: np.ndarray = field(init=False)
     _by_doc: dict[str, list[int]] = field(init=False)
     _prefixes: frozenset[str] = field(init=False)
@@ -132,6 +134,7 @@ def build_index(sources: Sequence[SourceFile], embedder: Embedder, *, progress: 
         sentence_start=np.array(sentence_start, dtype=np.int64),
         keyword=BM25([keyword_tokens(p) for p in paragraphs]),
         manifest=manifest,
+        acronyms=find_acronyms(s.text for s in sources),
     )
 
 
@@ -149,6 +152,7 @@ def save_index(index: CorpusIndex, directory: Path) -> None:
             "paragraphs": [asdict(p) for p in index.paragraphs],
             "window_paragraph": index.window_paragraph.tolist(),
             "sentence_start": index.sentence_start.tolist(),
+            "acronyms": index.acronyms,
         }
         (tmp / "paragraphs.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         (tmp / "keyword.json").write_text(json.dumps(index.keyword.to_json()), encoding="utf-8")
@@ -196,6 +200,7 @@ def load_index(directory: Path) -> CorpusIndex:
         sentence_start=np.array(meta["sentence_start"], dtype=np.int64),
         keyword=keyword,
         manifest=manifest,
+        acronyms=meta.get("acronyms", {}),
     )
 
 

@@ -7,12 +7,17 @@ from dataclasses import dataclass
 
 from rag import text as T
 
-NUMBER, DATE, PERSON, ANY = "number", "date", "person", "any"
+NUMBER, DATE, PERSON, COUNTRY, NAME, REFERENCE, ANY = (
+    "number", "date", "person", "country", "name", "reference", "any"
+)
 
 _TYPES = (
     (NUMBER, re.compile(r"\bhow (?:many|much|large|big)\b|\bnumber of\b|\bwhat (?:percentage|proportion|share|amount)\b|\bhow many\b", re.I)),
     (DATE, re.compile(r"\bwhen\b|\b(?:what|which) (?:year|date|month|day)\b|\bsince when\b|\bon what date\b", re.I)),
     (PERSON, re.compile(r"^\W*who\b|\bwhom\b|\bwhich (?:person|official|ambassador|individual)\b", re.I)),
+    (REFERENCE, re.compile(r"\b(?:which|what) (?:\w+ )?(?:resolution|presidential statement)s?\b", re.I)),
+    (COUNTRY, re.compile(r"\b(?:which|what) (?:two |three |four |\w+ )?(?:country|countries|nations?|governments?|member states?)\b|\bwhich (?:\w+ )?country's\b", re.I)),
+    (NAME, re.compile(r"\b(?:which|what) (?:\w+ )?(?:organi[sz]ations?|institutions?|agency|agencies|bodies|body|fund|mission|city|cities|system|initiative|programme|program|network|group|movement|office)\b|^\W*where\b", re.I)),
 )
 # words that say what kind of answer is wanted, not what it is about
 _FRAME = frozenset(T.stem(w) for w in (
@@ -29,6 +34,8 @@ class QuestionInfo:
     terms: tuple[str, ...]  # stemmed keyword tokens, frame words removed
     specific: tuple[str, ...]  # names, acronyms and numbers the question mentions
     numbers: frozenset[str]
+    counted: tuple[str, ...] = ()  # for "how many X": the stemmed words of X
+    years: frozenset[str] = frozenset()
 
 
 def analyse(question: str) -> QuestionInfo:
@@ -37,14 +44,24 @@ def analyse(question: str) -> QuestionInfo:
     last = asked[-1] if asked else question  # with history prepended, the type is the last ask's
     answer_type = next((kind for kind, rx in _TYPES if rx.search(last)), ANY)
     terms = tuple(t for t in dict.fromkeys(T.tokens(question)) if t not in _FRAME)
-    specific = [T.stem(w) for w in T.capitalised_terms(question)]
+    specific = [t for w in T.capitalised_terms(question) for t in T.tokens(w) if not t.isdigit()]
     specific += [n for n in T.numbers(question) if len(n) >= 3]
+    specific += re.findall(r"\b(?:19|20)\d{2}\b", question)
+    counted: tuple[str, ...] = ()
+    head = re.search(r"\bhow (?:many|much)\s+(.*)|\bnumber of\s+(.*)|\bwhat (percentage|proportion|share)", last, re.I)
+    if head:
+        if head.group(3):
+            counted = ("percent",)
+        else:
+            counted = tuple(t for t in T.tokens(" ".join((head.group(1) or head.group(2)).split()[:3])) if t not in _FRAME)[:2]
     return QuestionInfo(
         text=question,
         answer_type=answer_type,
         terms=terms,
         specific=tuple(dict.fromkeys(s for s in specific if s not in T.STOPWORDS)),
         numbers=frozenset(T.numbers(question)),
+        counted=counted,
+        years=frozenset(re.findall(r"\b(?:19|20)\d{2}\b", question)),
     )
 
 

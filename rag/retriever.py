@@ -12,6 +12,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from rag import text as T
+from rag.acronyms import expansions
 from rag.embedder import Embedder
 from rag.index import CorpusIndex
 from rag.types import Passage
@@ -57,6 +58,11 @@ class HybridSearcher:
         if k < 1:
             raise ValueError(f"k must be greater than 0. Currently, k is {k}")
         index = self.index
+        terms = T.tokens(query)
+        extra = expansions(terms, index.acronyms, index.keyword.idf_of)
+        if extra:  # the question spells out an acronym the documents use
+            terms += extra
+            query = f"{query} ({' '.join(a.upper() for a in extra)})"
         vector = self.embedder.embed([query])[0]
         n_windows = index.window_index.ntotal
         sims, rows = index.window_index.search(vector[None, :], n_windows)
@@ -68,7 +74,7 @@ class HybridSearcher:
         if len(self._reduce_at):
             best_sentence[self._has_sentences] = np.maximum.reduceat(sentence_sims, self._reduce_at)
 
-        keyword = index.keyword.scores(T.tokens(query))
+        keyword = index.keyword.scores(terms)
         top_kw = float(keyword.max()) if keyword.size else 0.0
         keyword_norm = keyword / top_kw if top_kw > 0 else keyword
 

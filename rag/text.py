@@ -111,13 +111,19 @@ _NUMBER_WORD = re.compile(
 MONTHS = (
     "january february march april may june july august september october november december"
 ).split()
-_DIGITS = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+# a quantity stands alone: not part of a code such as A4P, Covid-19 or S/PRST/2001/3
+_DIGITS = re.compile(r"(?<![\w./-])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w/]|-\w)")
 _YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})\b")
 _DATE_WORD = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + r")\b")
 
 
+_SCALE = re.compile(r"\ba (hundred|thousand|million)\b", re.IGNORECASE)
+_SCALES = {"hundred": "100", "thousand": "1000", "million": "1000000"}
+
+
 def number_words_to_digits(text: str) -> str:
-    """Replace cardinal number words (one..ninety-nine) by digits."""
+    """Replace cardinal number words (one..ninety-nine, "a thousand") by digits."""
+    text = _SCALE.sub(lambda m: _SCALES[m.group(1).lower()], text)
 
     def repl(match: re.Match[str]) -> str:
         tens, unit, alone = match.group(1), match.group(2), match.group(3)
@@ -128,12 +134,27 @@ def number_words_to_digits(text: str) -> str:
     return _NUMBER_WORD.sub(repl, text)
 
 
+_REFERENCE = re.compile(
+    r"(?:resolutions?|paragraphs?|paras?\.?|annex|chapters?|pages?|p\.|pp\.|no\.|articles?|footnotes?)\s*$",
+    re.IGNORECASE,
+)
+
+
+def quantities(text: str) -> list[tuple[str, int, int]]:
+    """Stated quantities with their spans in the digit-normalised text; document
+    references (resolution 2436, paragraph 5) are not quantities."""
+    normal = number_words_to_digits(text)
+    found = []
+    for match in _DIGITS.finditer(normal):
+        if _REFERENCE.search(normal[max(0, match.start() - 14): match.start()]):
+            continue
+        found.append((match.group(0).replace(",", ""), match.start(), match.end()))
+    return found
+
+
 def numbers(text: str) -> set[str]:
     """The quantities a text states, as digit strings (number words included)."""
-    found = set()
-    for match in _DIGITS.finditer(number_words_to_digits(text)):
-        found.add(match.group(0).replace(",", ""))
-    return found
+    return {value for value, _, _ in quantities(text)}
 
 
 def has_date(text: str) -> bool:
@@ -184,6 +205,34 @@ def tokens(text: str, *, keep_stopwords: bool = False) -> list[str]:
             continue
         out.append(stem(word))
     return out
+
+
+_INSTITUTIONAL = frozenset(
+    """united nations security council general assembly secretary secretariat working group
+    peacekeeping peace operations operation department office african union european
+    international institute forum annual report declaration shared commitments action plan
+    mission missions special committee republic government ministry foreign affairs chair
+    director head program programme strategic policy centre center challenges conference
+    summary high-level under-secretary-general assistant state states member joint framework
+    agency permanent representative deputy chief service division evaluation training best
+    practices hybrid force commander president council's for of the and in on to with at
+    a an by from annex letter dated january february march april may june july august
+    september october november december report's organization organisation""".split()
+)
+_HONORIFIC = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|Amb|H\.E)\.?\s+[A-Z]|\bAmbassador\s+[A-Z][a-z]")
+_NAME = re.compile(r"\b[A-Z][a-zà-ÿ]+(?:-[A-Z][a-zà-ÿ]+)?(?:\s+[A-Z][a-zà-ÿ]+(?:-[A-Z][a-zà-ÿ]+)?)+\b")
+
+
+def has_person(text: str) -> bool:
+    """True when the text seems to name a person (honorific, or a run of name-like words)."""
+    text = clean(text)
+    if _HONORIFIC.search(text):
+        return True
+    for match in _NAME.finditer(text):
+        words = match.group(0).split()
+        if sum(w.lower() not in _INSTITUTIONAL for w in words) >= 2:
+            return True
+    return False
 
 
 def capitalised_terms(text: str) -> set[str]:

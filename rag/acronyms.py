@@ -1,0 +1,51 @@
+"""Acronyms the documents define ("Hybrid Operation in Darfur (UNAMID)"), so a question
+that spells out the long form finds text that uses the acronym, and the other way round."""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Iterable
+
+from rag import text as T
+
+_CONNECTOR = r"(?:of|for|and|the|in|on|to|de|du|la)"
+_DEFINITION = re.compile(
+    r"((?:[A-Z][\w’'-]*)(?:\s+(?:" + _CONNECTOR + r"\s+)*[A-Z][\w’'-]*){1,9})\s*\(([A-Z][A-Za-z0-9+]{1,9})\)"
+)
+
+
+def find_acronyms(texts: Iterable[str]) -> dict[str, list[str]]:
+    """Acronym (lower-case) -> keyword tokens of its long form, from definitions in ``texts``."""
+    found: dict[str, list[str]] = {}
+    for text in texts:
+        for match in _DEFINITION.finditer(T.clean(text)):
+            long_form, acronym = match.group(1), match.group(2)
+            words = long_form.split()
+            if len(words) > 2 * len(acronym) + 2:  # keep the part that the acronym abbreviates
+                long_form = " ".join(words[-(2 * len(acronym) + 2):])
+            tokens = [t for t in T.tokens(long_form) if not t.isdigit()]
+            key = acronym.lower()
+            if len(tokens) >= 2 and key not in tokens:
+                found.setdefault(key, tokens)
+    return found
+
+
+def expansions(
+    terms: Iterable[str], acronyms: dict[str, list[str]], idf: Callable[[str], float], rare: float = 2.5
+) -> list[str]:
+    """Acronyms whose long form a question spells out (two rare words of it, or three words)."""
+    terms = set(terms)
+    out = []
+    for acronym, long_form in acronyms.items():
+        if acronym in terms:
+            continue
+        shared = terms & set(long_form)
+        if len(shared) >= 3 or sum(idf(t) >= rare for t in shared) >= 2:
+            out.append(acronym)
+    return out
+
+
+def spelled_out(terms: set[str], acronyms: dict[str, list[str]]) -> set[str]:
+    """``terms`` plus the long-form words of every acronym among them."""
+    extra = {t for a in terms & acronyms.keys() for t in acronyms[a]}
+    return terms | extra
