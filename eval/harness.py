@@ -101,6 +101,7 @@ class Report:
     rows: list[Row]
     metrics: dict[str, float]
     baseline: dict[str, float] = field(default_factory=dict)
+    thresholds: list[dict[str, float]] = field(default_factory=list)
     setup: dict[str, float | str] = field(default_factory=dict)
 
 
@@ -157,7 +158,45 @@ def evaluate(assistant: Assistant, questions: Sequence[Question], *, baseline=No
             row.baseline_rank = hits[0] if hits else None
             row.baseline_in_context = q.matches(" ".join(chunks[: baseline.top_k]))
         rows.append(row)
-    return Report(rows, _metrics(rows), _baseline_metrics(rows, baseline) if baseline else {})
+    return Report(
+        rows, _metrics(rows), _baseline_metrics(rows, baseline) if baseline else {}, sweep(assistant, questions)
+    )
+
+
+CONFIDENCES = (0.35, 0.40, 0.45, 0.50, 0.55, 0.60)
+COVERAGES = (0.20, 0.25, 0.30, 0.35, 0.40)
+
+
+def sweep(assistant: Assistant, questions: Sequence[Question]) -> list[dict[str, float]]:
+    """Answer accuracy against abstention accuracy for a grid of abstention thresholds."""
+    from rag.answerer import ExtractiveAnswerer
+
+    retrieved = [(q, assistant.searcher.search(q.question, assistant.top_k)) for q in questions]
+    base = assistant.answerer
+    rows = []
+    for confidence in CONFIDENCES:
+        for coverage in COVERAGES:
+            answerer = ExtractiveAnswerer(
+                idf=base.idf, knows_term=base.knows_term, acronyms=base.acronyms,
+                min_confidence=confidence, min_coverage=coverage,
+            )
+            right = {True: 0, False: 0}
+            total = {True: 0, False: 0}
+            for q, passages in retrieved:
+                answer = answerer.answer(q.question, passages)
+                if q.answerable:
+                    ok = not answer.abstained and q.matches(answer.answer) and (not q.conflict or answer.conflict)
+                else:
+                    ok = answer.abstained
+                right[q.answerable] += ok
+                total[q.answerable] += 1
+            rows.append({
+                "min_confidence": confidence,
+                "min_coverage": coverage,
+                "answer_accuracy": right[True] / max(total[True], 1),
+                "abstention_accuracy": right[False] / max(total[False], 1),
+            })
+    return rows
 
 
 def _hit(ranks: list[int | None], k: int) -> float:

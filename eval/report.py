@@ -39,6 +39,16 @@ def markdown(report: Report) -> str:
     for key, value in m.items():
         out.append(f"| {key} | {_fmt(value)} | {'>= ' + str(GATE[key]) if key in GATE else ''} |")
     out += ["", "## Beside the tutorial recipe (same questions, same run)", "", side_by_side(report), ""]
+    if report.thresholds:
+        out += ["## Abstention thresholds: the trade-off", "",
+                "Answer accuracy (answerable questions) against abstention accuracy (questions the",
+                "documents cannot answer) for each pair of thresholds; the shipped defaults are marked.", "",
+                "| min_confidence | min_coverage | answer accuracy | abstention accuracy |", "|---|---|---|---|"]
+        for t in report.thresholds:
+            mark = " **(default)**" if t.get("default") else ""
+            out.append(f"| {t['min_confidence']:.2f} | {t['min_coverage']:.2f}{mark} | "
+                       f"{t['answer_accuracy']:.3f} | {t['abstention_accuracy']:.3f} |")
+        out.append("")
     out += ["## Questions", "", "| id | ok | gold rank | abstained | answer |", "|---|---|---|---|---|"]
     for r in report.rows:
         rank = min(r.ranks) if r.ranks else "-"

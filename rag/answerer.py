@@ -73,6 +73,8 @@ _MONTH = re.compile(r"\b(?:" + "|".join(m.capitalize() for m in T.MONTHS) + r")\
 
 _FRACTION = re.compile(r"\b(?:(?:one|two)-thirds?|one-third|half|(?:one|three)-quarters?|a quarter|majority)\b", re.I)
 _REFERENCE_CODE = re.compile(r"\b[Rr]esolutions?\s+\[?\d{3,4}|\bS/PRST/\d{4}/\d+|\b[A-Z]/\d{2}/\d+")
+# a year that dates something ("in 2018", "2019."), not one naming it ("the 2015 High-Level Panel")
+_EVENT_YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b(?!\s+[A-Z])")
 _NEAR_MONTH = re.compile(r"^\s*(?:[–-]\s*\d{1,2}\s+)?(?:" + "|".join(m.capitalize() for m in T.MONTHS) + r")\b")
 _MONTH_BEFORE = re.compile(r"\b(?:" + "|".join(m.capitalize() for m in T.MONTHS) + r")\s*$")
 
@@ -111,11 +113,24 @@ def _values(q: QuestionInfo, sentence: str) -> tuple[frozenset[str], bool]:
     return frozenset(found), anchored
 
 
+def has_kind(answer_type: str, text: str) -> bool:
+    """Whether a text holds the kind of thing an answer type asks for (for retrieval)."""
+    if answer_type == NUMBER:
+        return bool(T.quantities(text))
+    if answer_type == DATE:
+        return bool(_MONTH.search(text) or _EVENT_YEAR.search(text))
+    if answer_type == PERSON:
+        return T.has_person(text)
+    if answer_type == COUNTRY:
+        return bool(set(re.findall(r"[a-zà-ÿ]+", text.lower())) & COUNTRIES or COUNTRY_PHRASES.search(text))
+    return False
+
+
 def _typed(q: QuestionInfo, sentence: str, values: frozenset[str]) -> bool:
     if q.answer_type == NUMBER:
         return bool(values)
     if q.answer_type == DATE:
-        return bool(_MONTH.search(sentence) or any(_YEARLIKE.match(v) for v in values))
+        return bool(_MONTH.search(sentence) or _EVENT_YEAR.search(sentence))
     if q.answer_type == PERSON:
         return T.has_person(sentence)
     if q.answer_type == COUNTRY:
@@ -146,8 +161,8 @@ class ExtractiveAnswerer:
         knows_term: Callable[[str], bool],
         *,
         acronyms: dict[str, list[str]] | None = None,
-        min_confidence: float = 0.45,
-        min_coverage: float = 0.35,
+        min_confidence: float = 0.55,
+        min_coverage: float = 0.30,
         conflict_margin: float = 0.08,
     ) -> None:
         if not 0 <= min_confidence <= 1:
@@ -188,7 +203,7 @@ class ExtractiveAnswerer:
                     terms |= set(T.tokens(p.sentences[position - 1].text))  # it leans on the one before
                 coverage = self._coverage(q, terms)
                 values, anchored = _values(q, sentence.text)
-                typed = _typed(q, sentence.text, values)
+                typed = _typed(q, sentence.text, values) and (anchored or not q.needs_count)
                 score = 0.45 * dense + 0.25 * coverage + 0.10 * para_cov + 0.20 * relevance
                 if q.answer_type != ANY:
                     score += 0.08 if typed else -0.12

@@ -28,6 +28,20 @@ from rag.keyword import BM25
 from rag.types import DocumentInfo, Paragraph, Sentence
 
 FORMAT_VERSION = 4
+def _pipeline_hash() -> str:
+    """Hash of the code that shapes an index: a change to it rebuilds the index."""
+    import hashlib
+
+    import rag.acronyms, rag.ingest, rag.keyword, rag.text  # noqa: E401
+
+    digest = hashlib.sha256()
+    for module in (rag.acronyms, rag.ingest, rag.keyword, rag.text):
+        digest.update(Path(module.__file__).read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+PIPELINE = _pipeline_hash()
 FILES = ("manifest.json", "paragraphs.json", "keyword.json", "windows.faiss", "sentences.npy")
 
 
@@ -116,6 +130,7 @@ def build_index(sources: Sequence[SourceFile], embedder: Embedder, *, progress: 
     window_index.add(window_vectors)
     manifest = {
         "format_version": FORMAT_VERSION,
+        "pipeline": PIPELINE,
         "model": embedder.model_id,
         "dimension": embedder.dimension,
         "corpus": {s.info.source: s.info.sha256 for s in sources},
@@ -209,6 +224,7 @@ def is_fresh(manifest: dict | None, sources: Iterable[SourceFile], embedder: Emb
     return bool(
         manifest
         and manifest.get("format_version") == FORMAT_VERSION
+        and manifest.get("pipeline") == PIPELINE
         and manifest.get("model") == embedder.model_id
         and manifest.get("dimension") == embedder.dimension
         and manifest.get("corpus") == {s.info.source: s.info.sha256 for s in sources}

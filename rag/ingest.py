@@ -161,6 +161,22 @@ def _norm(s: str) -> str:
     return re.sub(r"\W+", " ", s.lower()).strip()
 
 
+def _is_title(lines: list[str]) -> bool:
+    """Short unpunctuated lines, or one long line ending in a name or number (a document
+    title such as "Letter dated 27 January 2021 from the Chair ... Security Council")."""
+    cleaned = [T.clean(line) for line in lines]
+    if len(lines) <= 8 and all(len(c) < 100 and not T.ends_statement(c) for c in cleaned):
+        return True
+    last_word = cleaned[-1].split()[-1] if cleaned and cleaned[-1].split() else ""
+    return (
+        len(lines) == 1
+        and len(cleaned[0]) < 250
+        and "," not in cleaned[0]  # a by-line or list has commas; a title rarely does
+        and not T.ends_sentence(cleaned[0])
+        and (last_word[:1].isupper() or last_word[:1].isdigit())
+    )
+
+
 def _classify(text: str, pieces: list[_Piece]) -> None:
     counts = Counter(_norm(text[p.start:p.end]) for p in pieces)
     for p in pieces:
@@ -180,10 +196,7 @@ def _classify(text: str, pieces: list[_Piece]) -> None:
             p.kind = "table"
         elif _FOOTNOTE.match(raw):
             p.kind = "footnote"
-        elif raw.lstrip().startswith("#") or (
-            len(lines) <= 8
-            and all(len(T.clean(line)) < 100 and not T.ends_statement(T.clean(line)) for line in lines)
-        ):
+        elif raw.lstrip().startswith("#") or _is_title(lines):
             p.kind = "heading"
         elif _LIST_ITEM.match(raw):
             p.kind = "list"
@@ -206,10 +219,12 @@ def _merge_page_breaks(text: str, pieces: list[_Piece]) -> list[_Piece]:
             out.append(p)
             continue
         prev_text = T.clean(text[prev.start:prev.end])
+        last_word = prev_text.split()[-1] if prev_text.split() else ""
         continues = body[0].islower() or (
             prev.kind in ("text", "list")
             and len(prev_text) >= 100
             and not T.ends_sentence(prev_text)
+            and (last_word[:1].islower() or last_word.endswith(","))  # cut mid-sentence
             and p.kind == "text"
         )
         if continues and not _LIST_ITEM.match(text[p.start:p.end]):
@@ -255,12 +270,15 @@ def split_paragraphs(doc_id: str, text: str) -> list[Paragraph]:
     _classify(text, pieces)
     pieces = _merge_page_breaks(text, pieces)
     paragraphs: list[Paragraph] = []
-    section = ""
+    headings: list[str] = []  # the run of consecutive headings above (title, by-line, date...)
+    previous_kind = ""
     seen_clean: list[str] = []
     for number, p in enumerate(pieces, start=1):
         display, sentences = _sentences(text, p.spans())
         if p.kind == "heading":
-            section = display
+            headings = headings + [display] if previous_kind == "heading" else [display]
+        previous_kind = p.kind
+        section = " — ".join(headings)[:300]
         norm = _norm(display)
         duplicate = len(norm) >= 40 and any(norm in other for other in seen_clean)
         seen_clean.append(norm)

@@ -12,7 +12,10 @@ NUMBER, DATE, PERSON, COUNTRY, NAME, REFERENCE, ANY = (
 )
 
 _TYPES = (
-    (NUMBER, re.compile(r"\bhow (?:many|much|large|big)\b|\bnumber of\b|\bwhat (?:percentage|proportion|share|amount)\b|\bhow many\b", re.I)),
+    (NUMBER, re.compile(
+        r"\bhow (?:many|much|large|big)\b|\bnumber of\b|\bwhat (?:percentage|proportion|share|amount)\b|"
+        r"\bwhat (?:is|was|are|were) the (?:total |approximate |estimated |annual |overall )?"
+        r"(?:population|size|budget|cost|amount|strength|percentage|total)\b", re.I)),
     (DATE, re.compile(r"\bwhen\b|\b(?:what|which) (?:year|date|month|day)\b|\bsince when\b|\bon what date\b", re.I)),
     (PERSON, re.compile(r"^\W*who\b|\bwhom\b|\bwhich (?:person|official|ambassador|individual)\b", re.I)),
     (REFERENCE, re.compile(r"\b(?:which|what) (?:\w+ )?(?:resolution|presidential statement)s?\b", re.I)),
@@ -36,6 +39,7 @@ class QuestionInfo:
     numbers: frozenset[str]
     counted: tuple[str, ...] = ()  # for "how many X": the stemmed words of X
     years: frozenset[str] = frozenset()
+    needs_count: bool = False  # "how many X": only a number of X answers it
 
 
 def analyse(question: str) -> QuestionInfo:
@@ -48,7 +52,9 @@ def analyse(question: str) -> QuestionInfo:
     specific += [n for n in T.numbers(question) if len(n) >= 3]
     specific += re.findall(r"\b(?:19|20)\d{2}\b", question)
     counted: tuple[str, ...] = ()
-    head = re.search(r"\bhow (?:many|much)\s+(.*)|\bnumber of\s+(.*)|\bwhat (percentage|proportion|share)", last, re.I)
+    head = re.search(
+        r"\bhow (?:many|much)\s+(.*)|\b(?:number of|the (?:total |approximate |estimated |annual |overall )?"
+        r"(?=population|size|budget|cost|strength))\s*(.*)|\bwhat (percentage|proportion|share)", last, re.I)
     if head:
         if head.group(3):
             counted = ("percent",)
@@ -61,6 +67,7 @@ def analyse(question: str) -> QuestionInfo:
         specific=tuple(dict.fromkeys(s for s in specific if s not in T.STOPWORDS)),
         numbers=frozenset(T.numbers(question)),
         counted=counted,
+        needs_count=bool(counted) and bool(head) and head.group(3) is None and not re.search(r"\bhow much\b", last, re.I),
         years=frozenset(re.findall(r"\b(?:19|20)\d{2}\b", question)),
     )
 

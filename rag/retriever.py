@@ -13,6 +13,8 @@ from pydantic import ConfigDict
 
 from rag import text as T
 from rag.acronyms import expansions
+from rag.answerer import has_kind
+from rag.question import COUNTRY, DATE, NUMBER, PERSON, analyse
 from rag.embedder import Embedder
 from rag.index import CorpusIndex
 from rag.types import Passage
@@ -25,9 +27,10 @@ class Weights:
     dense: float = 0.40
     sentence: float = 0.35
     keyword: float = 0.25
+    kind: float = 0.05  # the paragraph holds the kind of thing asked for (a date, a count...)
 
     def __post_init__(self) -> None:
-        if min(self.dense, self.sentence, self.keyword) < 0:
+        if min(self.dense, self.sentence, self.keyword, self.kind) < 0:
             raise ValueError(f"weights must be non-negative. Currently, they are {self}")
 
 
@@ -52,6 +55,10 @@ class HybridSearcher:
         starts = index.sentence_start
         self._has_sentences = starts[1:] > starts[:-1]
         self._reduce_at = starts[:-1][self._has_sentences]
+        self._kinds = {
+            kind: np.array([has_kind(kind, p.clean) for p in index.paragraphs], dtype=np.float32)
+            for kind in (NUMBER, DATE, PERSON, COUNTRY)
+        }
 
     def search(self, query: str, k: int) -> list[Passage]:
         """The ``k`` best paragraphs for ``query``, best first."""
@@ -80,6 +87,9 @@ class HybridSearcher:
 
         w = self.weights
         fused = w.dense * dense + w.sentence * best_sentence + w.keyword * keyword_norm
+        wanted = analyse(query).answer_type
+        if wanted in self._kinds:
+            fused = fused + w.kind * self._kinds[wanted]
         fused[~index.searchable] = -np.inf
         k = min(k, int(index.searchable.sum()))
         top = np.argpartition(-fused, k - 1)[:k]
