@@ -195,6 +195,7 @@ def sweep(assistant: Assistant, questions: Sequence[Question]) -> list[dict[str,
                 "min_coverage": coverage,
                 "answer_accuracy": right[True] / max(total[True], 1),
                 "abstention_accuracy": right[False] / max(total[False], 1),
+                "default": confidence == base.min_confidence and coverage == base.min_coverage,
             })
     return rows
 

@@ -182,7 +182,8 @@ class ExtractiveAnswerer:
         total = sum(weights)
         if not total:
             return 0.0
-        return sum(w for t, w in zip(q.terms, weights) if t in terms) / total
+        covered = [t in terms or (t in self.acronyms and set(self.acronyms[t]) <= terms) for t in q.terms]
+        return sum(w for ok, w in zip(covered, weights) if ok) / total
 
     def candidates(self, q: QuestionInfo, passages: Sequence[Passage]) -> list[Candidate]:
         """Every sentence of the passages, scored as an answer to ``q``, best first."""
@@ -207,6 +208,8 @@ class ExtractiveAnswerer:
                 score = 0.45 * dense + 0.25 * coverage + 0.10 * para_cov + 0.20 * relevance
                 if q.answer_type != ANY:
                     score += 0.08 if typed else -0.12
+                else:
+                    score += 0.10 * coverage  # no type to check: what it says must match what was asked
                 if anchored:
                     score += 0.10
                 if q.answer_type == DATE and _MONTH.search(sentence.text):
