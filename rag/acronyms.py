@@ -14,15 +14,24 @@ _DEFINITION = re.compile(
 )
 
 
+def _abbreviated_part(words: list[str], acronym: str) -> str:
+    """The trailing words whose initials spell the acronym, else a bounded tail."""
+    letters = acronym.upper()
+    for size in range(1, len(words) + 1):
+        tail = words[-size:]
+        initials = "".join(w[0] for part in tail for w in part.split("-") if w[:1].isupper())
+        if initials == letters:
+            return " ".join(tail)
+    return " ".join(words[-(2 * len(acronym) + 2):])
+
+
 def find_acronyms(texts: Iterable[str]) -> dict[str, list[str]]:
     """Acronym (lower-case) -> keyword tokens of its long form, from definitions in ``texts``."""
     found: dict[str, list[str]] = {}
     for text in texts:
         for match in _DEFINITION.finditer(T.clean(text)):
             long_form, acronym = match.group(1), match.group(2)
-            words = long_form.split()
-            if len(words) > 2 * len(acronym) + 2:  # keep the part that the acronym abbreviates
-                long_form = " ".join(words[-(2 * len(acronym) + 2):])
+            long_form = _abbreviated_part(long_form.split(), acronym)
             tokens = [t for t in T.tokens(long_form) if not t.isdigit()]
             key = acronym.lower()
             if len(tokens) >= 2 and key not in tokens:

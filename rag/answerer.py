@@ -65,7 +65,7 @@ class Candidate:
 
 
 _ANAPHOR = re.compile(r"^\W*(?:they|this|these|those|it|its|their|such|he|she|his|her|the latter|both|there|through (?:this|these|greater)|in (?:this|that) (?:regard|context|light))\b", re.I)
-_LEANS_BACK = re.compile(r"\b(?:this|these|that|the) (?:partnership|initiative|process|change|approach|effort|commitment|declaration|plan|tool|mission|meeting|group)\b", re.I)
+_LEANS_BACK = re.compile(r"\b(?:this|these|that|such|the) (?:partnership|initiative|process|change|approach|effort|commitment|declaration|plan|tool|mission|meeting|group)\b", re.I)
 _ENUMERATOR = re.compile(r"^\s*\(?\d{1,3}[.)-]\s")
 _YEARLIKE = re.compile(r"^(?:1[89]|20)\d{2}$")
 _MONTH = re.compile(r"\b(?:" + "|".join(m.capitalize() for m in T.MONTHS) + r")\b")
@@ -163,7 +163,7 @@ class ExtractiveAnswerer:
         acronyms: dict[str, list[str]] | None = None,
         min_confidence: float = 0.55,
         min_coverage: float = 0.30,
-        conflict_margin: float = 0.08,
+        conflict_margin: float = 0.15,
     ) -> None:
         if not 0 <= min_confidence <= 1:
             raise ValueError(f"min_confidence must be in [0, 1]. Currently, it is {min_confidence}")
@@ -292,6 +292,8 @@ class ExtractiveAnswerer:
             if best.score - other.score > self.conflict_margin:
                 break
             if other.passage.paragraph == best.passage.paragraph or not other.typed:
+                continue
+            if other.score < self.min_confidence or (q.needs_count and not other.anchored):
                 continue
             other_terms = set(T.tokens(other.sentence.text))
             overlap = len(best_terms & other_terms) / max(len(best_terms | other_terms), 1)

@@ -149,7 +149,7 @@ def build_index(sources: Sequence[SourceFile], embedder: Embedder, *, progress: 
         sentence_start=np.array(sentence_start, dtype=np.int64),
         keyword=BM25([keyword_tokens(p) for p in paragraphs]),
         manifest=manifest,
-        acronyms=find_acronyms(s.text for s in sources),
+        acronyms=find_acronyms(p.clean for p in paragraphs),
     )
 
 

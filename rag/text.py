@@ -32,6 +32,7 @@ _ABBREVIATIONS = frozenset(
     "art cf vs al op ibid approx dept gen lt col sr esq rev prof".split()
 )
 _END = re.compile(r"[.!?]+[\"'”’)\]*]*[¹²³⁴⁵⁶⁷⁸⁹⁰]*(?=\s)")
+_ENUMERATOR_BEFORE = re.compile(r"(?:^|\n)\s*(?:[-*•]\s*)?\(?\d{1,3}$")
 _NEXT_OK = re.compile(r"\s+[\"'“‘(*\-•A-Z0-9¹²³⁴⁵⁶⁷⁸⁹⁰]")
 _LIST_START = re.compile(r"^\s*(?:[-*•]\s|\d{1,3}[.)-]\s|\(?[a-z]\)\s|\(?[ivx]{1,4}\)\s|#)")
 _TERMINAL = re.compile(r"[.!?:;\"”’)]\**[¹²³⁴⁵⁶⁷⁸⁹⁰\d]*\s*$")
@@ -71,6 +72,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             continue
         if match.group(0).startswith(".") and _is_abbreviation(text[: match.start()]):
             continue
+        if _ENUMERATOR_BEFORE.search(text[: match.start()]):
+            continue  # "1." opening a list item ends nothing
         cuts.append(end)
     # line breaks also end a sentence when the next line is a list item or heading,
     # or the line ends with punctuation or a markdown hard break

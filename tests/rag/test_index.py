@@ -1,0 +1,54 @@
+import json
+
+import numpy as np
+import pytest
+
+from rag.embedder import HashEmbedder
+from rag.errors import IndexError_
+from rag.index import FILES, load_index, open_index, read_manifest
+
+
+def test_build_save_load_round_trip(corpus_dir, tmp_path, fake_embedder):
+    directory = tmp_path / "idx"
+    built, was_built = open_index([corpus_dir], directory, fake_embedder)
+    assert was_built
+    assert sorted(p.name for p in directory.iterdir()) == sorted(FILES)
+    loaded = load_index(directory)
+    assert loaded.paragraphs == built.paragraphs
+    assert loaded.documents == built.documents
+    assert loaded.window_index.ntotal == built.window_index.ntotal
+    assert np.array_equal(loaded.sentence_vectors, built.sentence_vectors)
+    assert loaded.acronyms["maof"] == ["mission", "alpha", "observation", "force"]
+
+
+def test_manifest_records_model_dimension_and_hashes(tiny_index, tmp_path, corpus_dir):
+    manifest = read_manifest(tmp_path / "index")
+    assert manifest["model"] == "hash-64" and manifest["dimension"] == 64
+    assert set(manifest["corpus"]) == {s for s in manifest["corpus"]}  # paths
+    assert len(manifest["corpus"]) == 2
+    assert all(len(h) == 64 for h in manifest["corpus"].values())
+    # metadata is JSON, vectors are FAISS/npy: nothing pickled
+    json.loads((tmp_path / "index" / "paragraphs.json").read_text())
+    np.load(tmp_path / "index" / "sentences.npy", allow_pickle=False)
+
+
+def test_reloads_when_fresh_rebuilds_when_corpus_or_model_changes(corpus_dir, tmp_path, fake_embedder):
+    directory = tmp_path / "idx"
+    open_index([corpus_dir], directory, fake_embedder)
+    _, built = open_index([corpus_dir], directory, fake_embedder)
+    assert not built
+    with (corpus_dir / "forum-beta.md").open("a") as f:
+        f.write("\nA new paragraph about logistics.\n")
+    _, built = open_index([corpus_dir], directory, fake_embedder)
+    assert built
+    _, built = open_index([corpus_dir], directory, HashEmbedder(32))
+    assert built
+    assert read_manifest(directory)["dimension"] == 32
+
+
+def test_damaged_or_missing_index_is_a_clear_error(tiny_index, tmp_path):
+    with pytest.raises(IndexError_, match="no index"):
+        load_index(tmp_path / "nowhere")
+    (tmp_path / "index" / "windows.faiss").write_bytes(b"garbage")
+    with pytest.raises(IndexError_, match="damaged"):
+        load_index(tmp_path / "index")

@@ -1,0 +1,43 @@
+import pytest
+
+from rag.retriever import HybridRetriever, HybridSearcher
+
+
+def test_search_ranks_matching_paragraph_first(tiny_index, fake_embedder):
+    searcher = HybridSearcher(tiny_index, fake_embedder)
+    passages = searcher.search("When would MAOF operations cease?", 3)
+    assert "30 June 2021" in passages[0].paragraph.clean
+    assert [p.rank for p in passages] == [1, 2, 3]
+    assert passages[0].score >= passages[1].score >= passages[2].score
+    assert len(passages[0].sentence_scores) == len(passages[0].paragraph.sentences)
+
+
+def test_spelled_out_acronym_reaches_text_using_it(tiny_index, fake_embedder):
+    import dataclasses
+
+    question = "When did the Alpha observation force stop its operations?"
+
+    def score_of_acronym_only_paragraph(index):
+        passages = HybridSearcher(index, fake_embedder).search(question, 10)
+        return next(p.score for p in passages if "MAOF operations would cease" in p.paragraph.clean)
+
+    without = dataclasses.replace(tiny_index, acronyms={})
+    assert score_of_acronym_only_paragraph(tiny_index) > score_of_acronym_only_paragraph(without) + 0.02
+
+
+def test_langchain_retriever_returns_documents_with_provenance(tiny_index, fake_embedder):
+    retriever = HybridRetriever(searcher=HybridSearcher(tiny_index, fake_embedder), top_k=2)
+    docs = retriever.invoke("How many military observers did the mission employ?")
+    assert len(docs) == 2
+    meta = docs[0].metadata
+    assert {"doc_id", "paragraph", "source", "start", "end", "score", "passage"} <= set(meta)
+    assert docs[0].page_content == meta["passage"].paragraph.clean
+
+
+def test_search_rejects_bad_k_and_mismatched_index(tiny_index, fake_embedder):
+    from rag.embedder import HashEmbedder
+
+    with pytest.raises(ValueError, match="k must be greater than 0"):
+        HybridSearcher(tiny_index, fake_embedder).search("x", 0)
+    with pytest.raises(ValueError, match="dimension"):
+        HybridSearcher(tiny_index, HashEmbedder(32))

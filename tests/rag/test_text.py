@@ -1,0 +1,36 @@
+from rag import text as T
+
+
+def test_sentence_spans_respect_abbreviations_and_initials():
+    s = "Ms. Gbeho said the U.N. would leave. H.E. Mrs Retno L.P. Marsudi spoke. Then it ended."
+    parts = [s[a:b] for a, b in T.sentence_spans(s)]
+    assert parts == ["Ms. Gbeho said the U.N. would leave.", "H.E. Mrs Retno L.P. Marsudi spoke.", "Then it ended."]
+
+
+def test_sentence_spans_split_list_lines_and_keep_wrapped_lines():
+    s = "Key lessons:\n- 1. Plan early.\n- 2. Fund it.\nA wrapped\nline continues."
+    parts = [s[a:b] for a, b in T.sentence_spans(s)]
+    assert parts[1] == "- 1. Plan early."
+    assert parts[-1] == "A wrapped\nline continues."
+
+
+def test_number_words_and_codes():
+    assert T.numbers("forty-five commitments in seven areas") == {"45", "7"}
+    assert T.numbers("more than a thousand peacekeepers") == {"1000"}
+    # digits inside codes and references are not quantities
+    assert T.numbers("Covid-19 and A4P under resolution 2436 and S/PRST/2001/3") == set()
+    assert T.numbers("1,200 observers and 1.8 million people") == {"1200", "1.8"}
+
+
+def test_tokens_stem_drop_stopwords_and_normalise_numbers():
+    assert T.tokens("The missions were deployed in twelve countries") == ["mission", "deploy", "12", "country"]
+
+
+def test_clean_removes_markup():
+    assert T.clean("**Bold** [2553 \\(2020\\)](#) 74<sup>th</sup>\n- item") == "Bold 2553 (2020) 74th - item"
+
+
+def test_has_person():
+    assert T.has_person("The report was written by Lisa Sharland, Head of Program.")
+    assert T.has_person("Ms. Gbeho said that")
+    assert not T.has_person("The Security Council Working Group on Peacekeeping Operations met.")
