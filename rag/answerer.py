@@ -14,7 +14,7 @@ from typing import Callable, Protocol, Sequence
 from rag import text as T
 from rag.acronyms import spelled_out
 from rag.gazetteer import COUNTRIES, COUNTRY_PHRASES
-from rag.question import ANY, COUNTRY, DATE, NAME, NUMBER, PERSON, REFERENCE, QuestionInfo, analyse
+from rag.question import ANY, COUNTRY, DATE, NAME, NUMBER, PERSON, REFERENCE, QuestionInfo, analyse, synonyms
 from rag.types import Answer, Citation, Passage, Quote, Sentence
 
 NOT_COVERED = "The documents don't cover this: none of them answers the question."
@@ -59,9 +59,10 @@ class Candidate:
     score: float
     typed: bool
     anchored: bool
-    coverage: float
+    coverage: float  # share of the question's terms the sentence states
     values: frozenset[str]
     position: int  # index of the sentence in its paragraph
+    support: float = 0.0  # the same, reading the sentence within its paragraph
 
 
 _ANAPHOR = re.compile(r"^\W*(?:they|this|these|those|it|its|their|such|he|she|his|her|the latter|both|there|through (?:this|these|greater)|in (?:this|that) (?:regard|context|light))\b", re.I)
@@ -182,7 +183,9 @@ class ExtractiveAnswerer:
         total = sum(weights)
         if not total:
             return 0.0
-        covered = [t in terms or (t in self.acronyms and set(self.acronyms[t]) <= terms) for t in q.terms]
+        covered = [
+            bool(synonyms(t) & terms) or (t in self.acronyms and set(self.acronyms[t]) <= terms) for t in q.terms
+        ]
         return sum(w for ok, w in zip(covered, weights) if ok) / total
 
     def candidates(self, q: QuestionInfo, passages: Sequence[Passage]) -> list[Candidate]:
@@ -202,6 +205,7 @@ class ExtractiveAnswerer:
                 terms = set(T.tokens(sentence.text)) | context
                 if position > 0 and (_ANAPHOR.match(sentence.text) or _LEANS_BACK.search(sentence.text[:80])):
                     terms |= set(T.tokens(p.sentences[position - 1].text))  # it leans on the one before
+                # what the sentence says, read in its paragraph (the subject is often named earlier)
                 coverage = self._coverage(q, terms)
                 values, anchored = _values(q, sentence.text)
                 typed = _typed(q, sentence.text, values) and (anchored or not q.needs_count)
@@ -216,7 +220,8 @@ class ExtractiveAnswerer:
                     score += 0.05  # a full date beats a bare year
                 if year_clash:
                     score -= 0.15  # the question asks about a year this paragraph is not about
-                out.append(Candidate(passage, sentence, score, typed, anchored, coverage, values, position))
+                support = max(coverage, (coverage + para_cov) / 2)
+                out.append(Candidate(passage, sentence, score, typed, anchored, coverage, values, position, support))
         out.sort(key=lambda c: c.score, reverse=True)
         return out
 
@@ -234,7 +239,7 @@ class ExtractiveAnswerer:
         if (
             best is None
             or confidence < self.min_confidence
-            or best.coverage < self.min_coverage
+            or best.support < self.min_coverage
             or self.unknown_terms(q)
         ):
             return Answer(question=question, answer=NOT_COVERED, abstained=True, confidence=confidence)

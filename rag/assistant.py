@@ -22,6 +22,20 @@ from rag.types import Answer
 MAX_TOP_K = 50
 
 
+def validate_question(question: object, max_chars: int) -> str:
+    """The question, stripped; raises :class:`InvalidQuestion` with the reason when unusable."""
+    if not isinstance(question, str):
+        raise InvalidQuestion("the question must be a string")
+    question = question.strip()
+    if not question:
+        raise InvalidQuestion("the question is empty")
+    if len(question) > max_chars:
+        raise InvalidQuestion(f"the question is {len(question)} characters long; the limit is {max_chars}")
+    if "\x00" in question:
+        raise InvalidQuestion("the question contains a NUL character")
+    return question
+
+
 class Assistant:
     """Answers questions about the indexed documents, with citations.
 
@@ -65,18 +79,7 @@ class Assistant:
 
     def validate(self, question: object) -> str:
         """The question, stripped; raises :class:`InvalidQuestion` when unusable."""
-        if not isinstance(question, str):
-            raise InvalidQuestion("the question must be a string")
-        question = question.strip()
-        if not question:
-            raise InvalidQuestion("the question is empty")
-        if len(question) > self.max_question_chars:
-            raise InvalidQuestion(
-                f"the question is {len(question)} characters long; the limit is {self.max_question_chars}"
-            )
-        if "\x00" in question:
-            raise InvalidQuestion("the question contains a NUL character")
-        return question
+        return validate_question(question, self.max_question_chars)
 
     def retrieval_query(self, question: str, history: Sequence[str] = ()) -> str:
         """The text retrieval searches for: a follow-up carries the previous question along."""

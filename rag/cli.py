@@ -63,6 +63,10 @@ def _assistant(settings: Settings, paths: list[Path] | None = None):
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.assistant import validate_question
+
+    if args.question is not None:
+        validate_question(args.question, settings.max_question_chars)  # fail before loading anything
     assistant = _assistant(settings)
     if args.question is None:
         return _repl(assistant, args)

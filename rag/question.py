@@ -18,7 +18,7 @@ _TYPES = (
         r"(?:population|size|budget|cost|amount|strength|percentage|total)\b", re.I)),
     (DATE, re.compile(r"\bwhen\b|\b(?:what|which) (?:year|date|month|day)\b|\bsince when\b|\bon what date\b", re.I)),
     (PERSON, re.compile(r"^\W*who\b|\bwhom\b|\bwhich (?:person|official|ambassador|individual)\b", re.I)),
-    (REFERENCE, re.compile(r"\b(?:which|what) (?:\w+ )?(?:resolution|presidential statement)s?\b", re.I)),
+    (REFERENCE, re.compile(r"\b(?:which|what) (?:[\w-]+ ){0,3}(?:resolution|presidential statement)s?\b", re.I)),
     (COUNTRY, re.compile(r"\b(?:which|what) (?:two |three |four |\w+ )?(?:country|countries|nations?|governments?|member states?)\b|\bwhich (?:\w+ )?country's\b", re.I)),
     (NAME, re.compile(r"\b(?:which|what) (?:\w+ )?(?:organi[sz]ations?|institutions?|agency|agencies|bodies|body|fund|mission|city|cities|system|initiative|programme|program|network|group|movement|office)\b|^\W*where\b", re.I)),
 )
@@ -27,6 +27,52 @@ _FRAME = frozenset(T.stem(w) for w in (
     "many much number year date month day happen took take place happened total amount "
     "kind type exactly roughly approximately name named called describe explain mean".split()
 ))
+# what one counts can be named several ways ("countries" ~ "member states" ~ "nations")
+_COUNT_SYNONYMS = [
+    {T.stem(w) for w in group.split()}
+    for group in (
+        "country countries nation nations state states member members government governments signatory signatories",
+        "peacekeeper peacekeepers troop troops soldier soldiers personnel officer officers uniformed",
+        "people person persons individual individuals participant participants attendee attendees delegate delegates",
+        "organization organizations organisation organisations institution institutions agency agencies body bodies",
+        "meeting meetings session sessions conference conferences",
+        "commitment commitments pledge pledges",
+    )
+]
+
+
+# verbs a question may use for what the text says another way ("stop" ~ "cease")
+VERB_SYNONYMS = [
+    {T.stem(w) for w in group.split()}
+    for group in (
+        "stop stopped cease ceased end ended close closed terminate terminated conclude concluded exit exited withdraw withdrew shut leave left depart departed",
+        "start started begin began launch launched establish established create created open opened found founded",
+        "sign signed endorse endorsed join joined adopt adopted",
+        "write wrote written author authored",
+        "fund funded finance financed pay paid donor donors sponsor sponsored",
+        "hold held convene convened organize organized organise organised host hosted",
+        "chair chaired lead led head headed",
+    )
+]
+
+
+def synonyms(term: str) -> set[str]:
+    """The term and the words a text may use for it instead."""
+    out = {term}
+    for group in VERB_SYNONYMS + _COUNT_SYNONYMS:
+        if term in group:
+            out |= group
+    return out
+
+
+def _with_synonyms(counted: tuple[str, ...]) -> tuple[str, ...]:
+    out = list(counted)
+    for group in _COUNT_SYNONYMS:
+        if group & set(counted):
+            out += sorted(group - set(out))
+    return tuple(out)
+
+
 _PRONOUNS = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|he|she|his|her|there|then)\b", re.I)
 
 
@@ -66,7 +112,7 @@ def analyse(question: str) -> QuestionInfo:
         terms=terms,
         specific=tuple(dict.fromkeys(s for s in specific if s not in T.STOPWORDS)),
         numbers=frozenset(T.numbers(question)),
-        counted=counted,
+        counted=_with_synonyms(counted),
         needs_count=bool(counted) and bool(head) and head.group(3) is None and not re.search(r"\bhow much\b", last, re.I),
         years=frozenset(re.findall(r"\b(?:19|20)\d{2}\b", question)),
     )
@@ -74,4 +120,5 @@ def analyse(question: str) -> QuestionInfo:
 
 def is_follow_up(question: str) -> bool:
     """True when a question leans on an earlier turn (pronouns, or very few key terms)."""
-    return bool(_PRONOUNS.search(question)) or len(analyse(question).terms) <= 2
+    info = analyse(question)
+    return (bool(_PRONOUNS.search(question)) and not info.specific) or len(info.terms) <= 2

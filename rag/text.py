@@ -180,18 +180,30 @@ STOPWORDS = frozenset(
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A light suffix stemmer: enough to match plurals and simple verb forms."""
+    """A light two-step stemmer: plurals first, then verb and noun endings, so that
+    operate/operates/operating/operated/operation(s) share one stem."""
     if len(word) <= 3 or word.isdigit():
         return word
+    # step 1: plurals
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("sses"):
+        word = word[:-2]
+    elif word.endswith("es") and word[:-2].endswith(("ss", "x", "z", "ch", "sh")):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    # step 2: endings, keeping at least three letters of stem
     for suffix, replacement in (
-        ("ational", "ate"), ("ization", "ize"), ("isation", "ize"), ("iveness", "ive"),
-        ("fulness", "ful"), ("ousness", "ous"), ("ies", "y"), ("sses", "ss"), ("ings", ""),
-        ("ing", ""), ("edly", ""), ("ed", ""), ("ly", ""), ("es", ""), ("s", ""),
+        ("isation", "ize"), ("ization", "ize"), ("ational", "ate"), ("ation", "ate"),
+        ("iveness", "ive"), ("fulness", "ful"), ("ousness", "ous"),
+        ("ingly", ""), ("edly", ""), ("ing", ""), ("ed", ""), ("ly", ""),
     ):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            if suffix == "s" and word.endswith(("ss", "us", "is")):
-                return word
-            return word[: len(word) - len(suffix)] + replacement
+            word = word[: len(word) - len(suffix)] + replacement
+            break
+    if word.endswith("e") and len(word) > 4 and not word.endswith(("ee", "ye")):
+        word = word[:-1]  # operate -> operat, like operating -> operat
     return word
 
 

@@ -1,0 +1,72 @@
+"""The ``rag`` command as a user runs it: a subprocess, real files, exit codes."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def run(args, env_extra, timeout=120):
+    env = {**os.environ, **env_extra}
+    return subprocess.run([sys.executable, "-m", "rag", *args], capture_output=True, text=True, env=env, timeout=timeout)
+
+
+@pytest.fixture
+def env(corpus_dir, tmp_path):
+    return {"RAG_CORPUS_DIR": str(corpus_dir), "RAG_INDEX_DIR": str(tmp_path / "index"), "RAG_MODEL": "hash-64"}
+
+
+def test_ingest_then_ask_json(env):
+    out = run(["ingest"], env)
+    assert out.returncode == 0, out.stderr
+    assert "index built: 2 documents" in out.stdout
+    again = run(["ingest"], env)
+    assert "up to date" in again.stdout
+    out = run(["ask", "How many military observers did the mission employ?", "--json", "--top-k", "3"], env)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["abstained"] is False and "1,200" in data["answer"]
+    assert data["citations"][0]["source"].endswith("mission-alpha.txt")
+
+
+def test_ask_prints_citations_in_text_mode(env):
+    out = run(["ask", "When would MAOF operations cease?"], env)
+    assert out.returncode == 0
+    assert "[1] Mission Alpha: Closure Report" in out.stdout and "paragraph" in out.stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["ask", ""], "the question is empty"),
+        (["ask", "x" * 2500], "limit is 2000"),
+        (["ingest", "/no/such/folder"], "no such file or directory"),
+    ],
+)
+def test_bad_input_is_one_line_and_non_zero(env, args, message):
+    out = run(args, env)
+    assert out.returncode == 2
+    assert message in out.stderr
+    assert "Traceback" not in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_bad_top_k_and_bad_settings(env):
+    out = run(["ask", "q", "--top-k", "0"], env)
+    assert out.returncode == 2 and "between 1 and 50" in out.stderr and "Traceback" not in out.stderr
+    out = run(["ask", "q"], {**env, "RAG_TOP_K": "many"})
+    assert out.returncode == 2 and "invalid settings" in out.stderr
+
+
+def test_interactive_session_keeps_history(env):
+    env2 = {**os.environ, **env}
+    proc = subprocess.run(
+        [sys.executable, "-m", "rag", "ask"],
+        input="What did the Security Council decide about the Mission Alpha Observation Force?\nWhen did its operations cease?\n\n",
+        capture_output=True, text=True, env=env2, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("[1]") >= 2
+    assert "30 June 2021" in proc.stdout.split("? ")[-1] or "30 June 2021" in proc.stdout

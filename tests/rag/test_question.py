@@ -1,0 +1,39 @@
+import pytest
+
+from rag.question import ANY, COUNTRY, DATE, NUMBER, PERSON, REFERENCE, analyse, is_follow_up
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("How many member states signed the declaration?", NUMBER),
+        ("What share of peacekeepers serve in complex settings?", NUMBER),
+        ("When did UNAMID operations cease?", DATE),
+        ("In what year was CPAS launched?", DATE),
+        ("Who chaired the Working Group?", PERSON),
+        ("Which two countries circulated the draft?", COUNTRY),
+        ("Which Security Council resolution recognised data?", REFERENCE),
+        ("What are the three pillars of A4P?", ANY),
+    ],
+)
+def test_answer_types(question, kind):
+    assert analyse(question).answer_type == kind
+
+
+def test_counted_noun_and_specific_terms():
+    q = analyse("How many member states signed the A4P Declaration in 2018?")
+    assert q.counted[:2] == ("member", "stat") and q.needs_count
+    assert {"country", "nation"} <= set(q.counted)  # counted things have synonyms
+    assert "a4p" in q.specific and "2018" in q.specific
+    assert q.years == frozenset({"2018"})
+    assert not analyse("How much did the UK shorten the mandate?").needs_count
+
+
+def test_with_history_the_type_comes_from_the_last_question():
+    assert analyse("How many troops did UNAMID have? When did it close?").answer_type == DATE
+
+
+def test_follow_up_detection():
+    assert is_follow_up("When did it close?")
+    assert is_follow_up("And the budget?")
+    assert not is_follow_up("When did the UNAMID mission in Darfur close its operations?")
