@@ -37,5 +37,8 @@ test-fast: setup
 eval: setup
 	$(VENV)/bin/rag eval
 
+bench: setup
+	$(PY) -m eval.bench
+
 clean:
 	rm -rf index/*.json index/*.faiss index/*.npy eval/reports/*.md eval/reports/*.png

@@ -1,0 +1,71 @@
+"""Benchmark: cold ingest, index size, warm in-process ``ask`` latency, peak memory.
+
+    python -m eval.bench [--rounds 5]
+
+Prints figures; it asserts nothing (the machine is shared and noisy)."""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from eval.harness import load_questions
+from rag.assistant import Assistant
+from rag.embedder import load_embedder
+from rag.index import open_index
+from rag.settings import get_settings
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5, help="times each evaluation question is asked")
+    args = parser.parse_args()
+    settings = get_settings()
+
+    start = time.perf_counter()
+    embedder = load_embedder(settings.model)
+    model_s = time.perf_counter() - start
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        index, _ = open_index([settings.corpus_dir], Path(tmp), embedder, rebuild=True)
+        ingest_s = time.perf_counter() - start
+        size = sum(p.stat().st_size for p in Path(tmp).iterdir())
+        start = time.perf_counter()
+        open_index([settings.corpus_dir], Path(tmp), embedder)
+        load_s = time.perf_counter() - start
+
+    assistant = Assistant(index, embedder, top_k=settings.top_k)
+    questions = [q.question for q in load_questions()]
+    for q in questions[:5]:
+        assistant.ask(q)  # warm-up
+    totals, retrieve = [], []
+    for _ in range(args.rounds):
+        for q in questions:
+            answer = assistant.ask(q)
+            totals.append(answer.timings_ms["total"])
+            retrieve.append(answer.timings_ms["retrieve"])
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    m = index.manifest
+    print(f"corpus: {m['documents']} documents, {m['paragraphs']} paragraphs, {m['windows']} windows, {m['sentences']} sentences")
+    print(f"model load:            {model_s:8.2f} s")
+    print(f"cold ingest (embed):   {ingest_s:8.2f} s")
+    print(f"index load (warm):     {load_s * 1000:8.1f} ms")
+    print(f"index size on disk:    {size / 1e6:8.2f} MB")
+    print(f"ask, warm, in-process: p50 {statistics.median(totals):.1f} ms, p95 {_pct(totals, 0.95):.1f} ms, "
+          f"max {max(totals):.1f} ms over {len(totals)} asks (retrieve p50 {statistics.median(retrieve):.1f} ms)")
+    print(f"peak RSS:              {peak_mb:8.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
