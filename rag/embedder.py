@@ -73,7 +73,8 @@ class SentenceTransformerEmbedder:
         self._lock = threading.Lock()  # torch modules are not safe to call concurrently
         self.batch_size = batch_size
         self.model_id = model
-        self.dimension = int(self._model.get_sentence_embedding_dimension())
+        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dimension = int(dimension())
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

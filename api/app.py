@@ -1,0 +1,250 @@
+"""The FastAPI application: a thin HTTP edge over :class:`rag.assistant.Assistant`."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import time
+import uuid
+from contextlib import asynccontextmanager
+from typing import AsyncIterator, Iterator
+
+from fastapi import Depends, FastAPI, Path, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import StreamingResponse
+from starlette.exceptions import HTTPException
+
+from api import errors
+from api.schemas import (
+    AskRequest,
+    AskResponse,
+    ChatChoice,
+    ChatChoiceMessage,
+    ChatRequest,
+    ChatResponse,
+    DocumentDetail,
+    DocumentOut,
+    Health,
+    ModelCard,
+    ModelList,
+    ParagraphOut,
+    Problem,
+    Usage,
+)
+from rag.assistant import Assistant, load_assistant
+from rag.errors import DocumentNotFound, InvalidRequest
+from rag.settings import Settings
+from rag.types import Answer, Paragraph
+
+MODEL_ID = "peaceops-extractive"
+PROBLEMS = {
+    401: {"model": Problem, "description": "missing or wrong API key"},
+    413: {"model": Problem, "description": "request body too large"},
+    422: {"model": Problem, "description": "invalid request"},
+}
+
+
+class BodyLimit:
+    """Refuse request bodies over ``limit`` bytes with 413, declared or streamed."""
+
+    def __init__(self, app, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            return await self._refuse(scope, receive, send)
+        seen = 0
+
+        async def counted():
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise _TooLarge()
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope, receive, send):
+        response = errors.problem(413, "payload-too-large", "Payload too large", f"the limit is {self.limit} bytes")
+        await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _paragraph_out(p: Paragraph, count: int) -> ParagraphOut:
+    return ParagraphOut(
+        doc_id=p.doc_id, number=p.number, kind=p.kind, section=p.section, start=p.start, end=p.end,
+        text=p.text, clean=p.clean,
+        previous=p.number - 1 if p.number > 1 else None,
+        next=p.number + 1 if p.number < count else None,
+    )
+
+
+def _sse(event: str, data) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _chunks(text: str, words: int = 6) -> Iterator[str]:
+    parts = text.split(" ")
+    for i in range(0, len(parts), words):
+        yield " ".join(parts[i:i + words]) + (" " if i + words < len(parts) else "")
+
+
+def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI:
+    """The API; loads (or builds) the index at start-up unless an assistant is given."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if getattr(app.state, "assistant", None) is None:
+            app.state.assistant, _ = await run_in_threadpool(load_assistant, settings)
+        yield
+
+    app = FastAPI(
+        title="Peace-operations assistant API",
+        version="1.0",
+        description="Cited answers from UN peace-operations policy documents. Errors are RFC 9457 problem+json.",
+        lifespan=lifespan,
+    )
+    app.state.assistant = assistant
+    errors.install(app)
+    if settings.cors_origin_list:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origin_list, allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-API-Key"],
+        )
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    keys = settings.api_key_set
+
+    def require_key(request: Request) -> None:
+        if not keys:
+            return
+        given = request.headers.get("x-api-key") or ""
+        auth = request.headers.get("authorization") or ""
+        if auth.lower().startswith("bearer "):
+            given = given or auth[7:].strip()
+        if not any(hmac.compare_digest(given.encode(), k.encode()) for k in keys):
+            raise HTTPException(401, "a valid API key is required (Authorization: Bearer KEY or X-API-Key)",
+                                headers={"WWW-Authenticate": "Bearer"})
+
+    def the_assistant(request: Request) -> Assistant:
+        return request.app.state.assistant
+
+    guarded = [Depends(require_key)]
+
+    def _ask(assistant: Assistant, question: str, history: list[str], top_k: int | None) -> Answer:
+        return assistant.ask(question, history=history, top_k=top_k)
+
+    @app.get("/healthz", response_model=Health, tags=["service"])
+    def healthz(assistant: Assistant = Depends(the_assistant)) -> Health:
+        """200 once the service can answer questions."""
+        index = assistant.index
+        return Health(status="ok", documents=len(index.documents), paragraphs=len(index.paragraphs),
+                      model=index.manifest["model"])
+
+    @app.post("/ask", response_model=AskResponse, responses=PROBLEMS, dependencies=guarded, tags=["answers"])
+    def ask(body: AskRequest, assistant: Assistant = Depends(the_assistant)) -> dict:
+        """Answer a question with citations to the exact source paragraphs (same JSON as `rag ask --json`)."""
+        return _ask(assistant, body.question, body.previous_questions(), body.top_k).to_dict()
+
+    @app.post(
+        "/ask/stream", responses={**PROBLEMS, 200: {"content": {"text/event-stream": {}}, "description": "SSE: answer, citations, done"}},
+        dependencies=guarded, tags=["answers"],
+    )
+    async def ask_stream(body: AskRequest, assistant: Assistant = Depends(the_assistant)) -> StreamingResponse:
+        """Server-sent events: `answer` events carrying text deltas, then `citations`, then `done`."""
+        answer = await run_in_threadpool(_ask, assistant, body.question, body.previous_questions(), body.top_k)
+        data = answer.to_dict()
+
+        def events() -> Iterator[str]:
+            for delta in _chunks(answer.answer):
+                yield _sse("answer", {"delta": delta})
+            yield _sse("citations", {"citations": data["citations"], "abstained": answer.abstained, "conflict": answer.conflict})
+            yield _sse("done", {"timings_ms": data["timings_ms"]})
+
+        return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+    @app.get("/v1/models", response_model=ModelList, dependencies=guarded, tags=["openai"])
+    def models() -> ModelList:
+        """The one model this service offers (OpenAI-compatible listing)."""
+        return ModelList(data=[ModelCard(id=MODEL_ID, created=0, owned_by="peaceops-rag")])
+
+    @app.post("/v1/chat/completions", response_model=ChatResponse, responses=PROBLEMS, dependencies=guarded, tags=["openai"])
+    async def chat(body: ChatRequest, assistant: Assistant = Depends(the_assistant)):
+        """OpenAI-compatible chat: the last user message is the question, earlier user messages are history.
+        The answer with its [n] markers is in `choices[0].message.content`; sources are in `citations`."""
+        users = [m for m in body.messages if m.role == "user"]
+        if not users or body.messages[-1].role != "user":
+            raise InvalidRequest("the last message must come from the user")
+        question = users[-1].text()
+        history = [m.text() for m in users[:-1]]
+        answer = await run_in_threadpool(_ask, assistant, question, history, body.top_k)
+        data = answer.to_dict()
+        ident, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
+        prompt_tokens = sum(len(m.text().split()) for m in body.messages)
+        completion_tokens = len(answer.answer.split())
+        if not body.stream:
+            return ChatResponse(
+                id=ident, created=created, model=MODEL_ID,
+                choices=[ChatChoice(message=ChatChoiceMessage(content=answer.answer))],
+                usage=Usage(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
+                            total_tokens=prompt_tokens + completion_tokens),
+                citations=data["citations"], abstained=answer.abstained, conflict=answer.conflict,
+            )
+
+        def chunk(delta: dict, finish: str | None = None, **extra) -> str:
+            body_ = {"id": ident, "object": "chat.completion.chunk", "created": created, "model": MODEL_ID,
+                     "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
+            return f"data: {json.dumps(body_, ensure_ascii=False)}\n\n"
+
+        def stream() -> Iterator[str]:
+            yield chunk({"role": "assistant", "content": ""})
+            for delta in _chunks(answer.answer):
+                yield chunk({"content": delta})
+            yield chunk({}, "stop", citations=data["citations"], abstained=answer.abstained, conflict=answer.conflict)
+            yield "data: [DONE]\n\n"
+
+        return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+    def _document(assistant: Assistant, doc_id: str):
+        info = assistant.index.documents.get(doc_id)
+        if info is None:
+            raise DocumentNotFound(f"no document {doc_id!r}; GET /documents lists them")
+        return info, assistant.index.document_paragraphs(doc_id)
+
+    def _doc_out(info, paragraphs) -> dict:
+        return {"doc_id": info.doc_id, "title": info.title, "publisher": info.publisher, "author": info.author,
+                "date": info.date, "source": info.source, "paragraphs": len(paragraphs)}
+
+    @app.get("/documents", response_model=list[DocumentOut], responses=PROBLEMS, dependencies=guarded, tags=["documents"])
+    def documents(assistant: Assistant = Depends(the_assistant)) -> list[dict]:
+        """The documents the assistant answers from."""
+        return [_doc_out(*_document(assistant, d)) for d in assistant.index.documents]
+
+    @app.get("/documents/{doc_id}", response_model=DocumentDetail, responses={**PROBLEMS, 404: {"model": Problem}},
+             dependencies=guarded, tags=["documents"])
+    def document(doc_id: str = Path(max_length=200), assistant: Assistant = Depends(the_assistant)) -> dict:
+        """One document with all its paragraphs."""
+        info, paragraphs = _document(assistant, doc_id)
+        return {**_doc_out(info, paragraphs), "paragraph_list": [_paragraph_out(p, len(paragraphs)) for p in paragraphs]}
+
+    @app.get("/documents/{doc_id}/paragraphs/{n}", response_model=ParagraphOut,
+             responses={**PROBLEMS, 404: {"model": Problem}}, dependencies=guarded, tags=["documents"])
+    def paragraph(doc_id: str = Path(max_length=200), n: int = Path(ge=1, le=1_000_000),
+                  assistant: Assistant = Depends(the_assistant)) -> ParagraphOut:
+        """One paragraph exactly as in its file, with links to its neighbours."""
+        _, paragraphs = _document(assistant, doc_id)
+        if n > len(paragraphs):
+            raise DocumentNotFound(f"document {doc_id!r} has {len(paragraphs)} paragraphs; there is no paragraph {n}")
+        return _paragraph_out(paragraphs[n - 1], len(paragraphs))
+
+    return app
