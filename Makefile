@@ -26,7 +26,7 @@ ingest: setup
 
 run: setup
 	$(VENV)/bin/rag ingest
-	$(VENV)/bin/rag ask
+	$(VENV)/bin/rag serve
 
 test: setup
 	$(PY) -m pytest
@@ -39,6 +39,7 @@ eval: setup
 
 bench: setup
 	$(PY) -m eval.bench
+	$(PY) -m eval.load
 
 clean:
 	rm -rf index/*.json index/*.faiss index/*.npy eval/reports/*.md eval/reports/*.png

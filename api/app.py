@@ -106,7 +106,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if getattr(app.state, "assistant", None) is None:
-            app.state.assistant, _ = await run_in_threadpool(load_assistant, settings)
+            app.state.assistant, _ = await run_in_threadpool(lambda: load_assistant(settings, serving=True))
         yield
 
     app = FastAPI(

@@ -13,7 +13,7 @@ from rag.settings import Settings
 
 def build(settings: Settings, *, with_ui: bool = True):
     """The app with the assistant loaded (index built if missing) and the UI mounted."""
-    assistant, built = load_assistant(settings, progress=sys.stderr.isatty())
+    assistant, built = load_assistant(settings, progress=sys.stderr.isatty(), serving=True)
     if built:
         print(f"index built in {settings.index_dir}", file=sys.stderr)
     app = create_app(settings, assistant)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import dataclasses
 import time
 from pathlib import Path
-from operator import itemgetter
 from typing import Sequence
 
-from langchain_core.runnables import ConfigurableField, RunnableLambda, RunnablePassthrough
+from langchain_core.runnables import ConfigurableField, RunnableConfig, RunnableLambda
 
 from rag.answerer import Answerer, ExtractiveAnswerer
 from rag.embedder import Embedder, load_embedder
@@ -54,12 +53,13 @@ class Assistant:
         *,
         top_k: int = 5,
         max_question_chars: int = 2000,
+        query_cache: int = 1024,
     ) -> None:
         if not 1 <= top_k <= MAX_TOP_K:
             raise ValueError(f"top_k must be between 1 and {MAX_TOP_K}. Currently, top_k is {top_k}")
         self.index = index
         self.embedder = embedder
-        self.searcher = HybridSearcher(index, embedder)
+        self.searcher = HybridSearcher(index, embedder, cache_size=query_cache)
         self.answerer = answerer or ExtractiveAnswerer(
             idf=index.keyword.idf_of, knows_term=index.knows_term, acronyms=index.acronyms
         )
@@ -68,14 +68,15 @@ class Assistant:
         self.retriever = HybridRetriever(searcher=self.searcher, top_k=top_k).configurable_fields(
             top_k=ConfigurableField(id="top_k", name="top_k", description="passages to retrieve")
         )
-        self.chain = RunnablePassthrough.assign(documents=itemgetter("query") | self.retriever) | RunnableLambda(
-            self._answer_step
-        )
+        # retrieve -> answer, in sequence (no thread pool per call); the text to answer and
+        # the per-call timings ride in the run's configurable values
+        self.chain = self.retriever | RunnableLambda(self._answer_step)
 
-    def _answer_step(self, state: dict) -> Answer:
-        state["timings"]["retrieved"] = time.perf_counter()
-        passages = [d.metadata["passage"] for d in state["documents"]]
-        return self.answerer.answer(state["query"], passages)
+    def _answer_step(self, documents: list, config: RunnableConfig) -> Answer:
+        call = config["configurable"]
+        call["timings"]["retrieved"] = time.perf_counter()
+        passages = [d.metadata["passage"] for d in documents]
+        return self.answerer.answer(call["query"], passages)
 
     def validate(self, question: object) -> str:
         """The question, stripped; raises :class:`InvalidQuestion` when unusable."""
@@ -98,8 +99,8 @@ class Assistant:
         if isinstance(history, str):
             raise InvalidRequest("history must be a list of earlier questions")
         timings: dict[str, float] = {}
-        state = {"question": question, "query": self.retrieval_query(question, history), "timings": timings}
-        answer = self.chain.invoke(state, config={"configurable": {"top_k": k}})
+        query = self.retrieval_query(question, history)
+        answer = self.chain.invoke(query, config={"configurable": {"top_k": k, "query": query, "timings": timings}})
         end = time.perf_counter()
         retrieved = timings.get("retrieved", end)
         return dataclasses.replace(
@@ -123,10 +124,23 @@ def corpus_paths(settings: Settings) -> list[Path]:
 
 
 def load_assistant(
-    settings: Settings, *, progress: bool = False, rebuild: bool = False, paths: list[Path] | None = None
+    settings: Settings,
+    *,
+    progress: bool = False,
+    rebuild: bool = False,
+    paths: list[Path] | None = None,
+    serving: bool = False,
 ) -> tuple[Assistant, bool]:
-    """Build an assistant from settings, building or refreshing the index as needed."""
-    embedder = load_embedder(settings.model)
+    """Build an assistant from settings, building or refreshing the index as needed.
+    ``serving`` loads model replicas so concurrent requests embed in parallel."""
+    if serving:
+        embedder = load_embedder(settings.model, replicas=settings.serve_replicas, threads=settings.serve_threads)
+    else:
+        embedder = load_embedder(settings.model)
     paths = paths or corpus_paths(settings)
     index, built = open_index(paths, settings.index_dir, embedder, rebuild=rebuild, progress=progress)
-    return Assistant(index, embedder, top_k=settings.top_k, max_question_chars=settings.max_question_chars), built
+    assistant = Assistant(
+        index, embedder, top_k=settings.top_k, max_question_chars=settings.max_question_chars,
+        query_cache=settings.query_cache,
+    )
+    return assistant, built

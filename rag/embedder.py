@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import threading
+import queue
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol, Sequence, runtime_checkable
@@ -55,11 +55,13 @@ class SentenceTransformerEmbedder:
         vectors = embedder.embed(["When did UNAMID close?"])
     """
 
-    def __init__(self, model: str, *, batch_size: int = 64, threads: int | None = None) -> None:
+    def __init__(self, model: str, *, batch_size: int = 64, threads: int | None = None, replicas: int = 1) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         if batch_size < 1:
             raise ValueError(f"batch_size must be greater than 0. Currently, it is {batch_size}")
+        if replicas < 1:
+            raise ValueError(f"replicas must be greater than 0. Currently, it is {replicas}")
         path = resolve_model_path(model)
         import torch
         from sentence_transformers import SentenceTransformer
@@ -67,26 +69,33 @@ class SentenceTransformerEmbedder:
         if threads:
             torch.set_num_threads(threads)
         try:
-            self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+            models = [SentenceTransformer(str(path), device="cpu", local_files_only=True) for _ in range(replicas)]
         except Exception as exc:  # the library raises many kinds; report one
             raise ModelError(f"cannot load model from {path}: {exc}") from None
-        self._lock = threading.Lock()  # torch modules are not safe to call concurrently
+        # a model (and its tokenizer) serves one call at a time; replicas serve calls in parallel
+        self._free: queue.SimpleQueue = queue.SimpleQueue()
+        for m in models:
+            self._free.put(m)
         self.batch_size = batch_size
         self.model_id = model
-        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        first = models[0]
+        dimension = getattr(first, "get_embedding_dimension", None) or first.get_sentence_embedding_dimension
         self.dimension = int(dimension())
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        with self._lock:
-            vectors = self._model.encode(
+        model = self._free.get()
+        try:
+            vectors = model.encode(
                 list(texts),
                 batch_size=self.batch_size,
                 normalize_embeddings=True,
                 convert_to_numpy=True,
                 show_progress_bar=False,
             )
+        finally:
+            self._free.put(model)
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
@@ -116,8 +125,8 @@ class HashEmbedder:
         return out
 
 
-def load_embedder(model: str) -> Embedder:
+def load_embedder(model: str, *, replicas: int = 1, threads: int | None = None) -> Embedder:
     """The embedder a settings value names (``hash-N`` gives the fake)."""
     if model.startswith("hash-") and model[5:].isdigit():
         return HashEmbedder(int(model[5:]))
-    return SentenceTransformerEmbedder(model)
+    return SentenceTransformerEmbedder(model, replicas=replicas, threads=threads)

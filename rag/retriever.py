@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +45,11 @@ class HybridSearcher:
         passages = searcher.search("When did UNAMID operations cease?", k=5)
     """
 
-    def __init__(self, index: CorpusIndex, embedder: Embedder, weights: Weights = Weights()) -> None:
+    def __init__(
+        self, index: CorpusIndex, embedder: Embedder, weights: Weights = Weights(), *, cache_size: int = 1024
+    ) -> None:
+        if cache_size < 0:
+            raise ValueError(f"cache_size must be 0 or more. Currently, it is {cache_size}")
         if index.manifest.get("dimension") != embedder.dimension:
             raise ValueError(
                 f"index dimension {index.manifest.get('dimension')} does not match "
@@ -52,6 +58,9 @@ class HybridSearcher:
         self.index = index
         self.embedder = embedder
         self.weights = weights
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()  # query -> vector, most recent last
+        self._cache_size = cache_size
+        self._cache_lock = threading.Lock()
         starts = index.sentence_start
         self._has_sentences = starts[1:] > starts[:-1]
         self._reduce_at = starts[:-1][self._has_sentences]
@@ -59,6 +68,21 @@ class HybridSearcher:
             kind: np.array([has_kind(kind, p.clean) for p in index.paragraphs], dtype=np.float32)
             for kind in (NUMBER, DATE, PERSON, COUNTRY)
         }
+
+    def _embed_query(self, query: str) -> np.ndarray:
+        """The query's vector, from a bounded LRU cache when it was asked recently."""
+        with self._cache_lock:
+            vector = self._cache.get(query)
+            if vector is not None:
+                self._cache.move_to_end(query)
+                return vector
+        vector = self.embedder.embed([query])[0]
+        if self._cache_size:
+            with self._cache_lock:
+                self._cache[query] = vector
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        return vector
 
     def search(self, query: str, k: int) -> list[Passage]:
         """The ``k`` best paragraphs for ``query``, best first."""
@@ -70,7 +94,7 @@ class HybridSearcher:
         if extra:  # the question spells out an acronym the documents use
             terms += extra
             query = f"{query} ({' '.join(a.upper() for a in extra)})"
-        vector = self.embedder.embed([query])[0]
+        vector = self._embed_query(query)
         n_windows = index.window_index.ntotal
         sims, rows = index.window_index.search(vector[None, :], n_windows)
         dense = np.full(len(index.paragraphs), -1.0, dtype=np.float32)

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     api_keys: str = ""  # comma-separated; empty means no key is required
     cors_origins: str = ""  # comma-separated origins; empty means no CORS headers
     max_body_bytes: int = 64 * 1024
+    query_cache: int = Field(default=1024, ge=0)  # recent question vectors kept (0 turns the cache off)
+    serve_replicas: int = Field(default=2, ge=1, le=8)  # model copies answering in parallel when serving
+    serve_threads: int = Field(default=1, ge=1, le=64)  # torch threads per call when serving
 
     @field_validator("corpus_dir", "index_dir", "data_dir", mode="after")
     @classmethod

@@ -15,6 +15,7 @@ _LEADING_MARK = re.compile(r"^\s*(?:#{1,6}\s+|[-*•]\s+)+")
 _SPACES = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=32768)
 def clean(text: str) -> str:
     """Text for display: markdown marks, escapes and line breaks removed."""
     text = _MD_LINK.sub(r"\1", text)
@@ -124,6 +125,7 @@ _SCALE = re.compile(r"\ba (hundred|thousand|million)\b", re.IGNORECASE)
 _SCALES = {"hundred": "100", "thousand": "1000", "million": "1000000"}
 
 
+@lru_cache(maxsize=32768)
 def number_words_to_digits(text: str) -> str:
     """Replace cardinal number words (one..ninety-nine, "a thousand") by digits."""
     text = _SCALE.sub(lambda m: _SCALES[m.group(1).lower()], text)
@@ -143,7 +145,8 @@ _REFERENCE = re.compile(
 )
 
 
-def quantities(text: str) -> list[tuple[str, int, int]]:
+@lru_cache(maxsize=32768)
+def quantities(text: str) -> tuple[tuple[str, int, int], ...]:
     """Stated quantities with their spans in the digit-normalised text; document
     references (resolution 2436, paragraph 5) are not quantities."""
     normal = number_words_to_digits(text)
@@ -152,7 +155,7 @@ def quantities(text: str) -> list[tuple[str, int, int]]:
         if _REFERENCE.search(normal[max(0, match.start() - 14): match.start()]):
             continue
         found.append((match.group(0).replace(",", ""), match.start(), match.end()))
-    return found
+    return tuple(found)
 
 
 def numbers(text: str) -> set[str]:
@@ -212,6 +215,11 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 def tokens(text: str, *, keep_stopwords: bool = False) -> list[str]:
     """Keyword tokens: lower-cased, number words as digits, stemmed, stopwords dropped."""
+    return list(_tokens(text, keep_stopwords))
+
+
+@lru_cache(maxsize=32768)
+def _tokens(text: str, keep_stopwords: bool) -> tuple[str, ...]:
     text = number_words_to_digits(clean(text).lower().replace("’", "'"))
     out = []
     for word in _WORD.findall(text):
@@ -219,7 +227,7 @@ def tokens(text: str, *, keep_stopwords: bool = False) -> list[str]:
         if not word or (not keep_stopwords and word in STOPWORDS):
             continue
         out.append(stem(word))
-    return out
+    return tuple(out)
 
 
 _INSTITUTIONAL = frozenset(
@@ -238,6 +246,7 @@ _HONORIFIC = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|Amb|H\.E)\.?\s+[A-Z]|\bAmbassador\s+
 _NAME = re.compile(r"\b[A-Z][a-zà-ÿ]+(?:-[A-Z][a-zà-ÿ]+)?(?:\s+[A-Z][a-zà-ÿ]+(?:-[A-Z][a-zà-ÿ]+)?)+\b")
 
 
+@lru_cache(maxsize=32768)
 def has_person(text: str) -> bool:
     """True when the text seems to name a person (honorific, or a run of name-like words)."""
     text = clean(text)

@@ -18,7 +18,9 @@ def test_build_save_load_round_trip(corpus_dir, tmp_path, fake_embedder):
     assert loaded.documents == built.documents
     assert loaded.window_index.ntotal == built.window_index.ntotal
     assert np.array_equal(loaded.sentence_vectors, built.sentence_vectors)
-    assert loaded.acronyms["maof"] == ["mission", "alpha", "observation", "force"]
+    from rag.text import tokens
+
+    assert loaded.acronyms["maof"] == tokens("Mission Alpha Observation Force")
 
 
 def test_manifest_records_model_dimension_and_hashes(tiny_index, tmp_path, corpus_dir):

@@ -41,3 +41,23 @@ def test_search_rejects_bad_k_and_mismatched_index(tiny_index, fake_embedder):
         HybridSearcher(tiny_index, fake_embedder).search("x", 0)
     with pytest.raises(ValueError, match="dimension"):
         HybridSearcher(tiny_index, HashEmbedder(32))
+
+
+def test_query_vectors_are_cached_and_bounded(tiny_index):
+    from rag.embedder import HashEmbedder
+
+    class Counting(HashEmbedder):
+        calls = 0
+
+        def embed(self, texts):
+            Counting.calls += 1
+            return super().embed(texts)
+
+    searcher = HybridSearcher(tiny_index, Counting(64), cache_size=2)
+    first = searcher.search("observers", 2)
+    assert searcher.search("observers", 2) == first and Counting.calls == 1
+    searcher.search("budget", 1), searcher.search("exit", 1), searcher.search("observers", 1)
+    assert Counting.calls == 4  # "observers" was evicted
+    uncached = HybridSearcher(tiny_index, Counting(64), cache_size=0)
+    uncached.search("observers", 1), uncached.search("observers", 1)
+    assert Counting.calls == 6
