@@ -28,7 +28,12 @@ run: setup
 	$(VENV)/bin/rag ingest
 	$(VENV)/bin/rag serve
 
-test: setup
+# Debian's Chromium for the browser test (the machine's registries only; no browser download)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+
+test: setup browser
 	$(PY) -m pytest
 
 test-fast: setup

@@ -1,0 +1,216 @@
+"""The staff chat: cited answers with one-click access to the source paragraph."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import gradio as gr
+
+from rag.assistant import Assistant
+from rag.errors import RagError
+from rag.settings import Settings
+from ui.feedback import FeedbackStore
+
+EXAMPLES = [
+    "How many member states signed the A4P Declaration of Shared Commitments?",
+    "When did UNAMID operations cease?",
+    "What were the three pillars of the UNAMID transition?",
+    "From how many countries did participants join the 2020 Challenges Forum?",
+]
+
+CSS = """
+.source-panel { font-size: 0.95rem; line-height: 1.5; }
+.source-panel mark { background: #ffe58a; color: #111; padding: 0 2px; }
+.source-panel .meta { color: #555; font-size: 0.85rem; margin-bottom: 0.5rem; }
+.source-panel .para { white-space: pre-wrap; border-left: 3px solid #4a7bd0; padding-left: 0.75rem; }
+@media (max-width: 720px) { .gradio-container { padding: 4px !important; } }
+"""
+
+
+# --- pure formatting (unit-tested) -----------------------------------------------------
+
+
+def format_answer(answer: dict[str, Any]) -> str:
+    """The chat message for an answer: the answer, then its numbered sources."""
+    if answer["abstained"]:
+        return f"🛈 **Not in the documents.** {answer['answer']}"
+    lines = []
+    citations = answer["citations"]
+    if answer.get("conflict") and len(citations) >= 2:
+        a, b = citations[0], citations[1]
+        lines += [
+            "**The sources differ.** Both are shown; check which applies.",
+            "",
+            f"| [{a['marker']}] {_md(a['title'])} | [{b['marker']}] {_md(b['title'])} |",
+            "|---|---|",
+            f"| {_md(_squash(a['quote']['text']))} | {_md(_squash(b['quote']['text']))} |",
+        ]
+    else:
+        lines.append(answer["answer"])
+    lines += ["", "**Sources**"]
+    for c in citations:
+        meta = ", ".join(x for x in (c.get("publisher", ""), c.get("date", "")) if x)
+        lines.append(f"[{c['marker']}] *{_md(c['title'])}*, paragraph {c['paragraph']}" + (f" ({_md(meta)})" if meta else ""))
+    return "\n".join(lines)
+
+
+def citation_label(c: dict[str, Any]) -> str:
+    return f"[{c['marker']}] {c['title'][:70]} · paragraph {c['paragraph']}"
+
+
+def render_paragraph(info: dict[str, str], paragraph: dict[str, Any], quote: dict[str, Any] | None, total: int) -> str:
+    """HTML for one source paragraph, the quoted sentence highlighted."""
+    text = paragraph["text"]
+    if quote and paragraph["start"] <= quote["start"] < quote["end"] <= paragraph["end"]:
+        a, b = quote["start"] - paragraph["start"], quote["end"] - paragraph["start"]
+        body = html.escape(text[:a]) + "<mark>" + html.escape(text[a:b]) + "</mark>" + html.escape(text[b:])
+    else:
+        body = html.escape(text)
+    meta = " · ".join(html.escape(x) for x in (info.get("publisher", ""), info.get("date", "")) if x)
+    return (
+        f"<div class='source-panel' aria-live='polite'>"
+        f"<h3>{html.escape(info['title'])}</h3>"
+        f"<div class='meta'>{meta}<br>{html.escape(info['source'])} · paragraph {paragraph['number']} of {total}"
+        f" · characters {paragraph['start']}–{paragraph['end']}</div>"
+        f"<div class='para'>{body}</div></div>"
+    )
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("*", "\\*")
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def previous_questions(history: list[dict[str, Any]]) -> list[str]:
+    """The user's earlier questions in a Gradio messages history."""
+    out = []
+    for message in history or []:
+        content = message.get("content") if isinstance(message, dict) else None
+        if message.get("role") == "user" and content:
+            out.append(content if isinstance(content, str) else str(content))
+    return out
+
+
+# --- the app ---------------------------------------------------------------------------
+
+
+def build(assistant: Assistant, settings: Settings) -> gr.Blocks:
+    """The Gradio Blocks app over an already loaded assistant."""
+    store = FeedbackStore(settings.data_dir)
+    index = assistant.index
+
+    def paragraph_view(doc_id: str, number: int, quote: dict | None) -> str:
+        paragraphs = index.document_paragraphs(doc_id)
+        p = paragraphs[number - 1]
+        info = index.documents[doc_id]
+        data = {"text": p.text, "start": p.start, "end": p.end, "number": p.number}
+        return render_paragraph(
+            {"title": info.title, "publisher": info.publisher, "date": info.date, "source": info.source},
+            data, quote, len(paragraphs),
+        )
+
+    def respond(question: str, history: list, answers: list):
+        history = list(history or [])
+        try:
+            answer = assistant.ask(question, history=previous_questions(history)).to_dict()
+        except RagError as exc:
+            gr.Warning(str(exc))
+            return history, answers, question, gr.update(), gr.update(), None
+        history += [{"role": "user", "content": answer["question"]},
+                    {"role": "assistant", "content": format_answer(answer)}]
+        answers = list(answers or []) + [answer]
+        choices = [citation_label(c) for c in answer["citations"]]
+        if not choices:
+            return history, answers, "", gr.update(choices=[], value=None, visible=False), "", None
+        first = answer["citations"][0]
+        view = paragraph_view(first["doc_id"], first["paragraph"], first["quote"])
+        position = {"doc_id": first["doc_id"], "number": first["paragraph"], "quote": first["quote"]}
+        return history, answers, "", gr.update(choices=choices, value=choices[0], visible=True), view, position
+
+    def open_citation(label: str | None, answers: list):
+        if not label or not answers:
+            return gr.update(), None
+        for c in answers[-1]["citations"]:
+            if citation_label(c) == label:
+                position = {"doc_id": c["doc_id"], "number": c["paragraph"], "quote": c["quote"]}
+                return paragraph_view(c["doc_id"], c["paragraph"], c["quote"]), position
+        return gr.update(), None
+
+    def step(position: dict | None, delta: int):
+        if not position:
+            return gr.update(), position
+        total = len(index.document_paragraphs(position["doc_id"]))
+        number = min(max(position["number"] + delta, 1), total)
+        position = {**position, "number": number}
+        return paragraph_view(position["doc_id"], number, position.get("quote")), position
+
+    def new_chat():
+        return [], [], "", gr.update(choices=[], value=None, visible=False), "", None
+
+    def feedback(history: list, answers: list, data: gr.LikeData):
+        index_ = data.index if isinstance(data.index, int) else data.index[0]
+        turn = index_ // 2  # user, assistant, user, assistant, ...
+        if not answers or turn >= len(answers):
+            return
+        a = answers[turn]
+        store.save(rating="up" if data.liked else "down", question=a["question"], answer=a["answer"],
+                   citations=a["citations"])
+        gr.Info("Thank you, your feedback was saved.")
+
+    with gr.Blocks(title="Peace-operations assistant") as demo:
+        gr.Markdown("## Peace-operations assistant\nAnswers come only from the document collection, each with its source. "
+                    "If the documents don't say, the assistant says so.")
+        answers = gr.State([])
+        position = gr.State(None)
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=320):
+                chat = gr.Chatbot(
+                    label="Conversation", height=480, buttons=["copy"], feedback_options=("Like", "Dislike"),
+                    examples=[{"text": e} for e in EXAMPLES], placeholder="Ask about UN peace operations documents.",
+                    elem_id="chat",
+                )
+                question = gr.Textbox(label="Your question", placeholder="Type a question and press Enter",
+                                      lines=1, max_lines=4, autofocus=True, elem_id="question")
+                with gr.Row():
+                    send = gr.Button("Ask", variant="primary", elem_id="ask")
+                    clear = gr.Button("New chat", elem_id="new-chat")
+            with gr.Column(scale=2, min_width=300):
+                sources = gr.Radio(label="Citations: choose one to read its source", choices=[], visible=False,
+                                   elem_id="citations")
+                source = gr.HTML(elem_id="source")
+                with gr.Row():
+                    prev_btn = gr.Button("◀ Previous paragraph", size="sm", elem_id="prev")
+                    next_btn = gr.Button("Next paragraph ▶", size="sm", elem_id="next")
+
+        outputs = [chat, answers, question, sources, source, position]
+        question.submit(respond, [question, chat, answers], outputs)
+        send.click(respond, [question, chat, answers], outputs)
+        def pick_example(event: gr.SelectData) -> str:
+            return event.value["text"]
+
+        chat.example_select(pick_example, None, question).then(respond, [question, chat, answers], outputs)
+        clear.click(new_chat, None, outputs)
+        sources.change(open_citation, [sources, answers], [source, position])
+        prev_btn.click(lambda p: step(p, -1), position, [source, position])
+        next_btn.click(lambda p: step(p, +1), position, [source, position])
+        chat.like(feedback, [chat, answers], None)
+    return demo
+
+
+def mount(app, assistant: Assistant, settings: Settings):
+    """Mount the chat at /ui of an existing FastAPI app."""
+    return gr.mount_gradio_app(app, build(assistant, settings), path="/ui", css=CSS)
+
+
+def launch(settings: Settings, *, host: str, port: int) -> int:
+    """``rag ui``: serve the chat on its own."""
+    from rag.assistant import load_assistant
+
+    assistant, _ = load_assistant(settings, serving=True)
+    print(f"Chat UI on http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}", flush=True)
+    build(assistant, settings).launch(server_name=host, server_port=port, css=CSS, show_error=False)
+    return 0
