@@ -86,7 +86,7 @@ def _values(q: QuestionInfo, sentence: str) -> tuple[frozenset[str], bool]:
     body = _ENUMERATOR.sub("", sentence)
     found: set[str] = set()
     anchored = False
-    normal = T.number_words_to_digits(T.clean(body))
+    normal = T.number_words_to_digits(body)  # the text quantities() reports offsets in
     for value, start, end in T.quantities(body):
         if value in q.numbers:
             continue
@@ -114,6 +114,11 @@ def _values(q: QuestionInfo, sentence: str) -> tuple[frozenset[str], bool]:
     return frozenset(found), anchored
 
 
+def _countries_in(text: str) -> set[str]:
+    named = set(re.findall(r"[a-zà-ÿ]+", text.lower())) & COUNTRIES
+    return named | {m.lower() for m in COUNTRY_PHRASES.findall(text)}
+
+
 def has_kind(answer_type: str, text: str) -> bool:
     """Whether a text holds the kind of thing an answer type asks for (for retrieval)."""
     if answer_type == NUMBER:
@@ -123,7 +128,7 @@ def has_kind(answer_type: str, text: str) -> bool:
     if answer_type == PERSON:
         return T.has_person(text)
     if answer_type == COUNTRY:
-        return bool(set(re.findall(r"[a-zà-ÿ]+", text.lower())) & COUNTRIES or COUNTRY_PHRASES.search(text))
+        return bool(_countries_in(text))
     return False
 
 
@@ -135,10 +140,7 @@ def _typed(q: QuestionInfo, sentence: str, values: frozenset[str]) -> bool:
     if q.answer_type == PERSON:
         return T.has_person(sentence)
     if q.answer_type == COUNTRY:
-        asked = set(T.tokens(q.text)) | {m.lower() for m in COUNTRY_PHRASES.findall(q.text)}
-        named = set(re.findall(r"[a-zà-ÿ]+", sentence.lower())) & COUNTRIES
-        named |= {m.lower() for m in COUNTRY_PHRASES.findall(sentence)}
-        return bool(named - asked)
+        return bool(_countries_in(sentence) - _countries_in(q.text) - set(T.tokens(q.text)))
     if q.answer_type == REFERENCE:
         return bool(_REFERENCE_CODE.search(sentence))
     if q.answer_type == NAME:

@@ -27,33 +27,33 @@ _FRAME = frozenset(T.stem(w) for w in (
     "many much number year date month day happen took take place happened total amount "
     "kind type exactly roughly approximately name named called describe explain mean".split()
 ))
-# what one counts can be named several ways ("countries" ~ "member states" ~ "nations")
-_COUNT_SYNONYMS = [
-    {T.stem(w) for w in group.split()}
-    for group in (
-        "country countries nation nations state states member members government governments signatory signatories",
-        "peacekeeper peacekeepers troop troops soldier soldiers personnel officer officers uniformed",
-        "people person persons individual individuals participant participants attendee attendees delegate delegates",
-        "organization organizations organisation organisations institution institutions agency agencies body bodies",
-        "meeting meetings session sessions conference conferences",
-        "commitment commitments pledge pledges",
-    )
-]
 
+
+def _groups(*lines: str) -> list[set[str]]:
+    """Synonym groups, as sets of stems."""
+    return [{T.stem(w) for w in line.split()} for line in lines]
+
+
+# what one counts can be named several ways ("countries" ~ "member states" ~ "nations")
+_COUNT_SYNONYMS = _groups(
+    "country countries nation nations state states member members government governments signatory signatories",
+    "peacekeeper peacekeepers troop troops soldier soldiers personnel officer officers uniformed",
+    "people person persons individual individuals participant participants attendee attendees delegate delegates",
+    "organization organizations organisation organisations institution institutions agency agencies body bodies",
+    "meeting meetings session sessions conference conferences",
+    "commitment commitments pledge pledges",
+)
 
 # verbs a question may use for what the text says another way ("stop" ~ "cease")
-VERB_SYNONYMS = [
-    {T.stem(w) for w in group.split()}
-    for group in (
-        "stop stopped cease ceased end ended close closed terminate terminated conclude concluded exit exited withdraw withdrew shut leave left depart departed",
-        "start started begin began launch launched establish established create created open opened found founded",
-        "sign signed endorse endorsed join joined adopt adopted",
-        "write wrote written author authored",
-        "fund funded finance financed pay paid donor donors sponsor sponsored",
-        "hold held convene convened organize organized organise organised host hosted",
-        "chair chaired lead led head headed",
-    )
-]
+VERB_SYNONYMS = _groups(
+    "stop stopped cease ceased end ended close closed terminate terminated conclude concluded exit exited withdraw withdrew shut leave left depart departed",
+    "start started begin began launch launched establish established create created open opened found founded",
+    "sign signed endorse endorsed join joined adopt adopted",
+    "write wrote written author authored",
+    "fund funded finance financed pay paid donor donors sponsor sponsored",
+    "hold held convene convened organize organized organise organised host hosted",
+    "chair chaired lead led head headed",
+)
 
 
 def synonyms(term: str) -> set[str]:

@@ -33,7 +33,6 @@ def _ask(page, question: str, turn: int) -> str:
     box = page.locator("#question textarea")
     box.fill(question)
     box.press("Enter")  # the keyboard is enough
-    bot = page.locator("#chat .message-row.bot-row, #chat [data-testid='bot']")
     page.wait_for_function(
         "n => document.querySelectorAll('#chat [data-testid=\"bot\"]').length >= n", arg=turn, timeout=60_000)
     return page.locator("#chat [data-testid='bot']").nth(turn - 1).inner_text()
