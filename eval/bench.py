@@ -43,7 +43,7 @@ def main() -> int:
         open_index([settings.corpus_dir], Path(tmp), embedder)
         load_s = time.perf_counter() - start
 
-    assistant = Assistant(index, embedder, top_k=settings.top_k)
+    assistant = Assistant(index, embedder, top_k=settings.top_k, query_cache=0)  # every ask embeds its question
     questions = [q.question for q in load_questions()]
     for q in questions[:5]:
         assistant.ask(q)  # warm-up
