@@ -80,6 +80,11 @@ _NEAR_MONTH = re.compile(r"^\s*(?:[–-]\s*\d{1,2}\s+)?(?:" + "|".join(m.capital
 _MONTH_BEFORE = re.compile(r"\b(?:" + "|".join(m.capitalize() for m in T.MONTHS) + r")\s*$")
 
 
+def _lead(text: str) -> str:
+    """A sentence as the answer's opening: without the source's paragraph numbering ("24. ")."""
+    return _ENUMERATOR.sub("", text, count=1) or text
+
+
 def _values(q: QuestionInfo, sentence: str) -> tuple[frozenset[str], bool]:
     """The quantities or dates a sentence adds to the question, and whether one of them
     counts what the question counts ("how many member states" ~ "152 member states")."""
@@ -251,7 +256,7 @@ class ExtractiveAnswerer:
             citation = make_citation(1, best.passage, sentence)
             return Answer(
                 question=question,
-                answer=f"{sentence.text} [1]",
+                answer=f"{_lead(sentence.text)} [1]",
                 abstained=False,
                 citations=(citation,),
                 confidence=confidence,
@@ -262,7 +267,7 @@ class ExtractiveAnswerer:
         )
         text = (
             "The sources differ on this. "
-            f"{best.sentence.text} [1] Elsewhere the collection says: {rival.sentence.text} [2]"
+            f"{_lead(best.sentence.text)} [1] Elsewhere the collection says: {_lead(rival.sentence.text)} [2]"
         )
         return Answer(
             question=question,
