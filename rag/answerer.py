@@ -240,7 +240,8 @@ class ExtractiveAnswerer:
 
     def answer(self, question: str, passages: Sequence[Passage]) -> Answer:
         q = analyse(question)
-        ranked = [c for c in self.candidates(q, passages) if c.typed]
+        scored = self.candidates(q, passages)
+        ranked = [c for c in scored if c.typed]
         best = ranked[0] if ranked else None
         confidence = best.score if best else 0.0
         if (
@@ -252,7 +253,7 @@ class ExtractiveAnswerer:
             return Answer(question=question, answer=NOT_COVERED, abstained=True, confidence=confidence)
         rival = self._rival(q, best, ranked)
         if rival is None:
-            sentence = self._with_neighbours(best, self.candidates(q, [best.passage]))
+            sentence = self._with_neighbours(best, [c for c in scored if c.passage is best.passage])
             citation = make_citation(1, best.passage, sentence)
             return Answer(
                 question=question,

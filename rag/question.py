@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rag import text as T
 
@@ -88,6 +89,7 @@ class QuestionInfo:
     needs_count: bool = False  # "how many X": only a number of X answers it
 
 
+@lru_cache(maxsize=4096)
 def analyse(question: str) -> QuestionInfo:
     """Answer type, key terms and specific names of a question."""
     asked = [part for part in re.split(r"(?<=[?])\s+", question.strip()) if part.strip()]
