@@ -10,6 +10,7 @@ from typing import Sequence
 import faiss
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+from eval.harness import percentile
 from rag.embedder import Embedder
 from rag.ingest import read_sources
 
@@ -36,14 +37,10 @@ class TutorialRecipe:
         self.latencies.append((time.perf_counter() - start) * 1000)
         return [self.chunks[i] for i in rows[0] if i >= 0]
 
-    def _pct(self, q: float) -> float:
-        ordered = sorted(self.latencies) or [0.0]
-        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
     @property
     def latency_p50_ms(self) -> float:
-        return self._pct(0.5)
+        return percentile(self.latencies, 0.5)
 
     @property
     def latency_p95_ms(self) -> float:
-        return self._pct(0.95)
+        return percentile(self.latencies, 0.95)

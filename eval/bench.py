@@ -13,16 +13,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from eval.harness import load_questions
+from eval.harness import load_questions, percentile
 from rag.assistant import Assistant
 from rag.embedder import load_embedder
 from rag.index import open_index
 from rag.settings import get_settings
-
-
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> int:
@@ -61,7 +56,7 @@ def main() -> int:
     print(f"cold ingest (embed):   {ingest_s:8.2f} s")
     print(f"index load (warm):     {load_s * 1000:8.1f} ms")
     print(f"index size on disk:    {size / 1e6:8.2f} MB")
-    print(f"ask, warm, in-process: p50 {statistics.median(totals):.1f} ms, p95 {_pct(totals, 0.95):.1f} ms, "
+    print(f"ask, warm, in-process: p50 {statistics.median(totals):.1f} ms, p95 {percentile(totals, 0.95):.1f} ms, "
           f"max {max(totals):.1f} ms over {len(totals)} asks (retrieve p50 {statistics.median(retrieve):.1f} ms)")
     print(f"peak RSS:              {peak_mb:8.1f} MB")
     return 0

@@ -105,7 +105,8 @@ class Report:
     setup: dict[str, float | str] = field(default_factory=dict)
 
 
-def _pct(values: Sequence[float], q: float) -> float:
+def percentile(values: Sequence[float], q: float) -> float:
+    """The value at quantile ``q`` (nearest rank); 0 for no values."""
     if not values:
         return 0.0
     ordered = sorted(values)
@@ -231,8 +232,8 @@ def _metrics(rows: list[Row]) -> dict[str, float]:
         "false_abstention_rate": sum(r.answer.abstained for r in answerable) / max(len(answerable), 1),
         "conflicts_shown": sum(r.correct for r in conflicts) / max(len(conflicts), 1),
         "verbatim_rate": sum(verbatim) / max(len(verbatim), 1),
-        "latency_p50_ms": _pct(latency, 0.5),
-        "latency_p95_ms": _pct(latency, 0.95),
+        "latency_p50_ms": percentile(latency, 0.5),
+        "latency_p95_ms": percentile(latency, 0.95),
     }
 
 

@@ -18,12 +18,7 @@ import time
 
 import httpx
 
-from eval.harness import load_questions
-
-
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
+from eval.harness import load_questions, percentile
 
 
 def level(url: str, clients: int, questions: list[str], max_requests: int, max_seconds: float) -> dict:
@@ -56,7 +51,7 @@ def level(url: str, clients: int, questions: list[str], max_requests: int, max_s
         t.join()
     wall = time.perf_counter() - start
     return {"clients": clients, "requests": len(latencies), "errors": errors, "rps": len(latencies) / wall,
-            "p50": statistics.median(latencies) if latencies else 0.0, "p95": _pct(latencies, 0.95)}
+            "p50": statistics.median(latencies) if latencies else 0.0, "p95": percentile(latencies, 0.95)}
 
 
 def main() -> int:
