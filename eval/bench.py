@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from eval.harness import load_questions, percentile
-from rag.assistant import Assistant
+from rag.assistant import build_assistant
 from rag.embedder import load_embedder
 from rag.index import open_index
 from rag.settings import get_settings
@@ -38,7 +38,7 @@ def main() -> int:
         open_index([settings.corpus_dir], Path(tmp), embedder)
         load_s = time.perf_counter() - start
 
-    assistant = Assistant(index, embedder, top_k=settings.top_k, query_cache=0)  # every ask embeds its question
+    assistant = build_assistant(index, embedder, top_k=settings.top_k, query_cache=0)  # every ask embeds its question
     questions = [q.question for q in load_questions()]
     for q in questions[:5]:
         assistant.ask(q)  # warm-up

@@ -1,85 +1,110 @@
-"""Write an evaluation report as Markdown and a PNG plot."""
+"""Write the evaluation report: dev beside test, per corpus and per kind, the confusion
+between answer / wrong answer / abstain, and a calibration plot of the abstention score."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from eval.harness import GATE, Report  # noqa: E402
+from eval.gate import GATE  # noqa: E402
+from eval.harness import ABSTAIN, RIGHT, WRONG, Report, by_kind, calibration  # noqa: E402
 
-COMPARED = ("hit@1", "hit@3", "hit@5", "mrr", "answer_in_context")
+SHOWN = ("questions", "answer_accuracy", "citation_precision", "abstention_accuracy", "false_abstention_rate",
+         "overall_accuracy", "paraphrase_consistency", "paraphrase_groups", "hit@1", "hit@5", "verbatim_rate",
+         "median_answer_chars", "latency_p50_ms", "latency_p95_ms")
 
 
-def _fmt(value: float | str) -> str:
+def _fmt(value) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
-def side_by_side(report: Report) -> str:
-    """A Markdown table: the assistant beside the tutorial recipe."""
-    lines = ["| metric | this assistant | tutorial recipe |", "|---|---|---|"]
-    keys = list(COMPARED) + ["latency_p50_ms", "latency_p95_ms"]
-    for key in keys:
-        lines.append(f"| {key} | {_fmt(report.metrics.get(key, '-'))} | {_fmt(report.baseline.get(key, '-'))} |")
-    if "misses_gold_in_top_k" in report.baseline:
-        lines.append(f"| gold paragraph missing from top 4 | {_fmt(1 - report.metrics['hit@5'])} (top 5) | "
-                     f"{_fmt(report.baseline['misses_gold_in_top_k'])} |")
+def _gate(corpus: str, key: str) -> str:
+    rule = GATE.get((corpus, "test"), {}).get(key)
+    return f"{rule[0]} {rule[1]}" if rule else ""
+
+
+def side_by_side(reports: Sequence[Report]) -> str:
+    """One Markdown table: every corpus and split as a column, the gate beside test."""
+    head = "| metric | " + " | ".join(f"{r.corpus} {r.split}" for r in reports) + " | gate (test) |"
+    lines = [head, "|---" * (len(reports) + 2) + "|"]
+    for key in SHOWN:
+        gates = "; ".join(f"{c}: {_gate(c, key)}" for c in dict.fromkeys(r.corpus for r in reports) if _gate(c, key))
+        lines.append(f"| {key} | " + " | ".join(_fmt(r.metrics.get(key, "-")) for r in reports) + f" | {gates} |")
     return "\n".join(lines)
 
 
-def markdown(report: Report) -> str:
-    m = report.metrics
-    out = ["# Evaluation report", ""]
-    for key, value in report.setup.items():
-        out.append(f"- {key}: {_fmt(value)}")
-    out += ["", "## Answers", "", "| metric | value | gate |", "|---|---|---|"]
-    for key, value in m.items():
-        out.append(f"| {key} | {_fmt(value)} | {'>= ' + str(GATE[key]) if key in GATE else ''} |")
-    out += ["", "## Beside the tutorial recipe (same questions, same run)", "", side_by_side(report), ""]
-    if report.thresholds:
-        out += ["## Abstention thresholds: the trade-off", "",
-                "Answer accuracy (answerable questions) against abstention accuracy (questions the",
-                "documents cannot answer) for each pair of thresholds; the shipped defaults are marked.", "",
-                "| min_confidence | min_coverage | answer accuracy | abstention accuracy |", "|---|---|---|---|"]
-        for t in report.thresholds:
-            mark = " **(default)**" if t.get("default") else ""
-            out.append(f"| {t['min_confidence']:.2f} | {t['min_coverage']:.2f}{mark} | "
-                       f"{t['answer_accuracy']:.3f} | {t['abstention_accuracy']:.3f} |")
-        out.append("")
-    out += ["## Questions", "", "| id | ok | gold rank | abstained | answer |", "|---|---|---|---|---|"]
+def kind_table(reports: Sequence[Report]) -> str:
+    """Per kind, each report's correct share and its right / wrong / abstain counts."""
+    tables = [by_kind(r.rows) for r in reports]
+    kinds = sorted({k for t in tables for k in t})
+    lines = ["| kind | " + " | ".join(f"{r.corpus} {r.split}: correct (right/wrong/abstain)" for r in reports) + " |",
+             "|---" * (len(reports) + 1) + "|"]
+    for kind in kinds:
+        cells = []
+        for t in tables:
+            c = t.get(kind)
+            cells.append(f"{c['correct'] / c['n']:.2f} of {c['n']} ({c[RIGHT]}/{c[WRONG]}/{c[ABSTAIN]})" if c else "-")
+        lines.append(f"| {kind} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def confusion(report: Report) -> str:
+    rows = {"answerable": {RIGHT: 0, WRONG: 0, ABSTAIN: 0}, "unanswerable": {RIGHT: 0, WRONG: 0, ABSTAIN: 0}}
     for r in report.rows:
-        rank = min(r.ranks) if r.ranks else "-"
-        text = r.answer.answer.replace("|", "\\|").replace("\n", " ")
-        out.append(f"| {r.question.id} | {'yes' if r.correct else '**no**'} | {rank} | {r.answer.abstained} | {text[:160]} |")
+        rows["answerable" if r.question.answerable else "unanswerable"][r.verdict] += 1
+    lines = [f"**{report.corpus} {report.split}** | right answer | wrong answer | abstained", "|---|---|---|---|"]
+    for name, cell in rows.items():
+        lines.append(f"| {name} | {cell[RIGHT]} | {cell[WRONG]} | {cell[ABSTAIN]} |")
+    return "\n".join(lines)
+
+
+def plot(reports: Sequence[Report], path: Path) -> Path:
+    """Calibration: mean abstention score against the share of answers that are right."""
+    fig, ax = plt.subplots(figsize=(5.5, 5))
+    ax.plot([0, 1], [0, 1], ls=":", color="grey", label="perfect calibration")
+    for r in reports:
+        points = calibration(r.rows)
+        if points:
+            xs, ys, ns = zip(*points)
+            ax.plot(xs, ys, marker="o", label=f"{r.corpus} {r.split}")
+            for x, y, n in points:
+                ax.annotate(str(n), (x, y), fontsize=6, xytext=(2, 2), textcoords="offset points")
+    ax.set_xlabel("confidence (calibrated probability the answer is right)")
+    ax.set_ylabel("share right when forced to answer")
+    ax.set_title("Abstention score calibration (labels: questions per bin)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def markdown(reports: Sequence[Report], setup: dict, failures: list[str]) -> str:
+    out = ["# Evaluation report", ""]
+    out += [f"- {k}: {_fmt(v)}" for k, v in setup.items()]
+    out += ["", "## Dev beside test", "", side_by_side(reports), "",
+            "Gate: " + ("passed" if not failures else "; ".join(failures)), "",
+            "## Per kind", "", kind_table(reports), "", "## Confusion", ""]
+    for r in reports:
+        out += [confusion(r), ""]
+    out += ["## Calibration", "", "![calibration](report.png)", "", "## Misses (dev only: test misses are not shown, so no one tunes on them)", ""]
+    for r in reports:
+        if r.split != "dev":
+            continue
+        for row in r.rows:
+            if not row.correct:
+                out.append(f"- {r.corpus} `{row.question.id}` ({row.question.kind}, {row.verdict}): "
+                           f"{row.question.question} -> {row.answer.answer[:160]}")
     return "\n".join(out) + "\n"
 
 
-def plot(report: Report, path: Path) -> None:
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
-    keys = [k for k in COMPARED if k in report.baseline]
-    x = range(len(keys))
-    left.bar([i - 0.2 for i in x], [report.metrics[k] for k in keys], 0.4, label="this assistant")
-    left.bar([i + 0.2 for i in x], [report.baseline[k] for k in keys], 0.4, label="tutorial recipe")
-    left.set_xticks(list(x), keys)
-    left.set_ylim(0, 1.05)
-    left.set_title("Retrieval (answerable questions)")
-    left.legend(loc="lower right")
-    latencies = [r.answer.timings_ms["total"] for r in report.rows]
-    right.hist(latencies, bins=20)
-    right.set_title("Answer latency, warm (ms)")
-    right.set_xlabel("ms")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-
-
-def write(report: Report, folder: Path) -> tuple[Path, Path]:
-    """Write ``report.md`` and ``report.png`` into ``folder``."""
+def write(reports: Sequence[Report], setup: dict, failures: list[str], folder: Path) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    md, png = folder / "report.md", folder / "report.png"
-    md.write_text(markdown(report), encoding="utf-8")
-    plot(report, png)
-    return md, png
+    md = folder / "report.md"
+    md.write_text(markdown(reports, setup, failures), encoding="utf-8")
+    return md, plot(reports, folder / "report.png")

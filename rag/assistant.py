@@ -5,16 +5,18 @@ from __future__ import annotations
 import dataclasses
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from langchain_core.runnables import ConfigurableField, RunnableConfig, RunnableLambda
 
-from rag.answerer import Answerer, ExtractiveAnswerer
-from rag.embedder import Embedder, load_embedder
+from rag.answering import Answerer
+from rag.answering.extractive import ExtractiveAnswerer
+from rag.answering.features import Vocabulary
+from rag.conversation import rewrite
+from rag.embedder import load_embedder
 from rag.errors import InvalidQuestion, InvalidRequest
 from rag.index import CorpusIndex, open_index, read_manifest
-from rag.question import is_follow_up
-from rag.retriever import HybridRetriever, HybridSearcher
+from rag.retriever import HybridRetriever, HybridSearcher, Retriever, passages_of
 from rag.settings import Settings
 from rag.types import Answer
 
@@ -36,11 +38,13 @@ def validate_question(question: object, max_chars: int) -> str:
 
 
 class Assistant:
-    """Answers questions about the indexed documents, with citations.
+    """Answers questions about the indexed documents, with citations. It composes the
+    seams it is handed: a :class:`Retriever` and an :class:`Answerer`.
 
     Usage::
 
-        assistant = Assistant(index, embedder)
+        searcher = HybridSearcher(index, embedder)
+        assistant = Assistant(index, searcher, default_answerer(index))
         answer = assistant.ask("When did UNAMID operations cease?")
         print(answer.answer, answer.citations[0].quote.text)
     """
@@ -48,59 +52,61 @@ class Assistant:
     def __init__(
         self,
         index: CorpusIndex,
-        embedder: Embedder,
-        answerer: Answerer | None = None,
+        retriever: Retriever,
+        answerer: Answerer,
         *,
         top_k: int = 5,
         max_question_chars: int = 2000,
-        query_cache: int = 1024,
     ) -> None:
         if not 1 <= top_k <= MAX_TOP_K:
             raise ValueError(f"top_k must be between 1 and {MAX_TOP_K}. Currently, top_k is {top_k}")
         self.index = index
-        self.embedder = embedder
-        self.searcher = HybridSearcher(index, embedder, cache_size=query_cache)
-        self.answerer = answerer or ExtractiveAnswerer(
-            idf=index.keyword.idf_of, knows_term=index.knows_term, acronyms=index.acronyms
-        )
+        self.searcher = retriever
+        self.answerer = answerer
         self.top_k = top_k
         self.max_question_chars = max_question_chars
-        self.retriever = HybridRetriever(searcher=self.searcher, top_k=top_k).configurable_fields(
+        self.retriever = HybridRetriever(searcher=retriever, top_k=top_k).configurable_fields(
             top_k=ConfigurableField(id="top_k", name="top_k", description="passages to retrieve")
         )
-        # retrieve -> answer, in sequence (no thread pool per call); the text to answer and
+        # retrieve -> answer, in sequence (no thread pool per call); the conversation and
         # the per-call timings ride in the run's configurable values
         self.chain = self.retriever | RunnableLambda(self._answer_step)
 
     def _answer_step(self, documents: list, config: RunnableConfig) -> Answer:
         call = config["configurable"]
         call["timings"]["retrieved"] = time.perf_counter()
-        passages = [d.metadata["passage"] for d in documents]
-        return self.answerer.answer(call["query"], passages)
+        return self.answerer.answer(call["question"], call["history"], passages_of(documents))
 
     def validate(self, question: object) -> str:
         """The question, stripped; raises :class:`InvalidQuestion` when unusable."""
         return validate_question(question, self.max_question_chars)
 
     def retrieval_query(self, question: str, history: Sequence[str] = ()) -> str:
-        """The text retrieval searches for: a follow-up carries the previous question along."""
-        previous = [h.strip() for h in history if isinstance(h, str) and h.strip()]
-        if previous and is_follow_up(question):
-            return f"{previous[-1][-500:]} {question}"
-        return question
+        """The text retrieval searches for: a follow-up rewritten to stand on its own."""
+        return rewrite(question, self._history(history))
+
+    @staticmethod
+    def _history(history: Sequence[str]) -> list[str]:
+        if isinstance(history, str):
+            raise InvalidRequest("history must be a list of earlier questions")
+        return [h.strip() for h in history if isinstance(h, str) and h.strip()]
+
+    def _check_k(self, top_k: int | None) -> int:
+        k = self.top_k if top_k is None else top_k
+        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_TOP_K:
+            raise InvalidRequest(f"top_k must be an integer between 1 and {MAX_TOP_K}; got {k!r}")
+        return k
 
     def ask(self, question: str, history: Sequence[str] = (), top_k: int | None = None) -> Answer:
         """Answer ``question``; ``history`` holds earlier user questions, oldest first."""
         start = time.perf_counter()
         question = self.validate(question)
-        k = self.top_k if top_k is None else top_k
-        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_TOP_K:
-            raise InvalidRequest(f"top_k must be an integer between 1 and {MAX_TOP_K}; got {k!r}")
-        if isinstance(history, str):
-            raise InvalidRequest("history must be a list of earlier questions")
+        k = self._check_k(top_k)
+        history = self._history(history)
         timings: dict[str, float] = {}
-        query = self.retrieval_query(question, history)
-        answer = self.chain.invoke(query, config={"configurable": {"top_k": k, "query": query, "timings": timings}})
+        query = rewrite(question, history)
+        answer = self.chain.invoke(query, config={"configurable": {
+            "top_k": k, "question": question, "history": history, "timings": timings}})
         end = time.perf_counter()
         retrieved = timings.get("retrieved", end)
         return dataclasses.replace(
@@ -112,6 +118,27 @@ class Assistant:
                 "total": (end - start) * 1000,
             },
         )
+
+    def stream(self, question: str, history: Sequence[str] = (), top_k: int | None = None) -> Iterator[str | Answer]:
+        """The answer's text in pieces, then the finished :class:`Answer`."""
+        question = self.validate(question)
+        k = self._check_k(top_k)
+        history = self._history(history)
+        passages = self.searcher.search(rewrite(question, history), k)
+        yield from self.answerer.stream(question, history, passages)
+
+
+def default_answerer(index: CorpusIndex) -> ExtractiveAnswerer:
+    """The extractive answerer over what ``index`` knows (term weights, acronyms)."""
+    return ExtractiveAnswerer(Vocabulary(index.keyword.idf_of, index.knows_term, index.acronyms))
+
+
+def build_assistant(index: CorpusIndex, embedder, *, top_k: int = 5, max_question_chars: int = 2000,
+                    query_cache: int = 1024, answerer: Answerer | None = None) -> Assistant:
+    """The default composition: hybrid search over ``index`` and the extractive answerer."""
+    searcher = HybridSearcher(index, embedder, cache_size=query_cache)
+    return Assistant(index, searcher, answerer or default_answerer(index), top_k=top_k,
+                     max_question_chars=max_question_chars)
 
 
 def corpus_paths(settings: Settings) -> list[Path]:
@@ -139,7 +166,7 @@ def load_assistant(
         embedder = load_embedder(settings.model)
     paths = paths or corpus_paths(settings)
     index, built = open_index(paths, settings.index_dir, embedder, rebuild=rebuild, progress=progress)
-    assistant = Assistant(
+    assistant = build_assistant(
         index, embedder, top_k=settings.top_k, max_question_chars=settings.max_question_chars,
         query_cache=settings.query_cache,
     )

@@ -104,7 +104,9 @@ def _repl(assistant, args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from eval.run import run
 
-    return run(settings, baseline=not args.no_baseline, gate=args.gate, out=Path(args.out) if args.out else None)
+    splits = ("dev", "test") if args.split == "both" else (args.split,)
+    corpora = None if args.corpus == "all" else (args.corpus,)
+    return run(settings, gate=args.gate, out=Path(args.out) if args.out else None, splits=splits, corpora=corpora)
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -155,9 +157,10 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--top-k", type=_positive, default=None, help="passages to retrieve (1-50)")
     s.set_defaults(func=cmd_ask)
 
-    s = sub.add_parser("eval", help="run the evaluation suite", description="Evaluate on eval/questions.yaml beside the tutorial recipe; write eval/reports/.")
-    s.add_argument("--no-baseline", action="store_true", help="skip the tutorial-recipe comparison")
-    s.add_argument("--gate", action="store_true", help="exit non-zero when a regression-gate threshold is missed")
+    s = sub.add_parser("eval", help="run the evaluation suite", description="Evaluate every corpus in eval/ (dev beside test); write eval/reports/.")
+    s.add_argument("--split", choices=("dev", "test", "both"), default="both", help="which split to ask (default both)")
+    s.add_argument("--corpus", choices=("main", "debian", "all"), default="all", help="which corpus (default all)")
+    s.add_argument("--gate", action="store_true", help="exit non-zero when the test split misses the gate (eval/gate.py)")
     s.add_argument("--out", help="report folder (default eval/reports)")
     s.set_defaults(func=cmd_eval)
 

@@ -1,4 +1,8 @@
-"""What a question asks for: its answer type, its key terms, its specific names."""
+"""What a question asks for: its answer type, the form of answer it wants, its key terms.
+
+Everything here is general English question wording (wh-words, auxiliaries), never
+words taken from a particular document collection.
+"""
 
 from __future__ import annotations
 
@@ -11,70 +15,41 @@ from rag import text as T
 NUMBER, DATE, PERSON, COUNTRY, NAME, REFERENCE, ANY = (
     "number", "date", "person", "country", "name", "reference", "any"
 )
+ANSWER_TYPES = (NUMBER, DATE, PERSON, COUNTRY, NAME, REFERENCE, ANY)
+# the form an answer takes, whatever its type
+FACT, YESNO, LIST, REASON, DEFINITION = "fact", "yesno", "list", "reason", "definition"
+FORMS = (FACT, YESNO, LIST, REASON, DEFINITION)
 
 _TYPES = (
     (NUMBER, re.compile(
-        r"\bhow (?:many|much|large|big)\b|\bnumber of\b|\bwhat (?:percentage|proportion|share|amount)\b|"
+        r"\bhow (?:many|much|large|big|long)\b|\bnumber of\b|\bwhat (?:percentage|proportion|share|amount|fraction)\b|"
         r"\bwhat (?:is|was|are|were) the (?:total |approximate |estimated |annual |overall )?"
-        r"(?:population|size|budget|cost|amount|strength|percentage|total)\b", re.I)),
+        r"(?:population|size|budget|cost|amount|strength|percentage|total|number)\b|\bhow few\b", re.I)),
     (DATE, re.compile(r"\bwhen\b|\b(?:what|which) (?:year|date|month|day)\b|\bsince when\b|\bon what date\b", re.I)),
-    (PERSON, re.compile(r"^\W*who\b|\bwhom\b|\bwhich (?:person|official|ambassador|individual)\b", re.I)),
-    (REFERENCE, re.compile(r"\b(?:which|what) (?:[\w-]+ ){0,3}(?:resolution|presidential statement)s?\b", re.I)),
-    (COUNTRY, re.compile(r"\b(?:which|what) (?:two |three |four |\w+ )?(?:country|countries|nations?|governments?|member states?)\b|\bwhich (?:\w+ )?country's\b", re.I)),
-    (NAME, re.compile(r"\b(?:which|what) (?:\w+ )?(?:organi[sz]ations?|institutions?|agency|agencies|bodies|body|fund|mission|city|cities|system|initiative|programme|program|network|group|movement|office)\b|^\W*where\b", re.I)),
+    (PERSON, re.compile(r"^\W*(?:and |so |but )?who\b|\bwhom\b|\bwhich (?:person|official|ambassador|individual)\b", re.I)),
+    (REFERENCE, re.compile(r"\b(?:which|what) (?:[\w-]+ ){0,3}(?:resolution|statement|article|section|document)s?\b", re.I)),
+    (COUNTRY, re.compile(r"\b(?:which|what) (?:two |three |four |\w+ )?(?:country|countries|nations?|governments?|member states?)\b", re.I)),
+    (NAME, re.compile(r"\b(?:which|what) (?:\w+ )?(?:organi[sz]ations?|institutions?|agency|agencies|bodies|body|"
+                      r"group|office|city|cities|team|committee|company|package|program|programme)\b|^\W*where\b", re.I)),
 )
+_YESNO = re.compile(
+    r"^\W*(?:(?:so|and|but|ok|okay)\W+)?(?:is|are|was|were|did|does|do|has|have|had|can|could|will|would|should|"
+    r"shall|may|must|isn't|wasn't|didn't|doesn't)\b|\bis it (?:true|correct|right|the case)\b|\bright\?\s*$", re.I)
+_LIST = re.compile(
+    r"\b(?:which|what|name|list) (?:are |were )?(?:the )?(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\b|"
+    r"\blist\b|\bwhat (?:are|were) the (?:main |key |four |three )?\w+s\b|\benumerate\b|\bname (?:the|all)\b", re.I)
+_REASON = re.compile(r"\bwhy\b|\bhow (?:does|do|did|can|could|should|is|are|was|were|will|would)\b|\bfor what (?:reason|purpose)\b|"
+                     r"\bwhat (?:is|was) the (?:reason|purpose|point|aim|goal)\b|\bin what way\b", re.I)
+_DEFINITION = re.compile(r"^\W*what (?:is|are|was|were|does) (?:an? |the )?[\w\s'-]{1,60}?(?:\bstand for|\bmean|\bdo)?\W*$|"
+                         r"\bwhat does [\w-]+ stand for\b|\bdefin(?:e|ition)\b|\bmeant by\b|\bwhat(?:'s| is) (?:meant|an?\b)", re.I)
+_ROLE = re.compile(r"\b(?:job|role|position|title|function|responsib\w+|post)\b", re.I)
 # words that say what kind of answer is wanted, not what it is about
 _FRAME = frozenset(T.stem(w) for w in (
     "many much number year date month day happen took take place happened total amount "
-    "kind type exactly roughly approximately name named called describe explain mean".split()
+    "kind type exactly roughly approximately name named called describe explain mean true correct "
+    "right case reason purpose".split()
 ))
-
-
-def _groups(*lines: str) -> list[set[str]]:
-    """Synonym groups, as sets of stems."""
-    return [{T.stem(w) for w in line.split()} for line in lines]
-
-
-# what one counts can be named several ways ("countries" ~ "member states" ~ "nations")
-_COUNT_SYNONYMS = _groups(
-    "country countries nation nations state states member members government governments signatory signatories",
-    "peacekeeper peacekeepers troop troops soldier soldiers personnel officer officers uniformed",
-    "people person persons individual individuals participant participants attendee attendees delegate delegates",
-    "organization organizations organisation organisations institution institutions agency agencies body bodies",
-    "meeting meetings session sessions conference conferences",
-    "commitment commitments pledge pledges",
-)
-
-# verbs a question may use for what the text says another way ("stop" ~ "cease")
-VERB_SYNONYMS = _groups(
-    "stop stopped cease ceased end ended close closed terminate terminated conclude concluded exit exited withdraw withdrew shut leave left depart departed",
-    "start started begin began launch launched establish established create created open opened found founded",
-    "sign signed endorse endorsed join joined adopt adopted",
-    "write wrote written author authored",
-    "fund funded finance financed pay paid donor donors sponsor sponsored",
-    "hold held convene convened organize organized organise organised host hosted",
-    "chair chaired lead led head headed",
-)
-
-
-def synonyms(term: str) -> set[str]:
-    """The term and the words a text may use for it instead."""
-    out = {term}
-    for group in VERB_SYNONYMS + _COUNT_SYNONYMS:
-        if term in group:
-            out |= group
-    return out
-
-
-def _with_synonyms(counted: tuple[str, ...]) -> tuple[str, ...]:
-    out = list(counted)
-    for group in _COUNT_SYNONYMS:
-        if group & set(counted):
-            out += sorted(group - set(out))
-    return tuple(out)
-
-
-_PRONOUNS = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|he|she|his|her|there|then)\b", re.I)
+_PRONOUNS = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|he|she|his|her|him|there|then)\b", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,22 +62,32 @@ class QuestionInfo:
     counted: tuple[str, ...] = ()  # for "how many X": the stemmed words of X
     years: frozenset[str] = frozenset()
     needs_count: bool = False  # "how many X": only a number of X answers it
+    form: str = FACT
+    role: bool = False  # asks for a job or function
 
 
 @lru_cache(maxsize=4096)
 def analyse(question: str) -> QuestionInfo:
-    """Answer type, key terms and specific names of a question."""
+    """Answer type, answer form, key terms and specific names of a question."""
     asked = [part for part in re.split(r"(?<=[?])\s+", question.strip()) if part.strip()]
-    last = asked[-1] if asked else question  # with history prepended, the type is the last ask's
+    last = asked[-1] if asked else question  # with context prepended, the type is the last ask's
     answer_type = next((kind for kind, rx in _TYPES if rx.search(last)), ANY)
+    if _YESNO.search(last) and not re.match(r"^\W*(?:what|which|who|when|where|why|how)\b", last, re.I):
+        form = YESNO
+    elif _LIST.search(last):
+        form = LIST
+    elif _REASON.search(last) and answer_type in (ANY, NAME):
+        form = REASON
+    elif _DEFINITION.search(last) and answer_type == ANY:
+        form = DEFINITION
+    else:
+        form = FACT
     terms = tuple(t for t in dict.fromkeys(T.tokens(question)) if t not in _FRAME)
     specific = [t for w in T.capitalised_terms(question) for t in T.tokens(w) if not t.isdigit()]
     specific += [n for n in T.numbers(question) if len(n) >= 3]
     specific += re.findall(r"\b(?:19|20)\d{2}\b", question)
     counted: tuple[str, ...] = ()
-    head = re.search(
-        r"\bhow (?:many|much)\s+(.*)|\b(?:number of|the (?:total |approximate |estimated |annual |overall )?"
-        r"(?=population|size|budget|cost|strength))\s*(.*)|\bwhat (percentage|proportion|share)", last, re.I)
+    head = re.search(r"\bhow (?:many|much)\s+(.*)|\bnumber of\s+(.*)|\bwhat (percentage|proportion|share)", last, re.I)
     if head:
         if head.group(3):
             counted = ("percent",)
@@ -114,13 +99,21 @@ def analyse(question: str) -> QuestionInfo:
         terms=terms,
         specific=tuple(dict.fromkeys(s for s in specific if s not in T.STOPWORDS)),
         numbers=frozenset(T.numbers(question)),
-        counted=_with_synonyms(counted),
-        needs_count=bool(counted) and bool(head) and head.group(3) is None and not re.search(r"\bhow much\b", last, re.I),
+        counted=counted,
+        needs_count=bool(counted) and head is not None and head.group(3) is None and not re.search(r"\bhow much\b", last, re.I),
         years=frozenset(re.findall(r"\b(?:19|20)\d{2}\b", question)),
+        form=form,
+        role=bool(_ROLE.search(last)),
     )
 
 
-def is_follow_up(question: str) -> bool:
-    """True when a question leans on an earlier turn (pronouns, or very few key terms)."""
+def leans_on_context(question: str) -> bool:
+    """True when a question leans on an earlier turn (pronouns, ellipsis, very few key terms)."""
     info = analyse(question)
+    if re.match(r"^\W*(?:and|what about|how about|what of|same for|also|but)\b", question, re.I):
+        return True
     return (bool(_PRONOUNS.search(question)) and not info.specific) or len(info.terms) <= 2
+
+
+# kept for callers of the earlier name
+is_follow_up = leans_on_context

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol, Sequence, runtime_checkable
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -15,11 +15,20 @@ from pydantic import ConfigDict
 
 from rag import text as T
 from rag.acronyms import expansions
-from rag.answerer import has_kind
-from rag.question import COUNTRY, DATE, NUMBER, PERSON, analyse
 from rag.embedder import Embedder
 from rag.index import CorpusIndex
+from rag.kinds import has_kind
+from rag.question import COUNTRY, DATE, NUMBER, PERSON, analyse
 from rag.types import Passage
+
+
+@runtime_checkable
+class Retriever(Protocol):
+    """The seam the assistant retrieves through: the ``k`` best passages for a query."""
+
+    def search(self, query: str, k: int) -> list[Passage]:
+        """The ``k`` best passages for ``query``, best first."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,10 +173,18 @@ class HybridRetriever(BaseRetriever):
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    searcher: Any
+    searcher: Retriever
     top_k: int = 5
 
     def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, top_k: int | None = None
     ) -> list[Document]:
-        return [to_document(p) for p in self.searcher.search(query, self.top_k)]
+        k = self.top_k if top_k is None else top_k
+        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+            raise ValueError(f"top_k must be a positive integer. Currently, top_k is {k!r}")
+        return [to_document(p) for p in self.searcher.search(query, k)]
+
+
+def passages_of(documents: Sequence[Document]) -> list[Passage]:
+    """The passages a list of retrieved LangChain documents carries."""
+    return [d.metadata["passage"] for d in documents]

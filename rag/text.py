@@ -230,35 +230,6 @@ def _tokens(text: str, keep_stopwords: bool) -> tuple[str, ...]:
     return tuple(out)
 
 
-_INSTITUTIONAL = frozenset(
-    """united nations security council general assembly secretary secretariat working group
-    peacekeeping peace operations operation department office african union european
-    international institute forum annual report declaration shared commitments action plan
-    mission missions special committee republic government ministry foreign affairs chair
-    director head program programme strategic policy centre center challenges conference
-    summary high-level under-secretary-general assistant state states member joint framework
-    agency permanent representative deputy chief service division evaluation training best
-    practices hybrid force commander president council's for of the and in on to with at
-    a an by from annex letter dated january february march april may june july august
-    september october november december report's organization organisation""".split()
-)
-_HONORIFIC = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|Amb|H\.E)\.?\s+[A-Z]|\bAmbassador\s+[A-Z][a-z]")
-_NAME = re.compile(r"\b[A-Z][a-zà-ÿ]+(?:-[A-Z][a-zà-ÿ]+)?(?:\s+[A-Z][a-zà-ÿ]+(?:-[A-Z][a-zà-ÿ]+)?)+\b")
-
-
-@lru_cache(maxsize=32768)
-def has_person(text: str) -> bool:
-    """True when the text seems to name a person (honorific, or a run of name-like words)."""
-    text = clean(text)
-    if _HONORIFIC.search(text):
-        return True
-    for match in _NAME.finditer(text):
-        words = match.group(0).split()
-        if sum(w.lower() not in _INSTITUTIONAL for w in words) >= 2:
-            return True
-    return False
-
-
 def capitalised_terms(text: str) -> set[str]:
     """Proper-noun-like words (capitalised not at sentence start, or acronyms), lower-cased."""
     words = re.findall(r"[A-Za-z][\w'-]*", clean(text))

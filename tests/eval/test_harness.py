@@ -1,32 +1,61 @@
+from collections import Counter
+
 import pytest
 
-from eval.harness import Evidence, Question, gate_failures, gold_paragraphs, load_questions
+from eval.gate import GATE, failures
+from eval.questions import CORPORA, KINDS, Evidence, Question, gold_paragraphs, load_questions
+from eval.split import assign
 from rag.errors import CorpusError
 
 
-def test_question_set_meets_the_brief():
-    questions = load_questions()
-    answerable = [q for q in questions if q.answerable]
-    assert len(questions) >= 60
-    assert len(questions) - len(answerable) >= 10
-    assert sum(q.conflict for q in questions) >= 2
-    docs = {ev.doc for q in answerable for ev in q.evidence}
-    assert len(docs) == 5
-    assert len({q.id for q in questions}) == len(questions)
+def test_the_main_question_set_meets_the_brief():
+    questions = load_questions(CORPORA[0].questions)
+    kinds = Counter(q.kind for q in questions)
+    assert len(questions) >= 300
+    assert all(kinds[k] >= 15 for k in KINDS), kinds
+    assert kinds["followup"] >= 30 and all(q.history for q in questions if q.kind == "followup")
+    assert kinds["unanswerable"] >= 0.2 * len(questions)
+    groups = Counter(q.group for q in questions if q.group)
+    assert sum(n >= 3 for n in groups.values()) >= 40
+    docs = {ev.doc for q in questions for ev in q.evidence}
+    assert docs == {p.stem for p in CORPORA[0].documents.glob("*.txt")}
+
+
+def test_the_second_corpus_has_its_own_questions():
+    assert len(load_questions(CORPORA[1].questions)) >= 60
+
+
+@pytest.mark.parametrize("corpus", CORPORA, ids=lambda c: c.name)
+def test_the_split_is_fixed_stratified_and_keeps_groups_together(corpus):
+    questions = load_questions(corpus.questions)
+    share = sum(q.split == "test" for q in questions) / len(questions)
+    assert 0.25 <= share <= 0.4
+    sides = {}
+    for q in questions:
+        if q.group:
+            assert sides.setdefault(q.group, q.split) == q.split
+    import yaml
+
+    items = yaml.safe_load(corpus.questions.read_text())
+    before = [i["split"] for i in items]
+    assign(items)
+    assert [i["split"] for i in items] == before  # running the split again changes nothing
 
 
 def test_gold_patterns_and_evidence(tiny_index):
-    q = Question("x", "How many observers?", answers=(r"1,200", r"observers"),
+    q = Question("x", "How many observers?", "number", answers=(r"1,200", r"observers"),
                  evidence=(Evidence("mission-alpha", "employed 1,200 military observers"),))
     assert q.matches("The mission employed 1,200 military observers.")
     assert not q.matches("The mission employed 1,200 staff.")
     assert len(gold_paragraphs(q, tiny_index.paragraphs)) == 1
-    bad = Question("y", "?", answers=("a",), evidence=(Evidence("mission-alpha", "not in the text"),))
+    bad = Question("y", "?", "number", answers=("a",), evidence=(Evidence("mission-alpha", "not in the text"),))
     with pytest.raises(CorpusError, match="evidence not found"):
         gold_paragraphs(bad, tiny_index.paragraphs)
 
 
-def test_gate_failures_names_the_missed_thresholds():
-    ok = {"answer_accuracy": 0.96, "citation_precision": 1.0, "abstention_accuracy": 0.95, "verbatim_rate": 1.0}
-    assert gate_failures(ok) == []
-    assert gate_failures({**ok, "verbatim_rate": 0.99}) == ["verbatim_rate 0.990 < 1.0"]
+def test_gate_failures_name_the_missed_thresholds():
+    rules = GATE[("main", "test")]
+    good = {k: (1.0 if op == ">=" else 0.0) for k, (op, _) in rules.items()}
+    assert failures("main", "test", good) == []
+    assert failures("main", "test", {**good, "verbatim_rate": 0.99}) == ["main/test verbatim_rate 0.990 (gate >= 1.0)"]
+    assert failures("main", "dev", {}) == []  # dev is never the gate

@@ -69,4 +69,5 @@ def test_interactive_session_keeps_history(env):
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.count("[1]") >= 2
-    assert "30 June 2021" in proc.stdout.split("? ")[-1] or "30 June 2021" in proc.stdout
+    second = proc.stdout.split("\n? ")[1]  # the follow-up's answer, read with the first question
+    assert "Mission Alpha" in second and "don't cover" not in second

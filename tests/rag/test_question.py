@@ -1,6 +1,6 @@
 import pytest
 
-from rag.question import ANY, COUNTRY, DATE, NUMBER, PERSON, REFERENCE, analyse, is_follow_up
+from rag.question import ANY, COUNTRY, DATE, DEFINITION, FACT, LIST, NUMBER, PERSON, REASON, REFERENCE, YESNO, analyse, is_follow_up
 
 
 @pytest.mark.parametrize(
@@ -23,10 +23,24 @@ def test_answer_types(question, kind):
 def test_counted_noun_and_specific_terms():
     q = analyse("How many member states signed the A4P Declaration in 2018?")
     assert q.counted[:2] == ("member", "stat") and q.needs_count
-    assert {"country", "nation"} <= set(q.counted)  # counted things have synonyms
     assert "a4p" in q.specific and "2018" in q.specific
     assert q.years == frozenset({"2018"})
     assert not analyse("How much did the UK shorten the mandate?").needs_count
+
+
+@pytest.mark.parametrize(
+    "question, form",
+    [
+        ("is it true that the forum was held online?", YESNO),
+        ("Did the mission close in 2020?", YESNO),
+        ("which three pillars does the plan rest on", LIST),
+        ("why do reports arrive late?", REASON),
+        ("what does DPPA stand for", DEFINITION),
+        ("how many observers were there?", FACT),
+    ],
+)
+def test_answer_forms(question, form):
+    assert analyse(question).form == form
 
 
 def test_with_history_the_type_comes_from_the_last_question():

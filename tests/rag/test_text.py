@@ -28,9 +28,3 @@ def test_tokens_stem_drop_stopwords_and_normalise_numbers():
 
 def test_clean_removes_markup():
     assert T.clean("**Bold** [2553 \\(2020\\)](#) 74<sup>th</sup>\n- item") == "Bold 2553 (2020) 74th - item"
-
-
-def test_has_person():
-    assert T.has_person("The report was written by Lisa Sharland, Head of Program.")
-    assert T.has_person("Ms. Gbeho said that")
-    assert not T.has_person("The Security Council Working Group on Peacekeeping Operations met.")

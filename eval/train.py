@@ -1,0 +1,217 @@
+"""``make train``: fit the answer selector and the abstention model on the dev split.
+
+Examples come from the dev questions of every evaluation corpus and from cloze
+questions grown from the main corpus's own sentences (an answer span masked into a
+question). Never from the test split. Writes ``rag/answering/selector.json``.
+
+    python -m eval.train [--synthetic N] [--out PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+
+from rag import text as T
+from rag.answering.extractive import ExtractiveAnswerer
+from rag.answering.features import FEATURES, QUESTION_FEATURES, Candidate, Vocabulary, candidates
+from rag.answering.selector import DEFAULT_PATH, Logistic, Selector
+from rag.conversation import rewrite
+from rag.embedder import load_embedder
+from rag.index import CorpusIndex, open_index
+from rag.question import analyse
+from rag.retriever import HybridSearcher
+from rag.settings import get_settings
+from rag.types import Passage
+
+from eval.questions import CORPORA, Question, load_questions
+
+SEED = 13
+TOP_K = 5
+
+
+@dataclass
+class Example:
+    """One question with its retrieved passages, as the answerer will see it."""
+
+    group: int
+    question: Question
+    passages: list[Passage]
+    vocab: Vocabulary
+    weight: float = 1.0
+
+
+def _label(q: Question, c: Candidate) -> int:
+    text = c.sentence.text
+    return int(q.answerable and (q.matches(text) or (len(q.answers) > 1 and q.matches_any(text))))
+
+
+def _fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, c: float) -> Logistic:
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    model = LogisticRegression(C=c, max_iter=2000)
+    model.fit((x - mean) / scale, y, sample_weight=w)
+    return Logistic(tuple(), tuple(mean.tolist()), tuple(scale.tolist()), tuple(model.coef_[0].tolist()),
+                    float(model.intercept_[0]))
+
+
+def _named(model: Logistic, names: tuple[str, ...]) -> Logistic:
+    return Logistic(names, model.mean, model.scale, model.coef, model.intercept)
+
+
+def _candidate_rows(examples: list[Example]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    xs, ys, ws, gs = [], [], [], []
+    for ex in examples:
+        q = analyse(rewrite(ex.question.question, ex.question.history))
+        for c in candidates(q, ex.passages, ex.vocab):
+            xs.append(c.features)
+            ys.append(_label(ex.question, c))
+            ws.append(ex.weight)
+            gs.append(ex.group)
+    return np.array(xs, dtype=np.float64), np.array(ys), np.array(ws), np.array(gs)
+
+
+def _question_rows(examples: list[Example], select: Logistic) -> tuple[np.ndarray, np.ndarray]:
+    """Question features and whether the answer (abstention off) would be right."""
+    dummy = Logistic(QUESTION_FEATURES, (0.0,) * len(QUESTION_FEATURES), (1.0,) * len(QUESTION_FEATURES),
+                     (0.0,) * len(QUESTION_FEATURES), 0.0)
+    selector = Selector(_named(select, FEATURES), dummy, 0.0, {})
+    xs, ys = [], []
+    from rag.answering.features import question_features
+
+    for ex in examples:
+        answerer = ExtractiveAnswerer(ex.vocab, selector, threshold=0.0)
+        standalone = rewrite(ex.question.question, ex.question.history)
+        q, scored, _ = answerer.score(standalone, ex.passages)
+        answer = answerer.answer(ex.question.question, ex.question.history, ex.passages)
+        xs.append(question_features(q, scored, ex.vocab))
+        ys.append(int(ex.question.answerable and not answer.abstained and ex.question.matches(answer.answer)))
+    return np.array(xs, dtype=np.float64), np.array(ys)
+
+
+_SPAN = re.compile(r"\b(?:\d[\d,.]*\s*(?:percent|per cent|%)?|(?:January|February|March|April|May|June|July|August|"
+                   r"September|October|November|December)(?:\s+\d{4})?|[A-Z][\w-]+(?:\s+(?:of|the|for|and)?\s*[A-Z][\w-]+)*)")
+
+
+def cloze(index: CorpusIndex, n: int, rng: random.Random) -> list[tuple[str, str, tuple[str, int]]]:
+    """Questions grown from the documents: a sentence with one answer span masked and some
+    of its other words dropped. Returns (question, answer pattern, (doc_id, paragraph))."""
+    pool = [(p, s) for p in index.paragraphs if p.searchable for s in p.sentences if 8 <= len(s.text.split()) <= 60]
+    rng.shuffle(pool)
+    out = []
+    for p, s in pool:
+        spans = [m for m in _SPAN.finditer(s.text) if m.start() > 0 and len(m.group(0)) >= 3]
+        if not spans:
+            continue
+        m = rng.choice(spans)
+        span = m.group(0).strip()
+        if span[0].isdigit():
+            wh = "how many" if not re.search(r"\d{4}", span) else "when"
+        elif any(mon in span for mon in ("January", "February", "March", "April", "May", "June", "July", "August",
+                                          "September", "October", "November", "December")):
+            wh = "when"
+        else:
+            wh = "what"
+        rest = (s.text[: m.start()] + " " + s.text[m.end():]).split()
+        kept = [w for w in rest if w.lower() in T.STOPWORDS or rng.random() > 0.35]
+        question = f"{wh} {' '.join(kept[:25])}".lower().strip(" .,;:") + "?"
+        out.append((question, re.escape(span), (p.doc_id, p.number)))
+        if len(out) >= n:
+            break
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--synthetic", type=int, default=600, help="cloze questions grown from the main corpus")
+    parser.add_argument("--out", default=str(DEFAULT_PATH))
+    args = parser.parse_args()
+    started = time.perf_counter()
+    rng = random.Random(SEED)
+    settings = get_settings()
+    embedder = load_embedder(settings.model)
+    dev: list[Example] = []
+    synthetic: list[Example] = []
+    group = 0
+    for corpus in CORPORA:
+        if corpus.name != "main" or not corpus.questions.exists():
+            continue  # the other corpora stay unseen: they stand for a user's own documents
+        directory = settings.index_dir if corpus.name == "main" else settings.index_dir / "eval" / corpus.name
+        index, _ = open_index([corpus.documents], directory, embedder)
+        searcher = HybridSearcher(index, embedder, cache_size=0)
+        vocab = Vocabulary(index.keyword.idf_of, index.knows_term, index.acronyms)
+        for q in load_questions(corpus.questions, "dev"):
+            dev.append(Example(group, q, searcher.search(rewrite(q.question, q.history), TOP_K), vocab))
+            group += 1
+        if corpus.name == "main":
+            for text, pattern, _ in cloze(index, args.synthetic, rng):
+                q = Question(id=f"cloze-{group}", question=text, kind="entity", answers=(pattern,))
+                synthetic.append(Example(group, q, searcher.search(text, TOP_K), vocab, weight=0.3))
+                group += 1
+    print(f"dev questions: {len(dev)}; cloze questions: {len(synthetic)}")
+
+    # C for the selector: grouped cross-validation on dev (the cloze rows only ever train)
+    folds = list(GroupKFold(n_splits=5).split(np.zeros(len(dev)), groups=[ex.group for ex in dev]))
+    best_c, best_acc = 1.0, -1.0
+    for c in (0.1, 1.0):
+        right = 0
+        for train_idx, held_idx in folds:
+            x, y, w, _ = _candidate_rows([dev[i] for i in train_idx] + synthetic)
+            model = _fit(x, y, w, c)
+            xq, yq = _question_rows([dev[i] for i in held_idx], model)
+            right += int(yq.sum())
+        acc = right / max(sum(ex.question.answerable for ex in dev), 1)
+        print(f"  selector C={c}: out-of-fold answer accuracy (abstention off) {acc:.3f}")
+        if acc > best_acc:
+            best_c, best_acc = c, acc
+    # out-of-fold question rows for the abstention model and its threshold
+    q_x = np.zeros((len(dev), len(QUESTION_FEATURES)))
+    q_y = np.zeros(len(dev), dtype=int)
+    for train_idx, held_idx in folds:
+        x, y, w, _ = _candidate_rows([dev[i] for i in train_idx] + synthetic)
+        model = _fit(x, y, w, best_c)
+        xq, yq = _question_rows([dev[i] for i in held_idx], model)
+        q_x[held_idx], q_y[held_idx] = xq, yq
+    answerable = np.array([ex.question.answerable for ex in dev])
+    oof = np.zeros(len(dev))
+    for train_idx, held_idx in folds:
+        conf = _fit(q_x[train_idx], q_y[train_idx], np.ones(len(train_idx)), 1.0)
+        oof[held_idx] = [_named(conf, QUESTION_FEATURES).probability(row) for row in q_x[held_idx]]
+    best_t, best_score = 0.5, -1.0
+    for t in np.arange(0.05, 0.95, 0.01):
+        answered = oof >= t
+        right = (answered & (q_y == 1)).sum() + (~answered & ~answerable).sum()
+        score = right / len(dev)
+        if score > best_score:
+            best_t, best_score = float(round(t, 2)), score
+    answered = oof >= best_t
+    print(f"threshold {best_t}: dev out-of-fold accuracy {best_score:.3f}; answers right "
+          f"{(answered & (q_y == 1))[answerable].mean():.3f}; abstains on unanswerable {(~answered)[~answerable].mean():.3f}")
+
+    x, y, w, _ = _candidate_rows(dev + synthetic)
+    select = _named(_fit(x, y, w, best_c), FEATURES)
+    confidence = _named(_fit(q_x, q_y, np.ones(len(q_y)), 1.0), QUESTION_FEATURES)
+    selector = Selector(select, confidence, best_t, {
+        "fitted_on": f"dev split: {len(dev)} questions ({int(answerable.sum())} answerable) + {len(synthetic)} cloze",
+        "selector_C": best_c,
+        "dev_out_of_fold_accuracy": round(best_score, 4),
+        "top_k": TOP_K,
+        "script": "python -m eval.train",
+        "seconds": round(time.perf_counter() - started, 1),
+    })
+    from pathlib import Path
+
+    selector.save(Path(args.out))
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,159 @@
+"""The default answerer: a fitted selector picks the sentence that answers, the answer
+takes the form the question asks for, and a calibrated probability decides abstention.
+Every word of an answer after its "Yes"/"No" is a verbatim quote with exact offsets."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator, Sequence
+
+from rag import text as T
+from rag.answering.base import NOT_COVERED, make_citation, stream_whole
+from rag.answering.features import FEATURES, QUESTION_FEATURES, Candidate, Vocabulary, candidates, question_features
+from rag.answering.selector import Selector, load_selector
+from rag.conversation import rewrite
+from rag.question import DATE, DEFINITION, LIST, NUMBER, REASON, YESNO, QuestionInfo, analyse
+from rag.types import Answer, Passage, Sentence
+
+ANCHORED = FEATURES.index("anchored")
+_ENUMERATOR = re.compile(r"^\s*\(?\d{1,3}[.)-]\s")
+_ANAPHOR = re.compile(r"^\W*(?:they|this|these|those|it|its|their|such|he|she|his|her|the latter|both)\b", re.I)
+_NEGATION = re.compile(r"\b(?:not|no|never|neither|nor|none|cannot|n't|without)\b", re.I)
+_YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b")
+
+
+def _lead(text: str) -> str:
+    """A sentence as an answer's opening: without the source's paragraph numbering ("24. ")."""
+    return _ENUMERATOR.sub("", text, count=1) or text
+
+
+def polarity(q: QuestionInfo, evidence: str) -> bool:
+    """For a yes/no question: does the evidence confirm it (True) or contradict it (False)?
+    It contradicts when it states another year or figure than the one asked about, or
+    negates what the question asserts."""
+    stated = T.numbers(evidence)
+    if q.years and not q.years & set(_YEAR.findall(evidence)) and _YEAR.search(evidence):
+        return False
+    asked = {n for n in q.numbers if n not in q.years}
+    if asked and not asked & stated and stated - set(_YEAR.findall(evidence)):
+        return False
+    return bool(_NEGATION.search(evidence)) == bool(_NEGATION.search(q.text))
+
+
+class ExtractiveAnswerer:
+    """Picks the answering sentence with a fitted model; abstains when its calibrated
+    confidence is below the threshold chosen on the dev split.
+
+    Usage::
+
+        answerer = ExtractiveAnswerer(Vocabulary(index.keyword.idf_of, index.knows_term, index.acronyms))
+        answer = answerer.answer("How many states signed?", [], passages)
+    """
+
+    def __init__(
+        self,
+        vocabulary: Vocabulary,
+        selector: Selector | None = None,
+        *,
+        threshold: float | None = None,
+        conflict_margin: float = 0.5,
+        max_list_items: int = 3,
+    ) -> None:
+        self.vocabulary = vocabulary
+        self.selector = selector or load_selector(expect=(FEATURES, QUESTION_FEATURES))
+        self.threshold = self.selector.threshold if threshold is None else threshold
+        if not 0 <= self.threshold <= 1:
+            raise ValueError(f"threshold must be in [0, 1]. Currently, it is {self.threshold}")
+        self.conflict_margin = conflict_margin
+        self.max_list_items = max_list_items
+
+    # -- scoring -------------------------------------------------------------
+
+    def score(self, question: str, passages: Sequence[Passage]) -> tuple[QuestionInfo, list[tuple[float, Candidate]], float]:
+        """The question's analysis, its candidates with selection probabilities (best first),
+        and the calibrated probability that the best one answers it."""
+        q = analyse(question)
+        scored = [(self.selector.select.probability(c.features), c) for c in candidates(q, passages, self.vocabulary)]
+        scored.sort(key=lambda pc: pc[0], reverse=True)
+        if not scored:
+            return q, scored, 0.0
+        return q, scored, self.selector.confidence.probability(question_features(q, scored, self.vocabulary))
+
+    # -- answering -----------------------------------------------------------
+
+    def answer(self, question: str, history: Sequence[str], passages: Sequence[Passage]) -> Answer:
+        standalone = rewrite(question, history)
+        q, scored, confidence = self.score(standalone, passages)
+        if not scored or confidence < self.threshold:
+            return Answer(question=question, answer=NOT_COVERED, abstained=True, confidence=confidence)
+        best_p, best = scored[0]
+        rival = self._rival(q, best_p, best, scored)
+        if rival is not None:
+            citations = (make_citation(1, best.passage, best.sentence), make_citation(2, rival.passage, rival.sentence))
+            text = (f"The sources differ on this. {_lead(best.sentence.text)} [1] "
+                    f"Elsewhere the collection says: {_lead(rival.sentence.text)} [2]")
+            return Answer(question=question, answer=text, abstained=False, citations=citations, conflict=True,
+                          confidence=confidence)
+        picked = [best]
+        if q.form == LIST:
+            picked += self._more_items(best_p, best, scored)
+        parts, citations = [], []
+        for marker, c in enumerate(picked, start=1):
+            sentence = self._with_antecedent(c)
+            if q.form in (REASON, DEFINITION) and len(picked) == 1:
+                sentence = self._with_sequel(c, sentence)
+            citations.append(make_citation(marker, c.passage, sentence))
+            parts.append(f"{_lead(sentence.text)} [{marker}]")
+        text = " ".join(parts)
+        if q.form == YESNO:
+            text = ("Yes. " if polarity(q, best.sentence.text) else "No. ") + text
+        return Answer(question=question, answer=text, abstained=False, citations=tuple(citations), confidence=confidence)
+
+    def stream(self, question: str, history: Sequence[str], passages: Sequence[Passage]) -> Iterator[str | Answer]:
+        yield from stream_whole(self.answer(question, history, passages))
+
+    def _with_antecedent(self, c: Candidate) -> Sentence:
+        """The sentence, joined by the one before when it opens by leaning on it ("They ...")."""
+        sentences = c.passage.paragraph.sentences
+        if c.position > 0 and _ANAPHOR.match(c.sentence.text):
+            before = sentences[c.position - 1]
+            return Sentence(before.start, c.sentence.end, f"{before.text} {c.sentence.text}")
+        return c.sentence
+
+    def _with_sequel(self, c: Candidate, sentence: Sentence, max_chars: int = 160) -> Sentence:
+        """A why or what-is answer with the sentence after it: a reason or a definition often
+        follows the sentence that names the thing."""
+        sentences = c.passage.paragraph.sentences
+        if c.position + 1 >= len(sentences) or len(sentence.text) > max_chars:
+            return sentence
+        after = sentences[c.position + 1]
+        return Sentence(sentence.start, after.end, f"{sentence.text} {after.text}")
+
+    def _more_items(self, best_p: float, best: Candidate, scored: list[tuple[float, Candidate]]) -> list[Candidate]:
+        """For a list question: other sentences that score close to the best one."""
+        out: list[Candidate] = []
+        for p, c in scored[1:]:
+            if len(out) + 1 >= self.max_list_items or p < 0.6 * best_p:
+                break
+            if c.sentence.start < best.sentence.end and c.sentence.end > best.sentence.start and c.passage.paragraph == best.passage.paragraph:
+                continue
+            out.append(c)
+        return out
+
+    def _rival(self, q: QuestionInfo, best_p: float, best: Candidate, scored: list[tuple[float, Candidate]]) -> Candidate | None:
+        """A near-equal answer elsewhere that states a different quantity or date."""
+        if q.answer_type not in (NUMBER, DATE) or not best.values or not best.typed:
+            return None
+        best_terms = set(T.tokens(best.sentence.text))
+        for p, other in scored[1:]:
+            if p < best_p * (1 - self.conflict_margin):
+                break
+            if other.passage.paragraph == best.passage.paragraph or not other.typed or not other.values:
+                continue
+            other_terms = set(T.tokens(other.sentence.text))
+            overlap = len(best_terms & other_terms) / max(len(best_terms | other_terms), 1)
+            if q.needs_count and not (other.features[ANCHORED] and best.features[ANCHORED]):
+                continue
+            if overlap >= 0.3 and other.values != best.values:
+                return other
+        return None

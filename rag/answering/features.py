@@ -1,0 +1,226 @@
+"""Candidate answers (sentences of retrieved passages) and the general features a fitted
+selector scores them by: similarity, keyword coverage, answer-type match, position.
+
+No feature names a word of any particular collection; the weights live in a fitted
+model (``selector.json``), made by ``eval/train.py`` from the dev split.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from rag import text as T
+from rag.kinds import HONORIFIC as _HONORIFIC, MONTH as _MONTH, YEAR as _YEAR, countries as _countries
+from rag.question import ANY, COUNTRY, DATE, FORMS, NAME, NUMBER, PERSON, REFERENCE, QuestionInfo
+from rag.types import Passage, Sentence
+
+_YEARLIKE = re.compile(r"^(?:1[89]|20)\d{2}$")
+_FRACTION = re.compile(r"\b(?:(?:one|two)-thirds?|one-third|half|(?:one|three)-quarters?|a quarter|majority|percent|per cent)\b|%", re.I)
+_CODE = re.compile(r"\b[A-Z]{1,6}/[\w./-]*\d|\b(?:resolution|article|section|clause|paragraph|chapter|rule)s?\s+\d", re.I)
+_ANAPHOR = re.compile(r"^\W*(?:they|this|these|those|it|its|their|such|he|she|his|her|the latter|both|there)\b", re.I)
+_NEGATION = re.compile(r"\b(?:not|no|never|neither|nor|without|none|cannot|n't)\b", re.I)
+_ENUMERATOR = re.compile(r"^\s*\(?\d{1,3}[.)-]\s")
+_DEFINES = re.compile(r"\b(?:is|are|means|refers to|stands for|defined as|known as)\b|\(([A-Z][A-Za-z0-9]{1,9})\)")
+_BECAUSE = re.compile(r"\b(?:because|since|due to|in order to|so that|aim(?:s|ed)? (?:at|to)|to ensure|to help|to enable|"
+                      r"purpose|reason|as a result|thereby|through|by (?:\w+ing))\b", re.I)
+_ROLE_WORDS = re.compile(r"\b(?:chair\w*|head\w*|director|president|secretary|minister|ambassador|representative|"
+                         r"officer|manager|leader|member|adviser|advisor|coordinator|envoy|commander|author|editor|"
+                         r"responsible|tasked|mandate\w*|role|serves? as|appointed|elected)\b", re.I)
+
+FEATURES = (
+    "s_dense", "s_dense_gap", "p_score_rel", "p_dense", "p_kw_rel", "p_rank_inv",
+    "s_cov", "s_cov_gap", "s_cov_ctx", "p_cov", "s_fuzzy", "typed_q", "type_ok", "type_ok_typed", "type_miss_typed",
+    "anchored", "new_info", "s_len", "first", "anaphor", "year_match", "year_clash", "negation",
+    "defines_def", "because_reason", "role_role", "list_list", "yesno_cov", "footnote", "s_spec", "p_spec",
+) + tuple(f"form_{f}" for f in FORMS)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A sentence of a retrieved passage, with what the selector needs to score it."""
+
+    passage: Passage
+    position: int  # index of the sentence in its paragraph
+    sentence: Sentence
+    features: tuple[float, ...]
+    values: frozenset[str]  # quantities or dates it states that the question does not
+    typed: bool
+
+
+class Vocabulary:
+    """What the collection knows: term weights, term presence, acronyms it defines."""
+
+    def __init__(self, idf: Callable[[str], float], knows_term: Callable[[str], bool], acronyms: dict[str, list[str]] | None = None):
+        self.idf = idf
+        self.knows_term = knows_term
+        self.acronyms = acronyms or {}
+
+    def weight(self, term: str) -> float:
+        return max(self.idf(term), 0.1)
+
+    def expand(self, terms: set[str]) -> set[str]:
+        """``terms`` plus the long-form words of every acronym among them."""
+        return terms | {t for a in terms & self.acronyms.keys() for t in self.acronyms[a]}
+
+    def coverage(self, q: QuestionInfo, terms: set[str], *, fuzzy: bool = False) -> float:
+        """The idf-weighted share of the question's terms that ``terms`` states."""
+        if not q.terms:
+            return 0.0
+        terms = self.expand(terms)
+        prefixes = {t[:5] for t in terms if len(t) >= 5} if fuzzy else set()
+        total = covered = 0.0
+        for t in q.terms:
+            w = self.weight(t)
+            total += w
+            long_form = self.acronyms.get(t)
+            if t in terms or (long_form and set(long_form) <= terms) or (fuzzy and len(t) >= 5 and t[:5] in prefixes):
+                covered += w
+        return covered / total if total else 0.0
+
+    def unknown_share(self, q: QuestionInfo) -> float:
+        """The idf-weighted share of the question's specific names and numbers the collection never uses."""
+        if not q.specific:
+            return 0.0
+        missing = [t for t in q.specific if not self.knows_term(t)]
+        return len(missing) / len(q.specific)
+
+
+def sentence_values(q: QuestionInfo, text: str) -> tuple[frozenset[str], bool]:
+    """The quantities or dates a sentence adds to the question, and whether one of them
+    counts what the question counts ("how many states" ~ "152 states")."""
+    body = _ENUMERATOR.sub("", text)
+    normal = T.number_words_to_digits(body)
+    found: set[str] = set()
+    anchored = False
+    asks_years = bool(re.search(r"\byears?\b", q.text, re.I))
+    for value, start, end in T.quantities(body):
+        if value in q.numbers:
+            continue
+        if q.answer_type == NUMBER and _YEARLIKE.match(value) and not asks_years:
+            continue
+        near = T.tokens(normal[end:end + 40])[:3]
+        hit = bool(q.counted) and any(t in near for t in q.counted)
+        if value == "1" and not hit:
+            continue
+        found.add(value)
+        anchored = anchored or hit
+    if q.answer_type == NUMBER and _FRACTION.search(body):
+        found.add(_FRACTION.search(body).group(0).lower())
+        anchored = anchored or "percent" in q.counted
+    if q.answer_type == DATE:
+        found = {v for v in found if _YEARLIKE.match(v) or len(v) <= 2}
+        found |= {m.lower() for m in _MONTH.findall(body)}
+        found |= set(_YEAR.findall(body)) - set(q.years)
+    return frozenset(found), anchored
+
+
+def _specific_share(q: QuestionInfo, terms: set[str]) -> float:
+    """The share of the question's names and numbers that ``terms`` states (1 when it names none)."""
+    if not q.specific:
+        return 1.0
+    return sum(1 for t in q.specific if t in terms) / len(q.specific)
+
+
+def type_match(q: QuestionInfo, text: str, values: frozenset[str]) -> bool:
+    """Whether a sentence holds the kind of thing the question asks for."""
+    kind = q.answer_type
+    if kind == NUMBER:
+        return bool(values)
+    if kind == DATE:
+        return bool(_MONTH.search(text) or set(_YEAR.findall(text)) - set(q.years))
+    new_names = T.capitalised_terms(text) - T.capitalised_terms(q.text) - set(T.MONTHS)
+    if kind == PERSON:
+        return bool(_HONORIFIC.search(text)) or bool(new_names)
+    if kind == COUNTRY:
+        return bool(_countries(text) - _countries(q.text))
+    if kind == REFERENCE:
+        return bool(_CODE.search(text))
+    if kind == NAME:
+        return bool(new_names)
+    return True
+
+
+def candidates(q: QuestionInfo, passages: Sequence[Passage], vocab: Vocabulary) -> list[Candidate]:
+    """Every sentence of the passages, with its features (unscored, in passage order)."""
+    if not passages:
+        return []
+    top_score = max(p.score for p in passages) or 1.0
+    top_kw = max(p.keyword for p in passages) or 1.0
+    all_dense = [d for p in passages for d in p.sentence_scores] or [0.0]
+    max_dense = max(all_dense)
+    form = [1.0 if q.form == f else 0.0 for f in FORMS]
+    typed_q = 1.0 if q.answer_type != ANY else 0.0
+    rows: list[tuple[Passage, int, Sentence, list[float], frozenset[str], bool]] = []
+    for passage in passages:
+        p = passage.paragraph
+        section = set(T.tokens(p.section))
+        p_tokens = set(T.tokens(p.clean)) | section
+        p_cov = vocab.coverage(q, p_tokens)
+        years = set(_YEAR.findall(p.clean))
+        clash = 1.0 if q.years and years and not q.years & years else 0.0
+        is_list = p.kind == "list" or p.clean.count("\n") > 1 or ":" in p.clean
+        for position, sentence in enumerate(p.sentences):
+            text = sentence.text
+            if len(text.split()) < 3:
+                continue
+            dense = passage.sentence_scores[position] if position < len(passage.sentence_scores) else 0.0
+            tokens = set(T.tokens(text))
+            cov = vocab.coverage(q, tokens | section)
+            context = tokens | section
+            if position > 0:
+                context |= set(T.tokens(p.sentences[position - 1].text))
+            cov_ctx = vocab.coverage(q, context)
+            values, anchored = sentence_values(q, text)
+            typed = type_match(q, text, values) and (anchored or not q.needs_count)
+            new = len(tokens - set(q.terms)) / max(len(tokens), 1)
+            s_years = set(_YEAR.findall(text))
+            year_match = 1.0 if q.years and q.years & (s_years or years) else 0.0
+            negated = 1.0 if _NEGATION.search(text) and not _NEGATION.search(q.text) else 0.0
+            features = [
+                dense, dense - max_dense, passage.score / top_score, passage.dense, passage.keyword / top_kw,
+                1.0 / max(passage.rank, 1),
+                cov, 0.0, cov_ctx, p_cov, vocab.coverage(q, tokens | section, fuzzy=True),
+                typed_q, 1.0 if typed else 0.0, typed_q * (1.0 if typed else 0.0), typed_q * (0.0 if typed else 1.0),
+                1.0 if anchored else 0.0, new, math.log1p(len(text)) / 6.0, 1.0 if position == 0 else 0.0,
+                1.0 if position > 0 and _ANAPHOR.match(text) else 0.0, year_match, clash, negated,
+                form[FORMS.index("definition")] * (1.0 if _DEFINES.search(text) else 0.0),
+                form[FORMS.index("reason")] * (1.0 if _BECAUSE.search(text) else 0.0),
+                (1.0 if q.role else 0.0) * (1.0 if _ROLE_WORDS.search(text) else 0.0),
+                form[FORMS.index("list")] * (1.0 if is_list or text.count(",") >= 2 else 0.0),
+                form[FORMS.index("yesno")] * cov,
+                1.0 if p.kind == "footnote" or re.match(r"^\W*\d{1,3}\s+[A-Z“\"]", text) and position == 0 else 0.0,
+                _specific_share(q, tokens | section), _specific_share(q, p_tokens),
+                *form,
+            ]
+            rows.append((passage, position, sentence, features, values, typed))
+    best_cov = max((r[3][6] for r in rows), default=0.0)
+    out = []
+    for passage, position, sentence, features, values, typed in rows:
+        features[7] = features[6] - best_cov
+        out.append(Candidate(passage, position, sentence, tuple(features), values, typed))
+    return out
+
+
+QUESTION_FEATURES = (
+    "best", "second", "margin", "best_dense", "best_cov", "best_cov_ctx", "best_typed", "typed_q", "top_dense",
+    "top_kw", "unknown", "n_terms", "best_s_spec", "best_p_spec", "best_p_cov", "best_year_clash",
+) + tuple(f"form_{f}" for f in FORMS)
+
+
+def question_features(q: QuestionInfo, scored: Sequence[tuple[float, Candidate]], vocab: Vocabulary) -> tuple[float, ...]:
+    """What tells whether the best candidate answers at all (for abstention)."""
+    probs = sorted((p for p, _ in scored), reverse=True) + [0.0, 0.0]
+    best = max(scored, key=lambda pc: pc[0])[1] if scored else None
+    f = dict(zip(FEATURES, best.features)) if best else {}
+    top_dense = max((c.passage.dense for _, c in scored), default=0.0)
+    top_kw = max((c.passage.keyword for _, c in scored), default=0.0)
+    return (
+        probs[0], probs[1], probs[0] - probs[1], f.get("s_dense", 0.0), f.get("s_cov", 0.0), f.get("s_cov_ctx", 0.0),
+        f.get("type_ok_typed", 0.0), f.get("typed_q", 0.0), top_dense, math.log1p(top_kw) / 4.0,
+        vocab.unknown_share(q), min(len(q.terms), 10) / 10.0, f.get("s_spec", 1.0), f.get("p_spec", 1.0),
+        f.get("p_cov", 0.0), f.get("year_clash", 0.0),
+        *[1.0 if q.form == form else 0.0 for form in FORMS],
+    )

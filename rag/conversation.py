@@ -1,0 +1,66 @@
+"""A follow-up plus the conversation so far -> a question that stands on its own.
+
+"When did UNAMID close?" then "and how many troops did it have?" becomes "how many
+troops did UNAMID have?"; "and in 2019?" after "How many states signed in 2018?" becomes
+"How many states signed in 2019?". General English only: pronouns, ellipsis openers and
+the shape of noun phrases, never words of a particular collection.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from rag import text as T
+from rag.question import analyse, leans_on_context
+
+_OPENER = re.compile(r"^\W*(?:(?:and|but|so|ok|okay|also)\b\W*)*(?:(?:what|how) about|what of|same for|and for)?\W*", re.I)
+_WH = re.compile(r"^\W*(?:(?:and|but|so|ok|okay|also)\W+)*(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|did|does|do|has|have|can|could|will|would|should)\b", re.I)
+_SUBJECT_PRONOUN = re.compile(
+    r"\b(?:it|they|them|he|she|him|this|that|these|those)\b(?!\s+(?:is|was|are|were)\s+(?:true|right|correct))"
+    r"|\bthe (?:mission|group|organi[sz]ation|body|report|document|operation|meeting|conference|initiative|"
+    r"project|programme|program|declaration|plan|committee|council|team)\b", re.I)
+_POSSESSIVE = re.compile(r"\b(?:its|their|his|her)\b", re.I)
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+# a proper noun phrase: capitalised words (with short connectors) or an acronym
+_NAME = re.compile(r"\b(?:[A-Z][\w'’-]*[A-Za-z0-9](?:\s+(?:of|for|and|the|on|in|de)\s+|\s+)?)+|\b[A-Z][A-Z0-9]{1,}\b")
+
+
+def _topic(question: str) -> str:
+    """The thing a question is about: its longest proper noun phrase, else its key nouns."""
+    q = re.sub(r"^\W*\w+", lambda m: m.group(0).lower(), question.strip())  # a capital at the start is no name
+    names = [m.group(0).strip() for m in _NAME.finditer(q)]
+    names = [n for n in names if n.lower() not in T.STOPWORDS and not _YEAR.fullmatch(n)]
+    if names:
+        return max(names, key=len)
+    words = [w for w in re.findall(r"[\w'-]+", question) if w.lower() not in T.STOPWORDS and len(w) > 2]
+    return " ".join(words[-3:])
+
+
+def rewrite(question: str, history: Sequence[str] = ()) -> str:
+    """The follow-up ``question`` as a standalone question, given earlier user turns."""
+    previous = [h.strip() for h in history if isinstance(h, str) and h.strip()]
+    if not previous or not leans_on_context(question):
+        return question
+    before = previous[-1]
+    if len(previous) > 1 and leans_on_context(before):
+        before = rewrite(before, previous[:-1])
+    topic = _topic(before)
+    if not _WH.match(question):  # ellipsis: "and in 2019?", "what about the AU?"
+        fragment = _OPENER.sub("", question).strip(" ?.!")
+        if not fragment:
+            return before
+        years = _YEAR.findall(fragment)
+        if years and _YEAR.search(before):
+            return _YEAR.sub(years[0], before, count=1)
+        if topic and topic in before and analyse(fragment).specific:
+            return before.replace(topic, fragment, 1)
+        return f"{before.rstrip(' ?')} {fragment}?"
+    if _SUBJECT_PRONOUN.search(question) or _POSSESSIVE.search(question):
+        if topic:
+            out = _POSSESSIVE.sub(f"{topic}'s", question, count=1)
+            if out == question:
+                out = _SUBJECT_PRONOUN.sub(topic, question, count=1)
+            return out
+    # a short question with no pronoun ("who took over?"): carry the earlier one along
+    return f"{question.rstrip(' ?')} ({before.rstrip(' ?')})?"

@@ -1,0 +1,67 @@
+import pytest
+
+from rag.answering import NOT_COVERED, make_citation
+from rag.answering.extractive import ExtractiveAnswerer, polarity
+from rag.answering.features import FEATURES, QUESTION_FEATURES, Vocabulary, candidates
+from rag.answering.selector import load_selector
+from rag.question import analyse
+from rag.retriever import HybridSearcher
+from rag.types import Sentence
+
+from tests.rag.answering.contract import AnswererContract
+
+
+@pytest.fixture
+def vocabulary(tiny_index):
+    return Vocabulary(tiny_index.keyword.idf_of, tiny_index.knows_term, tiny_index.acronyms)
+
+
+class TestExtractiveAnswerer(AnswererContract):
+    @pytest.fixture
+    def answerer(self, vocabulary):
+        return ExtractiveAnswerer(vocabulary)
+
+
+def test_shipped_selector_matches_the_features_of_the_code():
+    selector = load_selector(expect=(FEATURES, QUESTION_FEATURES))
+    assert 0 < selector.threshold < 1 and "dev split" in selector.meta["fitted_on"]
+
+
+def test_every_candidate_has_every_feature(tiny_index, fake_embedder, vocabulary):
+    passages = HybridSearcher(tiny_index, fake_embedder).search("How many observers?", 3)
+    found = candidates(analyse("How many observers?"), passages, vocabulary)
+    assert found and all(len(c.features) == len(FEATURES) for c in found)
+
+
+def test_conflicting_sources_are_both_shown_and_cited(tiny_index, fake_embedder, vocabulary):
+    answerer = ExtractiveAnswerer(vocabulary, threshold=0.0)
+    question = "From how many countries did participants attend the Beta Forum?"
+    answer = answerer.answer(question, [], HybridSearcher(tiny_index, fake_embedder).search(question, 4))
+    assert answer.conflict and not answer.abstained
+    assert "20 countries" in answer.answer and "25 countries" in answer.answer
+    assert [c.marker for c in answer.citations] == [1, 2]
+
+
+def test_a_threshold_of_one_always_abstains(tiny_index, fake_embedder, vocabulary):
+    answerer = ExtractiveAnswerer(vocabulary, threshold=1.0)
+    passages = HybridSearcher(tiny_index, fake_embedder).search("How many observers?", 3)
+    answer = answerer.answer("How many observers?", [], passages)
+    assert answer.abstained and answer.answer == NOT_COVERED
+
+
+def test_yes_no_answers_lead_with_yes_or_no():
+    assert polarity(analyse("did the mission close in 2021?"), "The mission closed on 30 June 2021.")
+    assert not polarity(analyse("did the mission close in 2019?"), "The mission closed on 30 June 2021.")
+    assert not polarity(analyse("did 300 observers serve?"), "The mission employed 1,200 observers.")
+    assert not polarity(analyse("was the forum held in person?"), "The forum was not held in person.")
+
+
+def test_make_citation_refuses_a_sentence_outside_its_paragraph(tiny_index, fake_embedder):
+    passage = HybridSearcher(tiny_index, fake_embedder).search("observers", 1)[0]
+    with pytest.raises(ValueError, match="outside"):
+        make_citation(1, passage, Sentence(0, 5, "xx"))
+
+
+def test_constructor_validates(vocabulary):
+    with pytest.raises(ValueError, match="threshold"):
+        ExtractiveAnswerer(vocabulary, threshold=2)
