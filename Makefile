@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup run test test-fast eval bench ingest browser clean
+.PHONY: setup run test test-fast eval train split bench ingest browser clean
 
 setup: $(STAMP)
 
@@ -39,8 +39,17 @@ test: setup browser
 test-fast: setup
 	$(PY) -m pytest -m "not integration and not slow"
 
+# the gate: dev beside test on every corpus; exits non-zero when the test split misses it
 eval: setup
-	$(VENV)/bin/rag eval
+	$(VENV)/bin/rag eval --gate
+
+# refit the answer selector and abstention model on the dev split (writes rag/answering/selector.json)
+train: setup
+	$(PY) -m eval.train
+
+# re-derive the fixed dev/test split (idempotent: the split depends only on question ids)
+split: setup
+	$(PY) -m eval.split
 
 bench: setup
 	$(PY) -m eval.bench

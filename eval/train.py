@@ -13,7 +13,7 @@ import argparse
 import random
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -21,17 +21,17 @@ from sklearn.model_selection import GroupKFold
 
 from rag import text as T
 from rag.answering.extractive import ExtractiveAnswerer
-from rag.answering.features import FEATURES, QUESTION_FEATURES, Candidate, Vocabulary, candidates
+from rag.answering.features import FEATURES, QUESTION_FEATURES, Candidate, Vocabulary, candidates, question_features
 from rag.answering.selector import DEFAULT_PATH, Logistic, Selector
 from rag.conversation import rewrite
 from rag.embedder import load_embedder
 from rag.index import CorpusIndex, open_index
-from rag.question import analyse
+from rag.question import QuestionInfo, analyse
 from rag.retriever import HybridSearcher
 from rag.settings import get_settings
 from rag.types import Passage
 
-from eval.questions import CORPORA, Question, load_questions
+from eval.questions import CORPORA, Question, load_questions, norm
 
 SEED = 13
 TOP_K = 5
@@ -39,18 +39,43 @@ TOP_K = 5
 
 @dataclass
 class Example:
-    """One question with its retrieved passages, as the answerer will see it."""
+    """One question with its candidates, as the answerer will see them."""
 
     group: int
     question: Question
     passages: list[Passage]
     vocab: Vocabulary
     weight: float = 1.0
+    info: QuestionInfo = field(init=False)
+    found: list[Candidate] = field(init=False)
+    x: np.ndarray = field(init=False)
+    y: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.info = analyse(rewrite(self.question.question, self.question.history))
+        self.found = candidates(self.info, self.passages, self.vocab)
+        self.x = np.array([c.features for c in self.found], dtype=np.float64).reshape(len(self.found), len(FEATURES))
+        self.y = np.array([_label(self.question, c) for c in self.found], dtype=int)
+
+
+def _hits(q: Question, text: str) -> bool:
+    """Whether a unit states the answer: its content patterns match (the "^yes"/"^no" of a
+    yes/no question is the answerer's to add), or, with none, it holds the gold evidence."""
+    content = [p for p in q.answers if not p.startswith("^")]
+    if content:
+        found = [bool(re.search(p, text, re.I)) for p in content]
+        return all(found) or (len(found) > 1 and any(found))
+    return any(norm(ev.text) in norm(text) for ev in q.evidence)
 
 
 def _label(q: Question, c: Candidate) -> int:
-    text = c.sentence.text
-    return int(q.answerable and (q.matches(text) or (len(q.answers) > 1 and q.matches_any(text))))
+    """1 for the smallest unit that answers: a sentence, or two only when neither does alone."""
+    if not q.answerable or not _hits(q, c.sentence.text):
+        return 0
+    sentences = c.passage.paragraph.sentences
+    if c.sentence.end > sentences[c.position].end:  # a two-sentence unit
+        return int(not any(_hits(q, s.text) for s in sentences[c.position:c.position + 2]))
+    return 1
 
 
 def _fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, c: float) -> Logistic:
@@ -67,16 +92,27 @@ def _named(model: Logistic, names: tuple[str, ...]) -> Logistic:
     return Logistic(names, model.mean, model.scale, model.coef, model.intercept)
 
 
-def _candidate_rows(examples: list[Example]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    xs, ys, ws, gs = [], [], [], []
+def _fit_ranker(examples: list["Example"], c: float) -> Logistic:
+    """A pairwise ranker (a conditional logit): within each question, every answering unit
+    should outscore every other. Scores go through a sigmoid; the abstention model
+    calibrates them."""
+    x = np.concatenate([ex.x for ex in examples])
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    diffs, weights = [], []
     for ex in examples:
-        q = analyse(rewrite(ex.question.question, ex.question.history))
-        for c in candidates(q, ex.passages, ex.vocab):
-            xs.append(c.features)
-            ys.append(_label(ex.question, c))
-            ws.append(ex.weight)
-            gs.append(ex.group)
-    return np.array(xs, dtype=np.float64), np.array(ys), np.array(ws), np.array(gs)
+        pos, neg = ex.x[ex.y == 1], ex.x[ex.y == 0]
+        if not len(pos) or not len(neg):
+            continue
+        d = ((pos[:, None, :] - neg[None, :, :]) / scale).reshape(-1, x.shape[1])
+        diffs.append(d)
+        weights.append(np.full(len(d), ex.weight / len(d)))
+    d = np.concatenate(diffs)
+    w = np.concatenate(weights)
+    model = LogisticRegression(C=c, fit_intercept=False, max_iter=3000)
+    model.fit(np.concatenate([d, -d]), np.r_[np.ones(len(d)), np.zeros(len(d))], sample_weight=np.r_[w, w] * len(w))
+    return Logistic(tuple(), tuple(mean.tolist()), tuple(scale.tolist()), tuple(model.coef_[0].tolist()), 0.0)
 
 
 def _question_rows(examples: list[Example], select: Logistic) -> tuple[np.ndarray, np.ndarray]:
@@ -85,14 +121,11 @@ def _question_rows(examples: list[Example], select: Logistic) -> tuple[np.ndarra
                      (0.0,) * len(QUESTION_FEATURES), 0.0)
     selector = Selector(_named(select, FEATURES), dummy, 0.0, {})
     xs, ys = [], []
-    from rag.answering.features import question_features
-
     for ex in examples:
         answerer = ExtractiveAnswerer(ex.vocab, selector, threshold=0.0)
-        standalone = rewrite(ex.question.question, ex.question.history)
-        q, scored, _ = answerer.score(standalone, ex.passages)
-        answer = answerer.answer(ex.question.question, ex.question.history, ex.passages)
-        xs.append(question_features(q, scored, ex.vocab))
+        scored, _ = answerer.rank(ex.info, ex.found)
+        answer = answerer.compose(ex.question.question, ex.info, scored, 1.0)
+        xs.append(question_features(ex.info, scored, ex.vocab))
         ys.append(int(ex.question.answerable and not answer.abstained and ex.question.matches(answer.answer)))
     return np.array(xs, dtype=np.float64), np.array(ys)
 
@@ -147,7 +180,7 @@ def main() -> None:
         directory = settings.index_dir if corpus.name == "main" else settings.index_dir / "eval" / corpus.name
         index, _ = open_index([corpus.documents], directory, embedder)
         searcher = HybridSearcher(index, embedder, cache_size=0)
-        vocab = Vocabulary(index.keyword.idf_of, index.knows_term, index.acronyms)
+        vocab = Vocabulary.of(index)
         for q in load_questions(corpus.questions, "dev"):
             dev.append(Example(group, q, searcher.search(rewrite(q.question, q.history), TOP_K), vocab))
             group += 1
@@ -164,8 +197,7 @@ def main() -> None:
     for c in (0.1, 1.0):
         right = 0
         for train_idx, held_idx in folds:
-            x, y, w, _ = _candidate_rows([dev[i] for i in train_idx] + synthetic)
-            model = _fit(x, y, w, c)
+            model = _fit_ranker([dev[i] for i in train_idx] + synthetic, c)
             xq, yq = _question_rows([dev[i] for i in held_idx], model)
             right += int(yq.sum())
         acc = right / max(sum(ex.question.answerable for ex in dev), 1)
@@ -176,8 +208,7 @@ def main() -> None:
     q_x = np.zeros((len(dev), len(QUESTION_FEATURES)))
     q_y = np.zeros(len(dev), dtype=int)
     for train_idx, held_idx in folds:
-        x, y, w, _ = _candidate_rows([dev[i] for i in train_idx] + synthetic)
-        model = _fit(x, y, w, best_c)
+        model = _fit_ranker([dev[i] for i in train_idx] + synthetic, best_c)
         xq, yq = _question_rows([dev[i] for i in held_idx], model)
         q_x[held_idx], q_y[held_idx] = xq, yq
     answerable = np.array([ex.question.answerable for ex in dev])
@@ -196,8 +227,7 @@ def main() -> None:
     print(f"threshold {best_t}: dev out-of-fold accuracy {best_score:.3f}; answers right "
           f"{(answered & (q_y == 1))[answerable].mean():.3f}; abstains on unanswerable {(~answered)[~answerable].mean():.3f}")
 
-    x, y, w, _ = _candidate_rows(dev + synthetic)
-    select = _named(_fit(x, y, w, best_c), FEATURES)
+    select = _named(_fit_ranker(dev + synthetic, best_c), FEATURES)
     confidence = _named(_fit(q_x, q_y, np.ones(len(q_y)), 1.0), QUESTION_FEATURES)
     selector = Selector(select, confidence, best_t, {
         "fitted_on": f"dev split: {len(dev)} questions ({int(answerable.sum())} answerable) + {len(synthetic)} cloze",

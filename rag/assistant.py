@@ -130,7 +130,7 @@ class Assistant:
 
 def default_answerer(index: CorpusIndex) -> ExtractiveAnswerer:
     """The extractive answerer over what ``index`` knows (term weights, acronyms)."""
-    return ExtractiveAnswerer(Vocabulary(index.keyword.idf_of, index.knows_term, index.acronyms))
+    return ExtractiveAnswerer(Vocabulary.of(index))
 
 
 def build_assistant(index: CorpusIndex, embedder, *, top_k: int = 5, max_question_chars: int = 2000,

@@ -25,7 +25,11 @@ class Embedder(Protocol):
     dimension: int
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """One row per text, each of unit length."""
+        """One row per document text, each of unit length."""
+        ...
+
+    def embed_query(self, texts: Sequence[str]) -> np.ndarray:
+        """One row per query (models trained with query/passage prefixes treat them apart)."""
         ...
 
 
@@ -98,6 +102,8 @@ class SentenceTransformerEmbedder:
             self._free.put(model)
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
+    embed_query = embed
+
 
 class HashEmbedder:
     """Deterministic fake for fast tests: SHA-256-seeded bag-of-words vectors.
@@ -123,6 +129,8 @@ class HashEmbedder:
                 out[i] += self._token_vector(token)
             out[i] /= np.linalg.norm(out[i]) or 1.0
         return out
+
+    embed_query = embed
 
 
 def load_embedder(model: str, *, replicas: int = 1, threads: int | None = None) -> Embedder:

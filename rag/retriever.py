@@ -85,7 +85,7 @@ class HybridSearcher:
             if vector is not None:
                 self._cache.move_to_end(query)
                 return vector
-        vector = self.embedder.embed([query])[0]
+        vector = self.embedder.embed_query([query])[0]
         if self._cache_size:
             with self._cache_lock:
                 self._cache[query] = vector

@@ -9,10 +9,10 @@ from typing import Iterator, Sequence
 
 from rag import text as T
 from rag.answering.base import NOT_COVERED, make_citation, stream_whole
-from rag.answering.features import FEATURES, QUESTION_FEATURES, Candidate, Vocabulary, candidates, question_features
+from rag.answering.features import FEATURES, QUESTION_FEATURES, Candidate, Vocabulary, candidates, long_form, question_features
 from rag.answering.selector import Selector, load_selector
 from rag.conversation import rewrite
-from rag.question import DATE, DEFINITION, LIST, NUMBER, REASON, YESNO, QuestionInfo, analyse
+from rag.question import DATE, LIST, NUMBER, YESNO, QuestionInfo, analyse
 from rag.types import Answer, Passage, Sentence
 
 ANCHORED = FEATURES.index("anchored")
@@ -25,6 +25,10 @@ _YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b")
 def _lead(text: str) -> str:
     """A sentence as an answer's opening: without the source's paragraph numbering ("24. ")."""
     return _ENUMERATOR.sub("", text, count=1) or text
+
+
+def _form_key(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z]+", " ", text.lower()).split()[-6:])
 
 
 def polarity(q: QuestionInfo, evidence: str) -> bool:
@@ -73,21 +77,29 @@ class ExtractiveAnswerer:
         """The question's analysis, its candidates with selection probabilities (best first),
         and the calibrated probability that the best one answers it."""
         q = analyse(question)
-        scored = [(self.selector.select.probability(c.features), c) for c in candidates(q, passages, self.vocabulary)]
-        scored.sort(key=lambda pc: pc[0], reverse=True)
+        scored, confidence = self.rank(q, candidates(q, passages, self.vocabulary))
+        return q, scored, confidence
+
+    def rank(self, q: QuestionInfo, found: Sequence[Candidate]) -> tuple[list[tuple[float, Candidate]], float]:
+        """Candidates with their selection probabilities, best first, and the confidence."""
+        probabilities = self.selector.select.softmax([c.features for c in found])
+        scored = sorted(zip(probabilities, found), key=lambda pc: pc[0], reverse=True)
         if not scored:
-            return q, scored, 0.0
-        return q, scored, self.selector.confidence.probability(question_features(q, scored, self.vocabulary))
+            return scored, 0.0
+        return scored, self.selector.confidence.probability(question_features(q, scored, self.vocabulary))
 
     # -- answering -----------------------------------------------------------
 
     def answer(self, question: str, history: Sequence[str], passages: Sequence[Passage]) -> Answer:
-        standalone = rewrite(question, history)
-        q, scored, confidence = self.score(standalone, passages)
+        q, scored, confidence = self.score(rewrite(question, history), passages)
+        return self.compose(question, q, scored, confidence)
+
+    def compose(self, question: str, q: QuestionInfo, scored: list[tuple[float, Candidate]], confidence: float) -> Answer:
+        """The answer the ranked candidates give, in the form ``q`` asks for, or an abstention."""
         if not scored or confidence < self.threshold:
             return Answer(question=question, answer=NOT_COVERED, abstained=True, confidence=confidence)
         best_p, best = scored[0]
-        rival = self._rival(q, best_p, best, scored)
+        rival = self._rival(q, best_p, best, scored) or self._other_long_form(q, best, scored)
         if rival is not None:
             citations = (make_citation(1, best.passage, best.sentence), make_citation(2, rival.passage, rival.sentence))
             text = (f"The sources differ on this. {_lead(best.sentence.text)} [1] "
@@ -100,8 +112,6 @@ class ExtractiveAnswerer:
         parts, citations = [], []
         for marker, c in enumerate(picked, start=1):
             sentence = self._with_antecedent(c)
-            if q.form in (REASON, DEFINITION) and len(picked) == 1:
-                sentence = self._with_sequel(c, sentence)
             citations.append(make_citation(marker, c.passage, sentence))
             parts.append(f"{_lead(sentence.text)} [{marker}]")
         text = " ".join(parts)
@@ -120,25 +130,30 @@ class ExtractiveAnswerer:
             return Sentence(before.start, c.sentence.end, f"{before.text} {c.sentence.text}")
         return c.sentence
 
-    def _with_sequel(self, c: Candidate, sentence: Sentence, max_chars: int = 160) -> Sentence:
-        """A why or what-is answer with the sentence after it: a reason or a definition often
-        follows the sentence that names the thing."""
-        sentences = c.passage.paragraph.sentences
-        if c.position + 1 >= len(sentences) or len(sentence.text) > max_chars:
-            return sentence
-        after = sentences[c.position + 1]
-        return Sentence(sentence.start, after.end, f"{sentence.text} {after.text}")
-
     def _more_items(self, best_p: float, best: Candidate, scored: list[tuple[float, Candidate]]) -> list[Candidate]:
         """For a list question: other sentences that score close to the best one."""
         out: list[Candidate] = []
         for p, c in scored[1:]:
             if len(out) + 1 >= self.max_list_items or p < 0.6 * best_p:
                 break
-            if c.sentence.start < best.sentence.end and c.sentence.end > best.sentence.start and c.passage.paragraph == best.passage.paragraph:
-                continue
+            if any(c.sentence.start < o.sentence.end and c.sentence.end > o.sentence.start for o in [best, *out]):
+                continue  # overlaps what is already picked
             out.append(c)
         return out
+
+    def _other_long_form(self, q: QuestionInfo, best: Candidate, scored: list[tuple[float, Candidate]],
+                         depth: int = 12) -> Candidate | None:
+        """For a question about an acronym: a candidate that spells it out otherwise than the best."""
+        for acronym in self.vocabulary.asked_acronyms(q.text):
+            forms = [(_form_key(long_form(acronym, c.sentence.text)), c) for _, c in scored[:depth]]
+            forms = [(f, c) for f, c in forms if f]
+            if not forms:
+                continue
+            first_form, first = next(((f, c) for f, c in forms if c is best), forms[0])
+            for f, c in forms:
+                if f != first_form and c.passage.paragraph != first.passage.paragraph:
+                    return c if first is best else None
+        return None
 
     def _rival(self, q: QuestionInfo, best_p: float, best: Candidate, scored: list[tuple[float, Candidate]]) -> Candidate | None:
         """A near-equal answer elsewhere that states a different quantity or date."""

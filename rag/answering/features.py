@@ -10,12 +10,19 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from rag import text as T
 from rag.kinds import HONORIFIC as _HONORIFIC, MONTH as _MONTH, YEAR as _YEAR, countries as _countries
 from rag.question import ANY, COUNTRY, DATE, FORMS, NAME, NUMBER, PERSON, REFERENCE, QuestionInfo
 from rag.types import Passage, Sentence
+
+if TYPE_CHECKING:
+    from rag.index import CorpusIndex
+
+_LOWER_WORD = re.compile(r"(?<![\w.])[a-z][a-z'-]+")
+_CAPITALISED = re.compile(r"\b[A-Z][a-zà-ÿ'-]+")
+_BIBLIOGRAPHIC = re.compile(r"https?://|www\.|\bSee\b|\bavailable at\b|\bpp?\.\s*\d|\bibid\b|,\s*(?:19|20)\d{2}\)?[.,]?\s*$|,”", re.I)
 
 _YEARLIKE = re.compile(r"^(?:1[89]|20)\d{2}$")
 _FRACTION = re.compile(r"\b(?:(?:one|two)-thirds?|one-third|half|(?:one|three)-quarters?|a quarter|majority|percent|per cent)\b|%", re.I)
@@ -34,8 +41,9 @@ FEATURES = (
     "s_dense", "s_dense_gap", "p_score_rel", "p_dense", "p_kw_rel", "p_rank_inv",
     "s_cov", "s_cov_gap", "s_cov_ctx", "p_cov", "s_fuzzy", "typed_q", "type_ok", "type_ok_typed", "type_miss_typed",
     "anchored", "new_info", "s_len", "first", "anaphor", "year_match", "year_clash", "negation",
-    "defines_def", "because_reason", "role_role", "list_list", "yesno_cov", "footnote", "s_spec", "p_spec",
-) + tuple(f"form_{f}" for f in FORMS)
+    "defines_def", "because_reason", "role_role", "list_list", "yesno_cov", "footnote", "s_spec", "p_spec", "window", "bibliographic", "new_names_who", "dense_rank", "cov_rank",
+    "defines_acronym",
+) + tuple(f"form_{f}" for f in FORMS) + tuple(f"window_{f}" for f in FORMS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +51,8 @@ class Candidate:
     """A sentence of a retrieved passage, with what the selector needs to score it."""
 
     passage: Passage
-    position: int  # index of the sentence in its paragraph
-    sentence: Sentence
+    position: int  # index of its (first) sentence in its paragraph
+    sentence: Sentence  # one sentence, or two that follow each other
     features: tuple[float, ...]
     values: frozenset[str]  # quantities or dates it states that the question does not
     typed: bool
@@ -53,10 +61,29 @@ class Candidate:
 class Vocabulary:
     """What the collection knows: term weights, term presence, acronyms it defines."""
 
-    def __init__(self, idf: Callable[[str], float], knows_term: Callable[[str], bool], acronyms: dict[str, list[str]] | None = None):
+    def __init__(self, idf: Callable[[str], float], knows_term: Callable[[str], bool],
+                 acronyms: dict[str, list[str]] | None = None, common: frozenset[str] = frozenset()):
         self.idf = idf
         self.knows_term = knows_term
         self.acronyms = acronyms or {}
+        self.common = common  # words the collection also writes in lower case: not names
+
+    @classmethod
+    def of(cls, index: "CorpusIndex") -> "Vocabulary":
+        """What ``index`` knows, with the words its documents write in lower case."""
+        common = frozenset(w for p in index.paragraphs for w in _LOWER_WORD.findall(p.clean))
+        return cls(index.keyword.idf_of, index.knows_term, index.acronyms, common)
+
+    def asked_acronyms(self, question: str) -> list[str]:
+        """Acronyms a question names: written in capitals, or a word the documents define as one."""
+        found = asked_acronyms(question)
+        found += [w.upper() for w in re.findall(r"[A-Za-z0-9]+", question) if w.lower() in self.acronyms]
+        return list(dict.fromkeys(found))
+
+    def names(self, text: str) -> set[str]:
+        """Name-like words: capitalised, not opening the text, never written in lower case here."""
+        words = _CAPITALISED.findall(text)
+        return {w.lower() for w in words[1:] if w.lower() not in self.common} if self.common else set()
 
     def weight(self, term: str) -> float:
         return max(self.idf(term), 0.1)
@@ -143,6 +170,44 @@ def type_match(q: QuestionInfo, text: str, values: frozenset[str]) -> bool:
     return True
 
 
+_DENSE_RANK = FEATURES.index("dense_rank")
+
+
+def _ranks(values: Sequence[float]) -> list[int]:
+    """1-based rank of each value, highest first (ties share the better rank)."""
+    ordered = sorted(values, reverse=True)
+    first = {}
+    for rank, v in enumerate(ordered, start=1):
+        first.setdefault(v, rank)
+    return [first[v] for v in values]
+
+
+_ACRONYM = re.compile(r"\b[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*\b")
+
+
+def asked_acronyms(question: str) -> list[str]:
+    """Acronyms a question writes in capitals."""
+    return [a for a in dict.fromkeys(_ACRONYM.findall(question)) if sum(ch.isupper() for ch in a) >= 2]
+
+
+def long_form(acronym: str, text: str) -> str:
+    """The long form a text gives for ``acronym`` ("Department of ... Affairs (DPPA)"), or ""."""
+    m = re.search(r"((?:[A-Z][\w’'-]*[\s-]+(?:(?:of|for|and|the|on|in|de|to)\s+)*){1,10})\(" + re.escape(acronym) + r"\)", text)
+    return " ".join(m.group(1).split()) if m else ""
+
+
+def _units(sentences: Sequence[Sentence]) -> list[tuple[int, int, Sentence]]:
+    """Every sentence alone, and every sentence with the one after it (a reason, a definition
+    or the rest of a list often follows the sentence that names the thing)."""
+    out = []
+    for i, s in enumerate(sentences):
+        out.append((i, i, s))
+        if i + 1 < len(sentences):
+            after = sentences[i + 1]
+            out.append((i, i + 1, Sentence(s.start, after.end, f"{s.text} {after.text}")))
+    return out
+
+
 def candidates(q: QuestionInfo, passages: Sequence[Passage], vocab: Vocabulary) -> list[Candidate]:
     """Every sentence of the passages, with its features (unscored, in passage order)."""
     if not passages:
@@ -153,6 +218,9 @@ def candidates(q: QuestionInfo, passages: Sequence[Passage], vocab: Vocabulary) 
     max_dense = max(all_dense)
     form = [1.0 if q.form == f else 0.0 for f in FORMS]
     typed_q = 1.0 if q.answer_type != ANY else 0.0
+    who = 1.0 if q.answer_type in (PERSON, NAME) or q.role else 0.0
+    acronyms = vocab.asked_acronyms(q.text)
+    q_names = {w.lower() for w in _CAPITALISED.findall(q.text)}
     rows: list[tuple[Passage, int, Sentence, list[float], frozenset[str], bool]] = []
     for passage in passages:
         p = passage.paragraph
@@ -162,11 +230,12 @@ def candidates(q: QuestionInfo, passages: Sequence[Passage], vocab: Vocabulary) 
         years = set(_YEAR.findall(p.clean))
         clash = 1.0 if q.years and years and not q.years & years else 0.0
         is_list = p.kind == "list" or p.clean.count("\n") > 1 or ":" in p.clean
-        for position, sentence in enumerate(p.sentences):
+        scores = passage.sentence_scores
+        for position, last, sentence in _units(p.sentences):
             text = sentence.text
             if len(text.split()) < 3:
                 continue
-            dense = passage.sentence_scores[position] if position < len(passage.sentence_scores) else 0.0
+            dense = max(scores[position:last + 1], default=0.0)
             tokens = set(T.tokens(text))
             cov = vocab.coverage(q, tokens | section)
             context = tokens | section
@@ -193,13 +262,23 @@ def candidates(q: QuestionInfo, passages: Sequence[Passage], vocab: Vocabulary) 
                 form[FORMS.index("yesno")] * cov,
                 1.0 if p.kind == "footnote" or re.match(r"^\W*\d{1,3}\s+[A-Z“\"]", text) and position == 0 else 0.0,
                 _specific_share(q, tokens | section), _specific_share(q, p_tokens),
+                1.0 if last > position else 0.0,
+                1.0 if _BIBLIOGRAPHIC.search(text) else 0.0,
+                who * min(len(vocab.names(text) - q_names), 3) / 3.0,
+                0.0, 0.0,  # ranks among all candidates, filled in below
+                1.0 if any(long_form(a, text) for a in acronyms) else 0.0,
                 *form,
+                *[f * (1.0 if last > position else 0.0) for f in form],
             ]
             rows.append((passage, position, sentence, features, values, typed))
     best_cov = max((r[3][6] for r in rows), default=0.0)
+    dense_rank = _ranks([r[3][0] for r in rows])
+    cov_rank = _ranks([r[3][6] for r in rows])
     out = []
-    for passage, position, sentence, features, values, typed in rows:
+    for i, (passage, position, sentence, features, values, typed) in enumerate(rows):
         features[7] = features[6] - best_cov
+        features[_DENSE_RANK] = 1.0 / dense_rank[i]
+        features[_DENSE_RANK + 1] = 1.0 / cov_rank[i]
         out.append(Candidate(passage, position, sentence, tuple(features), values, typed))
     return out
 

@@ -29,9 +29,22 @@ class Logistic:
     coef: tuple[float, ...]
     intercept: float
 
+    def score(self, x: Sequence[float]) -> float:
+        """The linear score w . (x - mean) / scale + b."""
+        return self.intercept + sum(w * (v - m) / s for w, v, m, s in zip(self.coef, x, self.mean, self.scale))
+
     def probability(self, x: Sequence[float]) -> float:
-        z = self.intercept + sum(w * (v - m) / s for w, v, m, s in zip(self.coef, x, self.mean, self.scale))
-        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+        return 1.0 / (1.0 + math.exp(-max(min(self.score(x), 40.0), -40.0)))
+
+    def softmax(self, rows: Sequence[Sequence[float]]) -> list[float]:
+        """Scores turned into a distribution over ``rows`` (the candidates of one question)."""
+        if not rows:
+            return []
+        z = [self.score(x) for x in rows]
+        top = max(z)
+        e = [math.exp(v - top) for v in z]
+        total = sum(e)
+        return [v / total for v in e]
 
     def to_json(self) -> dict:
         return {"features": list(self.features), "mean": list(self.mean), "scale": list(self.scale),

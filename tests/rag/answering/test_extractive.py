@@ -13,7 +13,7 @@ from tests.rag.answering.contract import AnswererContract
 
 @pytest.fixture
 def vocabulary(tiny_index):
-    return Vocabulary(tiny_index.keyword.idf_of, tiny_index.knows_term, tiny_index.acronyms)
+    return Vocabulary.of(tiny_index)
 
 
 class TestExtractiveAnswerer(AnswererContract):
