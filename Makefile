@@ -56,4 +56,4 @@ bench: setup
 	$(PY) -m eval.load
 
 clean:
-	rm -rf index/*.json index/*.faiss index/*.npy eval/reports/*.md eval/reports/*.png
+	rm -rf index/*.json index/*.faiss index/*.npy index/eval eval/reports/*.md eval/reports/*.png

@@ -6,16 +6,20 @@ from __future__ import annotations
 
 # (corpus, split) -> metric -> (comparison, threshold)
 GATE: dict[tuple[str, str], dict[str, tuple[str, float]]] = {
+    # floors a little under what the test split measured when the learned answerer landed
+    # (answers 0.555, citations 0.770, abstention 0.567, false abstention 0.209); the
+    # targets of issue 10 (0.90 / 0.90 / 0.90 / <= 0.05 / paraphrase 0.85) are not met yet
     ("main", "test"): {
-        "answer_accuracy": (">=", 0.0),
-        "citation_precision": (">=", 0.0),
-        "abstention_accuracy": (">=", 0.0),
-        "false_abstention_rate": ("<=", 1.0),
-        "paraphrase_consistency": (">=", 0.0),
+        "answer_accuracy": (">=", 0.50),
+        "citation_precision": (">=", 0.70),
+        "abstention_accuracy": (">=", 0.50),
+        "false_abstention_rate": ("<=", 0.25),
+        "paraphrase_consistency": (">=", 0.10),
         "verbatim_rate": (">=", 1.0),
     },
+    # the second corpus is never trained on; it holds the line on what it can today
     ("debian", "test"): {
-        "answer_accuracy": (">=", 0.0),
+        "abstention_accuracy": (">=", 0.60),
         "verbatim_rate": (">=", 1.0),
     },
 }

@@ -32,9 +32,10 @@ def _topic(question: str) -> str:
     names = [m.group(0).strip() for m in _NAME.finditer(q)]
     names = [n for n in names if n.lower() not in T.STOPWORDS and not _YEAR.fullmatch(n)]
     if names:
-        return max(names, key=len)
-    words = [w for w in re.findall(r"[\w'-]+", question) if w.lower() not in T.STOPWORDS and len(w) > 2]
-    return " ".join(words[-3:])
+        return re.sub(r"['’]s$", "", max(names, key=len))
+    words = [re.sub(r"['’]s$", "", w) for w in re.findall(r"[\w'’-]+", question)
+             if w.lower() not in T.STOPWORDS and len(w) > 2]
+    return " ".join(words[-4:])
 
 
 def rewrite(question: str, history: Sequence[str] = ()) -> str:
@@ -56,11 +57,9 @@ def rewrite(question: str, history: Sequence[str] = ()) -> str:
         if topic and topic in before and analyse(fragment).specific:
             return before.replace(topic, fragment, 1)
         return f"{before.rstrip(' ?')} {fragment}?"
-    if _SUBJECT_PRONOUN.search(question) or _POSSESSIVE.search(question):
-        if topic:
-            out = _POSSESSIVE.sub(f"{topic}'s", question, count=1)
-            if out == question:
-                out = _SUBJECT_PRONOUN.sub(topic, question, count=1)
-            return out
+    if topic and _SUBJECT_PRONOUN.search(question):
+        return _SUBJECT_PRONOUN.sub(topic, question, count=1)
+    if topic and _POSSESSIVE.search(question):
+        return _POSSESSIVE.sub(f"{topic}'s", question, count=1)
     # a short question with no pronoun ("who took over?"): carry the earlier one along
     return f"{question.rstrip(' ?')} ({before.rstrip(' ?')})?"

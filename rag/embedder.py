@@ -102,7 +102,9 @@ class SentenceTransformerEmbedder:
             self._free.put(model)
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
-    embed_query = embed
+    def embed_query(self, texts: Sequence[str]) -> np.ndarray:
+        """Queries and documents share one space in this model."""
+        return self.embed(texts)
 
 
 class HashEmbedder:
@@ -130,7 +132,9 @@ class HashEmbedder:
             out[i] /= np.linalg.norm(out[i]) or 1.0
         return out
 
-    embed_query = embed
+    def embed_query(self, texts: Sequence[str]) -> np.ndarray:
+        """Queries and documents share one space in this model."""
+        return self.embed(texts)
 
 
 def load_embedder(model: str, *, replicas: int = 1, threads: int | None = None) -> Embedder:

@@ -60,7 +60,7 @@ class ExtractiveAnswerer:
         selector: Selector | None = None,
         *,
         threshold: float | None = None,
-        conflict_margin: float = 0.5,
+        conflict_ratio: float = 0.15,
         max_list_items: int = 3,
     ) -> None:
         self.vocabulary = vocabulary
@@ -68,7 +68,7 @@ class ExtractiveAnswerer:
         self.threshold = self.selector.threshold if threshold is None else threshold
         if not 0 <= self.threshold <= 1:
             raise ValueError(f"threshold must be in [0, 1]. Currently, it is {self.threshold}")
-        self.conflict_margin = conflict_margin
+        self.conflict_ratio = conflict_ratio
         self.max_list_items = max_list_items
 
     # -- scoring -------------------------------------------------------------
@@ -161,7 +161,7 @@ class ExtractiveAnswerer:
             return None
         best_terms = set(T.tokens(best.sentence.text))
         for p, other in scored[1:]:
-            if p < best_p * (1 - self.conflict_margin):
+            if p < best_p * self.conflict_ratio:
                 break
             if other.passage.paragraph == best.passage.paragraph or not other.typed or not other.values:
                 continue

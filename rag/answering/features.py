@@ -80,6 +80,12 @@ class Vocabulary:
         found += [w.upper() for w in re.findall(r"[A-Za-z0-9]+", question) if w.lower() in self.acronyms]
         return list(dict.fromkeys(found))
 
+    def known_share(self, q: QuestionInfo) -> float:
+        """The share of the question's key terms that occur anywhere in the collection."""
+        if not q.terms:
+            return 0.0
+        return sum(1 for t in q.terms if self.knows_term(t)) / len(q.terms)
+
     def names(self, text: str) -> set[str]:
         """Name-like words: capitalised, not opening the text, never written in lower case here."""
         words = _CAPITALISED.findall(text)
@@ -285,7 +291,7 @@ def candidates(q: QuestionInfo, passages: Sequence[Passage], vocab: Vocabulary) 
 
 QUESTION_FEATURES = (
     "best", "second", "margin", "best_dense", "best_cov", "best_cov_ctx", "best_typed", "typed_q", "top_dense",
-    "top_kw", "unknown", "n_terms", "best_s_spec", "best_p_spec", "best_p_cov", "best_year_clash",
+    "top_kw", "unknown", "known_terms", "n_terms", "best_s_spec", "best_p_spec", "best_p_cov", "best_year_clash",
 ) + tuple(f"form_{f}" for f in FORMS)
 
 
@@ -299,7 +305,7 @@ def question_features(q: QuestionInfo, scored: Sequence[tuple[float, Candidate]]
     return (
         probs[0], probs[1], probs[0] - probs[1], f.get("s_dense", 0.0), f.get("s_cov", 0.0), f.get("s_cov_ctx", 0.0),
         f.get("type_ok_typed", 0.0), f.get("typed_q", 0.0), top_dense, math.log1p(top_kw) / 4.0,
-        vocab.unknown_share(q), min(len(q.terms), 10) / 10.0, f.get("s_spec", 1.0), f.get("p_spec", 1.0),
+        vocab.unknown_share(q), vocab.known_share(q), min(len(q.terms), 10) / 10.0, f.get("s_spec", 1.0), f.get("p_spec", 1.0),
         f.get("p_cov", 0.0), f.get("year_clash", 0.0),
         *[1.0 if q.form == form else 0.0 for form in FORMS],
     )
