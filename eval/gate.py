@@ -1,14 +1,14 @@
-"""The gate: the one place its thresholds live. It is checked on the test split only;
-everything else is chosen on dev. ``rag eval --gate`` and ``make eval`` exit non-zero
+"""The gate: the one place its thresholds live. It is checked on the test split only (and
+on the whole of a corpus nothing is ever fitted on); everything else is chosen on dev. ``rag eval --gate`` and ``make eval`` exit non-zero
 when a threshold is missed."""
 
 from __future__ import annotations
 
 # (corpus, split) -> metric -> (comparison, threshold)
 GATE: dict[tuple[str, str], dict[str, tuple[str, float]]] = {
-    # floors a little under what the test split measured when the learned answerer landed
-    # (answers 0.555, citations 0.770, abstention 0.567, false abstention 0.209); the
-    # targets of issue 10 (0.90 / 0.90 / 0.90 / <= 0.05 / paraphrase 0.85) are not met yet
+    # floors a little under what the test split measured with the selector shipped now
+    # (answers 0.573, citations 0.747, abstention 0.567, false abstention 0.136, paraphrase
+    # 0.167); the targets of issue 10 (0.90 / 0.90 / 0.90 / <= 0.05 / 0.85) are not met yet
     ("main", "test"): {
         "answer_accuracy": (">=", 0.50),
         "citation_precision": (">=", 0.70),
@@ -17,8 +17,10 @@ GATE: dict[tuple[str, str], dict[str, tuple[str, float]]] = {
         "paraphrase_consistency": (">=", 0.10),
         "verbatim_rate": (">=", 1.0),
     },
-    # the second corpus is never trained on; it holds the line on what it can today
-    ("debian", "test"): {
+    # the second corpus is never trained on, so all 72 of its questions are unseen: gated
+    # together (its test third alone is 20 questions); measured answers 0.263, abstention 0.667
+    ("debian", "all"): {
+        "answer_accuracy": (">=", 0.20),
         "abstention_accuracy": (">=", 0.60),
         "verbatim_rate": (">=", 1.0),
     },

@@ -24,7 +24,7 @@ def _fmt(value) -> str:
 
 
 def _gate(corpus: str, key: str) -> str:
-    rule = GATE.get((corpus, "test"), {}).get(key)
+    rule = GATE.get((corpus, "test"), GATE.get((corpus, "all"), {})).get(key)
     return f"{rule[0]} {rule[1]}" if rule else ""
 
 
