@@ -13,7 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from eval.harness import load_questions, percentile
+from eval.harness import percentile
+from eval.questions import CORPORA, load_questions
 from rag.assistant import build_assistant
 from rag.embedder import load_embedder
 from rag.index import open_index
@@ -39,7 +40,7 @@ def main() -> int:
         load_s = time.perf_counter() - start
 
     assistant = build_assistant(index, embedder, top_k=settings.top_k, query_cache=0)  # every ask embeds its question
-    questions = [q.question for q in load_questions()]
+    questions = [q.question for q in load_questions(CORPORA[0].questions, "dev")]
     for q in questions[:5]:
         assistant.ask(q)  # warm-up
     totals, retrieve = [], []

@@ -18,7 +18,8 @@ import time
 
 import httpx
 
-from eval.harness import load_questions, percentile
+from eval.harness import percentile
+from eval.questions import CORPORA, load_questions
 
 
 def level(url: str, clients: int, questions: list[str], max_requests: int, max_seconds: float) -> dict:
@@ -76,7 +77,7 @@ def main() -> int:
             except httpx.HTTPError:
                 time.sleep(0.5)
     try:
-        questions = [q.question for q in load_questions()]
+        questions = [q.question for q in load_questions(CORPORA[0].questions, "dev")]
         level(url, 4, questions, 40, 10)  # warm-up
         print(f"{'clients':>7} {'requests':>8} {'errors':>6} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7}")
         for clients in (1, 8, 32):
