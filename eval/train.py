@@ -83,16 +83,6 @@ def _label(q: Question, c: Candidate) -> int:
     return 1
 
 
-def _fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, c: float) -> Logistic:
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    scale[scale < 1e-6] = 1.0
-    model = LogisticRegression(C=c, max_iter=2000)
-    model.fit((x - mean) / scale, y, sample_weight=w)
-    return Logistic(tuple(), tuple(mean.tolist()), tuple(scale.tolist()), tuple(model.coef_[0].tolist()),
-                    float(model.intercept_[0]))
-
-
 # the direction each abstention signal may push: +1 only up, -1 only down, 0 either way
 SIGNS = {"best": 1, "margin": 1, "best_dense": 1, "best_cov": 1, "best_cov_ctx": 1, "best_p_cov": 1,
          "best_typed": 1, "typed_q": 0, "unknown": -1, "known_terms": 1}
