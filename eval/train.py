@@ -25,7 +25,7 @@ from rag import text as T
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.features import FEATURES, QUESTION_FEATURES, Candidate, Vocabulary, candidates, question_features
 from rag.answering.selector import DEFAULT_PATH, Logistic, Selector
-from rag.conversation import rewrite
+from rag.conversation import rewrite, search_query
 from rag.embedder import load_embedder
 from rag.index import open_index
 from rag.ingest import split_paragraphs
@@ -211,7 +211,7 @@ def main() -> None:
         searcher = HybridSearcher(index, embedder, cache_size=0)
         vocab = Vocabulary.of(index)
         for q in load_questions(corpus.questions, "dev"):
-            query = rewrite(q.question, q.history)
+            query = search_query(q.question, q.history)
             dev.append(Example(group, q, searcher.search(query, TOP_K), vocab))
             if args.deleted and q.answerable:  # the same question with its answer taken away: it must abstain
                 gold = gold_paragraphs(q, index.paragraphs)

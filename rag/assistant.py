@@ -12,7 +12,7 @@ from langchain_core.runnables import ConfigurableField, RunnableConfig, Runnable
 from rag.answering import Answerer
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.features import Vocabulary
-from rag.conversation import rewrite
+from rag.conversation import search_query
 from rag.embedder import load_embedder
 from rag.errors import InvalidQuestion, InvalidRequest
 from rag.index import CorpusIndex, open_index, read_manifest
@@ -82,8 +82,8 @@ class Assistant:
         return validate_question(question, self.max_question_chars)
 
     def retrieval_query(self, question: str, history: Sequence[str] = ()) -> str:
-        """The text retrieval searches for: a follow-up rewritten to stand on its own."""
-        return rewrite(question, self._history(history))
+        """The text retrieval searches for: a follow-up rewritten to stand on its own, with the earlier turn."""
+        return search_query(question, self._history(history))
 
     @staticmethod
     def _history(history: Sequence[str]) -> list[str]:
@@ -104,7 +104,7 @@ class Assistant:
         k = self._check_k(top_k)
         history = self._history(history)
         timings: dict[str, float] = {}
-        query = rewrite(question, history)
+        query = self.retrieval_query(question, history)
         answer = self.chain.invoke(query, config={"configurable": {
             "top_k": k, "question": question, "history": history, "timings": timings}})
         end = time.perf_counter()
@@ -124,7 +124,7 @@ class Assistant:
         question = self.validate(question)
         k = self._check_k(top_k)
         history = self._history(history)
-        passages = self.searcher.search(rewrite(question, history), k)
+        passages = self.searcher.search(search_query(question, history), k)
         yield from self.answerer.stream(question, history, passages)
 
 

@@ -63,3 +63,13 @@ def rewrite(question: str, history: Sequence[str] = ()) -> str:
         return _POSSESSIVE.sub(f"{topic}'s", question, count=1)
     # a short question with no pronoun ("who took over?"): carry the earlier one along
     return f"{question.rstrip(' ?')} ({before.rstrip(' ?')})?"
+
+
+def search_query(question: str, history: Sequence[str] = ()) -> str:
+    """What retrieval searches for: the standalone question, and for a follow-up the earlier
+    turn's words as well (they name what the conversation is about)."""
+    previous = [h.strip() for h in history if isinstance(h, str) and h.strip()]
+    standalone = rewrite(question, previous)
+    if previous and standalone != question:
+        return f"{standalone} {previous[-1]}"
+    return standalone
