@@ -50,7 +50,7 @@ class ExtractiveAnswerer:
 
     Usage::
 
-        answerer = ExtractiveAnswerer(Vocabulary(index.keyword.idf_of, index.knows_term, index.acronyms))
+        answerer = ExtractiveAnswerer(Vocabulary.of(index))
         answer = answerer.answer("How many states signed?", [], passages)
     """
 
