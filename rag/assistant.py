@@ -13,7 +13,7 @@ from rag.answering import Answerer
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.features import Vocabulary
 from rag.conversation import search_query
-from rag.embedder import load_embedder
+from rag.embedder import Embedder, load_embedder
 from rag.errors import InvalidQuestion, InvalidRequest
 from rag.index import CorpusIndex, open_index, read_manifest
 from rag.retriever import HybridRetriever, HybridSearcher, Retriever, passages_of
@@ -133,7 +133,7 @@ def default_answerer(index: CorpusIndex) -> ExtractiveAnswerer:
     return ExtractiveAnswerer(Vocabulary.of(index))
 
 
-def build_assistant(index: CorpusIndex, embedder, *, top_k: int = 5, max_question_chars: int = 2000,
+def build_assistant(index: CorpusIndex, embedder: Embedder, *, top_k: int = 5, max_question_chars: int = 2000,
                     query_cache: int = 1024, answerer: Answerer | None = None) -> Assistant:
     """The default composition: hybrid search over ``index`` and the extractive answerer."""
     searcher = HybridSearcher(index, embedder, cache_size=query_cache)

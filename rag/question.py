@@ -113,7 +113,3 @@ def leans_on_context(question: str) -> bool:
     if re.match(r"^\W*(?:and|what about|how about|what of|same for|also|but)\b", question, re.I):
         return True
     return (bool(_PRONOUNS.search(question)) and not info.specific) or len(info.terms) <= 2
-
-
-# kept for callers of the earlier name
-is_follow_up = leans_on_context

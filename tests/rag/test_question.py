@@ -1,6 +1,6 @@
 import pytest
 
-from rag.question import ANY, COUNTRY, DATE, DEFINITION, FACT, LIST, NUMBER, PERSON, REASON, REFERENCE, YESNO, analyse, is_follow_up
+from rag.question import ANY, COUNTRY, DATE, DEFINITION, FACT, LIST, NUMBER, PERSON, REASON, REFERENCE, YESNO, analyse, leans_on_context
 
 
 @pytest.mark.parametrize(
@@ -48,6 +48,6 @@ def test_with_history_the_type_comes_from_the_last_question():
 
 
 def test_follow_up_detection():
-    assert is_follow_up("When did it close?")
-    assert is_follow_up("And the budget?")
-    assert not is_follow_up("When did the UNAMID mission in Darfur close its operations?")
+    assert leans_on_context("When did it close?")
+    assert leans_on_context("And the budget?")
+    assert not leans_on_context("When did the UNAMID mission in Darfur close its operations?")
