@@ -24,7 +24,7 @@ from api.schemas import (
     ChatRequest,
     ChatResponse,
     DocumentDetail,
-    DocumentOut,
+    DocumentList,
     Health,
     ModelCard,
     ModelList,
@@ -225,10 +225,11 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
         return {"doc_id": info.doc_id, "title": info.title, "publisher": info.publisher, "author": info.author,
                 "date": info.date, "source": info.source, "paragraphs": len(paragraphs)}
 
-    @app.get("/documents", response_model=list[DocumentOut], responses=PROBLEMS, dependencies=guarded, tags=["documents"])
-    def documents(assistant: Assistant = Depends(the_assistant)) -> list[dict]:
-        """The documents the assistant answers from."""
-        return [_doc_out(*_document(assistant, d)) for d in assistant.index.documents]
+    @app.get("/documents", response_model=DocumentList, responses=PROBLEMS, dependencies=guarded, tags=["documents"])
+    def documents(assistant: Assistant = Depends(the_assistant)) -> dict:
+        """The documents the assistant answers from, and the files skipped at ingest with the reason."""
+        return {"documents": [_doc_out(*_document(assistant, d)) for d in assistant.index.documents],
+                "skipped": assistant.index.manifest.get("skipped", [])}
 
     @app.get("/documents/{doc_id}", response_model=DocumentDetail, responses={**PROBLEMS, 404: {"model": Problem}},
              dependencies=guarded, tags=["documents"])

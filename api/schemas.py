@@ -70,6 +70,16 @@ class DocumentOut(BaseModel):
     paragraphs: int
 
 
+class SkippedOut(BaseModel):
+    source: str = Field(description="the file, relative to the ingested folder")
+    reason: str = Field(description="why it is not in the index")
+
+
+class DocumentList(BaseModel):
+    documents: list[DocumentOut]
+    skipped: list[SkippedOut] = Field(description="files found in the folder but left out of the index, with the reason")
+
+
 class ParagraphOut(BaseModel):
     doc_id: str
     number: int

@@ -66,7 +66,7 @@ def verdict(q: Question, answer: Answer) -> str:
 def evaluate(assistant: Assistant, questions: Sequence[Question], *, corpus: str = "main", split: str = "dev",
              forced=None) -> Report:
     """Ask every question; ``forced`` (an answerer that never abstains) adds calibration data."""
-    from rag.settings import PROJECT_ROOT
+    from eval.questions import corpus_set
 
     paragraphs = assistant.index.paragraphs
     files: dict[str, str] = {}
@@ -83,7 +83,7 @@ def evaluate(assistant: Assistant, questions: Sequence[Question], *, corpus: str
         correct = (v == RIGHT) if q.answerable else (v == ABSTAIN)
         citation_ok = [(c.doc_id, c.paragraph) in gold or q.matches_any(c.quote.text) for c in answer.citations] \
             if q.answerable else [False for _ in answer.citations]
-        row = Row(q, answer, v, correct, ranks, citation_ok, _verbatim(answer, files, PROJECT_ROOT))
+        row = Row(q, answer, v, correct, ranks, citation_ok, _verbatim(answer, files, corpus_set(corpus).documents.parent))
         if forced is not None:
             unforced = forced.answer(q.question, list(q.history), top[: assistant.top_k])
             row.forced = bool(q.answerable and not unforced.abstained and q.matches(unforced.answer))

@@ -35,6 +35,11 @@ CORPORA = (
 )
 
 
+def corpus_set(name: str) -> CorpusSet:
+    """The corpus called ``name`` (``main`` or ``debian``)."""
+    return next(c for c in CORPORA if c.name == name)
+
+
 @dataclass(frozen=True)
 class Evidence:
     doc: str

@@ -40,9 +40,12 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     start = time.perf_counter()
     embedder = load_embedder(settings.model)
     loaded = time.perf_counter()
-    index, built = open_index(paths, settings.index_dir, embedder, rebuild=args.rebuild, progress=sys.stderr.isatty() or args.progress)
+    index, built = open_index(paths, settings.index_dir, embedder, rebuild=args.rebuild,
+                              progress=sys.stderr.isatty() or args.progress, max_bytes=settings.max_file_bytes)
     done = time.perf_counter()
     m = index.manifest
+    for skipped in m.get("skipped", []):
+        print(f"rag: skipped {skipped['source']}: {skipped['reason']}", file=sys.stderr)
     state = "built" if built else "up to date (use --rebuild to force)"
     print(
         f"index {state}: {m['documents']} documents, {m['paragraphs']} paragraphs, "
@@ -50,6 +53,9 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         f"({_dir_size(settings.index_dir) / 1e6:.1f} MB; model load {loaded - start:.1f} s, "
         f"{'index' if built else 'load'} {done - loaded:.1f} s)"
     )
+    if m.get("skipped") and args.strict:
+        print(f"rag: error: {len(m['skipped'])} file(s) skipped (--strict)", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -149,6 +155,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("paths", nargs="*", help="files or folders to ingest")
     s.add_argument("--rebuild", action="store_true", help="rebuild even if the index is up to date")
     s.add_argument("--progress", action="store_true", help="show a progress bar even when not on a terminal")
+    s.add_argument("--strict", action="store_true", help="exit non-zero when any file is skipped")
     s.set_defaults(func=cmd_ingest)
 
     s = sub.add_parser("ask", help="answer a question with citations", description="Answer QUESTION, or start an interactive session when none is given.")

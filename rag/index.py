@@ -23,7 +23,7 @@ from rag import text as T
 from rag.acronyms import find_acronyms
 from rag.embedder import Embedder
 from rag.errors import IndexError_
-from rag.ingest import SourceFile, read_sources, split_paragraphs, windows
+from rag.ingest import DEFAULT_MAX_BYTES, SourceFile, read_sources, split_paragraphs, windows
 from rag.keyword import BM25
 from rag.types import DocumentInfo, Paragraph, Sentence
 
@@ -238,13 +238,19 @@ def open_index(
     *,
     rebuild: bool = False,
     progress: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> tuple[CorpusIndex, bool]:
-    """Load the index, rebuilding it when the corpus or model changed. Returns (index, built)."""
+    """Load the index, rebuilding it when the corpus or model changed. Returns (index, built).
+    The files skipped on this reading are in ``index.manifest["skipped"]``."""
     paths = list(paths)
-    sources = read_sources(paths)
-    if not rebuild and is_fresh(read_manifest(directory), sources, embedder):
-        return load_index(directory), False
-    index = build_index(sources, embedder, progress=progress)
+    corpus = read_sources(paths, max_bytes=max_bytes)
+    skipped = [s.to_dict() for s in corpus.skipped]
+    if not rebuild and is_fresh(read_manifest(directory), corpus.sources, embedder):
+        index = load_index(directory)
+        index.manifest["skipped"] = skipped
+        return index, False
+    index = build_index(corpus.sources, embedder, progress=progress)
     index.manifest["inputs"] = [str(Path(p).resolve()) for p in paths]
+    index.manifest["skipped"] = skipped
     save_index(index, directory)
     return index, True

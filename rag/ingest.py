@@ -19,11 +19,11 @@ import yaml
 
 from rag import text as T
 from rag.errors import CorpusError
-from rag.settings import PROJECT_ROOT
 from rag.types import DocumentInfo, Paragraph, Sentence
 
 SUPPORTED = (".txt", ".md")
 MANIFEST = "manifest.yaml"
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,26 +34,55 @@ class SourceFile:
     text: str
 
 
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A file left out of the index, and why."""
+
+    source: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"source": self.source, "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    """What a folder yielded: the documents read, and the files skipped."""
+
+    sources: tuple[SourceFile, ...]
+    skipped: tuple[Skipped, ...] = ()
+
+    def __iter__(self):
+        return iter(self.sources)
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+
 # --- reading ----------------------------------------------------------------------
 
 
-def _relative(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(PROJECT_ROOT).as_posix()
-    except ValueError:
-        return path.resolve().as_posix()
+def _display(path: Path, root: Path | None) -> str:
+    """How a file is named to users: relative to the folder that was ingested (prefixed
+    with that folder's name), or its bare name; never the server's absolute path."""
+    if root is not None:
+        try:
+            return (Path(root.name) / path.relative_to(root)).as_posix()
+        except ValueError:
+            pass
+    return path.name
 
 
-def _manifest(folder: Path) -> dict[str, dict]:
+def _manifest(folder: Path, root: Path | None) -> dict[str, dict]:
     path = folder / MANIFEST
     if not path.exists():
         return {}
     try:
         entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    except yaml.YAMLError as exc:
-        raise CorpusError(f"{_relative(path)} is not valid YAML: {exc}") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise CorpusError(f"{_display(path, root)} is not valid YAML: {' '.join(str(exc).split())}") from None
     if not isinstance(entries, list):
-        raise CorpusError(f"{_relative(path)} should be a list of documents")
+        raise CorpusError(f"{_display(path, root)} should be a list of documents")
     return {str(e.get("file")): e for e in entries if isinstance(e, dict) and e.get("file")}
 
 
@@ -65,35 +94,88 @@ def _guess_title(text: str, path: Path) -> str:
     return path.stem
 
 
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Every supported file named or contained in ``paths``, sorted and de-duplicated."""
-    files: set[Path] = set()
+def _candidates(paths: Iterable[Path]) -> list[tuple[Path, Path | None]]:
+    """(file, the folder it was found in) for every supported name in ``paths``; broken
+    links are kept so that they can be reported, hidden files and folders are not."""
+    found: dict[Path, Path | None] = {}
     for path in paths:
+        path = Path(path).absolute()
         if path.is_dir():
-            files.update(p for p in path.rglob("*") if p.suffix.lower() in SUPPORTED)
-        elif path.is_file():
+            for p in path.rglob("*"):
+                hidden = any(part.startswith(".") for part in p.relative_to(path).parts)
+                if p.suffix.lower() in SUPPORTED and not hidden and (p.is_file() or p.is_symlink()):
+                    found.setdefault(p, path)
+        elif path.is_file() or path.is_symlink():
             if path.suffix.lower() not in SUPPORTED:
-                raise CorpusError(f"{path}: only {', '.join(SUPPORTED)} files can be ingested")
-            files.add(path)
+                raise CorpusError(f"{path.name}: only {', '.join(SUPPORTED)} files can be ingested")
+            found.setdefault(path, None)
         else:
             raise CorpusError(f"{path}: no such file or directory")
-    if not files:
+    if not found:
         raise CorpusError("no .txt or .md documents found in " + ", ".join(map(str, paths)))
-    return sorted(p.resolve() for p in files)
+    return sorted(found.items())
 
 
-def read_sources(paths: Iterable[Path]) -> list[SourceFile]:
-    """Read the documents (with ``manifest.yaml`` metadata where a folder has one)."""
-    sources = []
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Every supported file named or contained in ``paths``, sorted and de-duplicated."""
+    return [path for path, _ in _candidates(paths)]
+
+
+def _binary(raw: bytes) -> bool:
+    """NUL bytes, or many control characters, in the first 8 KB: not a text file."""
+    head = raw[:8192]
+    if b"\x00" in head:
+        return True
+    control = sum(b < 32 and b not in (9, 10, 12, 13) for b in head)
+    return control > len(head) * 0.05
+
+
+def _read_text(path: Path, max_bytes: int) -> str:
+    """The file's text, or :class:`Unreadable` with the reason in a few words."""
+    if path.is_symlink() and not path.exists():
+        raise Unreadable("a broken symbolic link (its target does not exist)")
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise Unreadable(f"{size / 1e6:.1f} MB is over the {max_bytes / 1e6:g} MB limit (RAG_MAX_FILE_MB)")
+        raw = path.read_bytes()
+    except PermissionError:
+        raise Unreadable("permission denied") from None
+    except OSError as exc:
+        raise Unreadable(f"cannot be read ({exc.strerror or exc})") from None
+    if not raw.strip():
+        raise Unreadable("the file is empty")
+    if _binary(raw):
+        raise Unreadable("binary content, not text")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Unreadable(f"not UTF-8 text (invalid byte at position {exc.start})") from None
+    if not re.search(r"\w", text):
+        raise Unreadable("no words in the file")
+    return text
+
+
+class Unreadable(Exception):
+    """A file that is skipped; the message says why."""
+
+
+def read_sources(paths: Iterable[Path], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Corpus:
+    """Read the documents (with ``manifest.yaml`` metadata where a folder has one).
+
+    A file that cannot be used (empty, binary, not UTF-8, unreadable, a broken link,
+    too large) is skipped and named with the reason; the rest are read."""
+    sources, skipped = [], []
     manifests: dict[Path, dict[str, dict]] = {}
     seen: set[str] = set()
-    for path in expand_paths(paths):
+    for path, root in _candidates(paths):
+        shown = _display(path, root)
         try:
-            raw = path.read_bytes()
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise CorpusError(f"{_relative(path)} is not UTF-8 text") from None
-        meta = manifests.setdefault(path.parent, _manifest(path.parent)).get(path.name, {})
+            text = _read_text(path, max_bytes)
+        except Unreadable as exc:
+            skipped.append(Skipped(shown, str(exc)))
+            continue
+        meta = manifests.setdefault(path.parent, _manifest(path.parent, root)).get(path.name, {})
         doc_id = re.sub(r"[^A-Za-z0-9_.-]+", "-", path.stem)
         if doc_id in seen:
             raise CorpusError(f"two documents share the id {doc_id!r}; rename one of them")
@@ -101,14 +183,17 @@ def read_sources(paths: Iterable[Path]) -> list[SourceFile]:
         info = DocumentInfo(
             doc_id=doc_id,
             title=str(meta.get("title") or _guess_title(text, path)),
-            source=_relative(path),
+            source=shown,
             publisher=str(meta.get("publisher") or ""),
             author=str(meta.get("author") or ""),
             date=str(meta.get("date") or ""),
-            sha256=hashlib.sha256(raw).hexdigest(),
+            sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         )
         sources.append(SourceFile(info, text))
-    return sources
+    if not sources:
+        reasons = "; ".join(f"{s.source}: {s.reason}" for s in skipped[:5])
+        raise CorpusError(f"no readable documents ({reasons})")
+    return Corpus(tuple(sources), tuple(skipped))
 
 
 # --- splitting --------------------------------------------------------------------

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     api_keys: str = ""  # comma-separated; empty means no key is required
     cors_origins: str = ""  # comma-separated origins; empty means no CORS headers
     max_body_bytes: int = 64 * 1024
+    max_file_mb: float = Field(default=20.0, gt=0)  # larger documents are skipped at ingest, named with the reason
     query_cache: int = Field(default=1024, ge=0)  # recent question vectors kept (0 turns the cache off)
     serve_replicas: int = Field(default=2, ge=1, le=8)  # model copies answering in parallel when serving
     serve_threads: int = Field(default=1, ge=1, le=64)  # torch threads per call when serving
@@ -40,6 +41,10 @@ class Settings(BaseSettings):
     @property
     def api_key_set(self) -> frozenset[str]:
         return frozenset(k.strip() for k in self.api_keys.split(",") if k.strip())
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
 
     @property
     def cors_origin_list(self) -> list[str]:

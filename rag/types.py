@@ -12,7 +12,7 @@ class DocumentInfo:
 
     doc_id: str
     title: str
-    source: str  # path relative to the project root (or absolute when outside it)
+    source: str  # path relative to the ingested folder's parent (or the bare file name); never absolute
     publisher: str = ""
     author: str = ""
     date: str = ""

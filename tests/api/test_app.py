@@ -76,7 +76,10 @@ def test_malformed_json_oversized_body_and_unknown_documents(live):
 
 
 def test_documents_and_paragraphs(live):
-    docs = httpx.get(live + "/documents").json()
+    listing = httpx.get(live + "/documents").json()
+    docs = listing["documents"]
+    assert listing["skipped"] == []
+    assert all(not d["source"].startswith("/") for d in docs)
     assert {d["doc_id"] for d in docs} >= {"ipi-2019-a4p-one-year", "unsc-2021-working-group-report-2020"}
     doc = next(d for d in docs if d["doc_id"] == "unsc-2021-working-group-report-2020")
     assert doc["publisher"] == "United Nations Security Council" and doc["paragraphs"] > 10

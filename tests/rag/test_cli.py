@@ -71,3 +71,16 @@ def test_interactive_session_keeps_history(env):
     assert proc.stdout.count("[1]") >= 2
     second = proc.stdout.split("\n? ")[1]  # the follow-up's answer, read with the first question
     assert "Mission Alpha" in second and "don't cover" not in second
+
+
+def test_ingest_names_each_skipped_file_and_strict_fails(env, corpus_dir):
+    (corpus_dir / "empty.txt").write_bytes(b"")
+    (corpus_dir / "photo.txt").write_bytes(bytes(range(256)) * 64)
+    out = run(["ingest"], env)
+    assert out.returncode == 0, out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert lines == ["rag: skipped corpus/empty.txt: the file is empty",
+                     "rag: skipped corpus/photo.txt: binary content, not text"]
+    assert "index built: 2 documents" in out.stdout
+    strict = run(["ingest", "--strict"], env)
+    assert strict.returncode == 1 and "2 file(s) skipped" in strict.stderr and "Traceback" not in strict.stderr

@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -75,10 +76,51 @@ def test_bad_inputs_raise_corpus_errors(tmp_path):
     (tmp_path / "x.pdf").write_bytes(b"%PDF")
     with pytest.raises(CorpusError, match="only .txt, .md"):
         read_sources([tmp_path / "x.pdf"])
-    (tmp_path / "bad.txt").write_bytes(b"\xff\xfe\x00bad")
-    with pytest.raises(CorpusError, match="not UTF-8"):
-        read_sources([tmp_path / "bad.txt"])
     empty = tmp_path / "empty"
     empty.mkdir()
     with pytest.raises(CorpusError, match="no .txt or .md"):
         read_sources([empty])
+
+
+def _bad_folder(root):
+    """A folder with one good document and one file of every bad kind."""
+    folder = root / "docs"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Peacekeepers protect civilians.\n", encoding="utf-8")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "blank.md").write_text("  \n\n ", encoding="utf-8")
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 64)
+    (folder / "latin1.txt").write_bytes("Caf\xe9 au lait, d\xe9j\xe0 vu.".encode("latin-1"))
+    (folder / "huge.txt").write_text("word " * 300_000, encoding="utf-8")
+    (folder / "dangling.txt").symlink_to(folder / "nowhere.txt")
+    locked = folder / "locked.txt"
+    locked.write_text("secret", encoding="utf-8")
+    locked.chmod(0)
+    return folder
+
+
+def test_bad_files_are_skipped_with_a_reason_and_the_rest_is_read(tmp_path, monkeypatch):
+    folder = _bad_folder(tmp_path)
+    if os.geteuid() == 0:  # root reads any file whatever its mode: refuse it as the kernel would for a user
+        real = Path.read_bytes
+        monkeypatch.setattr(Path, "read_bytes", lambda self: (_ for _ in ()).throw(PermissionError(13, "denied"))
+                            if self.name == "locked.txt" else real(self))
+    corpus = read_sources([folder], max_bytes=1_000_000)
+    assert [s.info.doc_id for s in corpus] == ["good"]
+    assert corpus.sources[0].info.source == "docs/good.txt"  # relative, never the server's path
+    reasons = {s.source: s.reason for s in corpus.skipped}
+    assert "empty" in reasons["docs/empty.txt"] and "empty" in reasons["docs/blank.md"]
+    assert "binary" in reasons["docs/binary.txt"]
+    assert "UTF-8" in reasons["docs/latin1.txt"]
+    assert "limit" in reasons["docs/huge.txt"] and "RAG_MAX_FILE_MB" in reasons["docs/huge.txt"]
+    assert "broken symbolic link" in reasons["docs/dangling.txt"]
+    assert "permission" in reasons["docs/locked.txt"]
+    assert all(str(tmp_path) not in s.source + s.reason for s in corpus.skipped)
+
+
+def test_a_folder_of_nothing_but_bad_files_is_an_error(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "empty.txt").write_bytes(b"")
+    with pytest.raises(CorpusError, match="no readable documents.*empty"):
+        read_sources([folder])
