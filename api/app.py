@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import json
 import time
 import uuid
@@ -13,9 +12,9 @@ from fastapi import Depends, FastAPI, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import StreamingResponse
-from starlette.exceptions import HTTPException
 
 from api import errors
+from api.security import KeyPolicy, RequireKey
 from api.schemas import (
     AskRequest,
     AskResponse,
@@ -117,29 +116,16 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
     )
     app.state.assistant = assistant
     errors.install(app)
+    app.add_middleware(RequireKey, policy=KeyPolicy(settings.api_key_set))  # every route, mounted apps included
     if settings.cors_origin_list:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origin_list, allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type", "X-API-Key"],
         )
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
-    keys = settings.api_key_set
-
-    def require_key(request: Request) -> None:
-        if not keys:
-            return
-        given = request.headers.get("x-api-key") or ""
-        auth = request.headers.get("authorization") or ""
-        if auth.lower().startswith("bearer "):
-            given = given or auth[7:].strip()
-        if not any(hmac.compare_digest(given.encode(), k.encode()) for k in keys):
-            raise HTTPException(401, "a valid API key is required (Authorization: Bearer KEY or X-API-Key)",
-                                headers={"WWW-Authenticate": "Bearer"})
-
     def the_assistant(request: Request) -> Assistant:
         return request.app.state.assistant
 
-    guarded = [Depends(require_key)]
 
     def _ask(assistant: Assistant, question: str, history: list[str], top_k: int | None) -> Answer:
         return assistant.ask(question, history=history, top_k=top_k)
@@ -151,14 +137,14 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
         return Health(status="ok", documents=len(index.documents), paragraphs=len(index.paragraphs),
                       model=index.manifest["model"])
 
-    @app.post("/ask", response_model=AskResponse, responses=PROBLEMS, dependencies=guarded, tags=["answers"])
+    @app.post("/ask", response_model=AskResponse, responses=PROBLEMS, tags=["answers"])
     def ask(body: AskRequest, assistant: Assistant = Depends(the_assistant)) -> dict:
         """Answer a question with citations to the exact source paragraphs (same JSON as `rag ask --json`)."""
         return _ask(assistant, body.question, body.previous_questions(), body.top_k).to_dict()
 
     @app.post(
         "/ask/stream", responses={**PROBLEMS, 200: {"content": {"text/event-stream": {}}, "description": "SSE: answer, citations, done"}},
-        dependencies=guarded, tags=["answers"],
+        tags=["answers"],
     )
     async def ask_stream(body: AskRequest, assistant: Assistant = Depends(the_assistant)) -> StreamingResponse:
         """Server-sent events: `answer` events carrying text deltas, then `citations`, then `done`."""
@@ -173,12 +159,12 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
 
         return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
-    @app.get("/v1/models", response_model=ModelList, dependencies=guarded, tags=["openai"])
+    @app.get("/v1/models", response_model=ModelList, tags=["openai"])
     def models() -> ModelList:
         """The one model this service offers (OpenAI-compatible listing)."""
         return ModelList(data=[ModelCard(id=MODEL_ID, created=0, owned_by="peaceops-rag")])
 
-    @app.post("/v1/chat/completions", response_model=ChatResponse, responses=PROBLEMS, dependencies=guarded, tags=["openai"])
+    @app.post("/v1/chat/completions", response_model=ChatResponse, responses=PROBLEMS, tags=["openai"])
     async def chat(body: ChatRequest, assistant: Assistant = Depends(the_assistant)):
         """OpenAI-compatible chat: the last user message is the question, earlier user messages are history.
         The answer with its [n] markers is in `choices[0].message.content`; sources are in `citations`."""
@@ -225,21 +211,21 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
         return {"doc_id": info.doc_id, "title": info.title, "publisher": info.publisher, "author": info.author,
                 "date": info.date, "source": info.source, "paragraphs": len(paragraphs)}
 
-    @app.get("/documents", response_model=DocumentList, responses=PROBLEMS, dependencies=guarded, tags=["documents"])
+    @app.get("/documents", response_model=DocumentList, responses=PROBLEMS, tags=["documents"])
     def documents(assistant: Assistant = Depends(the_assistant)) -> dict:
         """The documents the assistant answers from, and the files skipped at ingest with the reason."""
         return {"documents": [_doc_out(*_document(assistant, d)) for d in assistant.index.documents],
                 "skipped": assistant.index.manifest.get("skipped", [])}
 
     @app.get("/documents/{doc_id}", response_model=DocumentDetail, responses={**PROBLEMS, 404: {"model": Problem}},
-             dependencies=guarded, tags=["documents"])
+             tags=["documents"])
     def document(doc_id: str = Path(max_length=200), assistant: Assistant = Depends(the_assistant)) -> dict:
         """One document with all its paragraphs."""
         info, paragraphs = _document(assistant, doc_id)
         return {**_doc_out(info, paragraphs), "paragraph_list": [_paragraph_out(p, len(paragraphs)) for p in paragraphs]}
 
     @app.get("/documents/{doc_id}/paragraphs/{n}", response_model=ParagraphOut,
-             responses={**PROBLEMS, 404: {"model": Problem}}, dependencies=guarded, tags=["documents"])
+             responses={**PROBLEMS, 404: {"model": Problem}}, tags=["documents"])
     def paragraph(doc_id: str = Path(max_length=200), n: int = Path(ge=1, le=1_000_000),
                   assistant: Assistant = Depends(the_assistant)) -> ParagraphOut:
         """One paragraph exactly as in its file, with links to its neighbours."""

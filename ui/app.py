@@ -208,9 +208,13 @@ def mount(app, assistant: Assistant, settings: Settings):
 
 def launch(settings: Settings, *, host: str, port: int) -> int:
     """``rag ui``: serve the chat on its own."""
+    from api.security import KeyPolicy
     from rag.assistant import load_assistant
 
     assistant, _ = load_assistant(settings, serving=True)
     print(f"Chat UI on http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}", flush=True)
-    build(assistant, settings).launch(server_name=host, server_port=port, css=CSS, show_error=False)
+    policy = KeyPolicy(settings.api_key_set)
+    auth = (lambda _user, key: policy.valid_key(key)) if policy.enabled else None  # any user name, a valid key
+    build(assistant, settings).launch(server_name=host, server_port=port, css=CSS, show_error=False, auth=auth,
+                                      auth_message="Sign in with an access key as the password." if auth else None)
     return 0
