@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 import gradio as gr
@@ -34,7 +35,7 @@ CSS = """
 def format_answer(answer: dict[str, Any]) -> str:
     """The chat message for an answer: the answer, then its numbered sources."""
     if answer["abstained"]:
-        return f"🛈 **Not in the documents.** {answer['answer']}"
+        return f"🛈 **Not in the documents.** {_md(answer['answer'])}"
     lines = []
     citations = answer["citations"]
     if answer.get("conflict") and len(citations) >= 2:
@@ -47,7 +48,7 @@ def format_answer(answer: dict[str, Any]) -> str:
             f"| {_md(_squash(a['quote']['text']))} | {_md(_squash(b['quote']['text']))} |",
         ]
     else:
-        lines.append(answer["answer"])
+        lines.append(_md(answer["answer"]))
     lines += ["", "**Sources**"]
     for c in citations:
         meta = ", ".join(x for x in (c.get("publisher", ""), c.get("date", "")) if x)
@@ -77,8 +78,15 @@ def render_paragraph(info: dict[str, str], paragraph: dict[str, Any], quote: dic
     )
 
 
+_MARKUP = re.compile(r"[\\`*_\[\]()!|~$<>&\"']|^[#+\-=]|^\d+(?=[.)])")
+
+
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("*", "\\*")
+    """Text from a document or a user as literal characters in a Markdown message: every
+    character Markdown or HTML could read as markup becomes a numeric entity (entities are
+    never delimiters, and survive any backslash handling), so a quote can render neither
+    an image (a request to any URL), nor a link, nor a tag."""
+    return _MARKUP.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group(0)), " ".join(text.split()))
 
 
 def _squash(text: str) -> str:
@@ -120,7 +128,7 @@ def build(assistant: Assistant, settings: Settings) -> gr.Blocks:
         except RagError as exc:
             gr.Warning(str(exc))
             return history, answers, question, gr.update(), gr.update(), None
-        history += [{"role": "user", "content": answer["question"]},
+        history += [{"role": "user", "content": _md(answer["question"])},
                     {"role": "assistant", "content": format_answer(answer)}]
         answers = list(answers or []) + [answer]
         choices = [citation_label(c) for c in answer["citations"]]

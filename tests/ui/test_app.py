@@ -1,3 +1,5 @@
+import html
+
 import pytest
 
 from ui.app import citation_label, format_answer, previous_questions, render_paragraph
@@ -12,8 +14,8 @@ CITATION = {
 
 def test_answers_list_their_sources():
     text = format_answer({"answer": "It closed. [1]", "abstained": False, "conflict": False, "citations": [CITATION]})
-    assert text.startswith("It closed. [1]")
-    assert "[1] *A <Title>*, paragraph 3 (Pub, 2020)" in text
+    assert text.startswith("It closed. &#91;1&#93;")
+    assert "[1] *A &#60;Title&#62;*, paragraph 3 (Pub, 2020)" in text
 
 
 def test_abstention_is_marked_as_such():
@@ -25,7 +27,24 @@ def test_conflicts_are_side_by_side():
     other = {**CITATION, "marker": 2, "title": "Other", "quote": {"text": "Different | count.", "start": 0, "end": 5}}
     text = format_answer({"answer": "x", "abstained": False, "conflict": True, "citations": [CITATION, other]})
     assert "The sources differ" in text
-    assert "| [1] A <Title> | [2] Other |" in text and "Different \\| count." in text
+    assert "| [1] A &#60;Title&#62; | [2] Other |" in text and "Different &#124; count." in text
+
+
+@pytest.mark.parametrize("planted", [
+    '<img src="/planted.png" onerror="alert(1)">', "<script>alert(1)</script>", "![x](/planted.png)",
+    "[click](javascript:alert(1))", "<b>bold</b>", "$$x$$", "# heading",
+])
+def test_document_text_is_shown_as_text_never_as_markup(planted):
+    import markdown_it
+
+    cited = {**CITATION, "title": planted, "quote": {"text": planted, "start": 0, "end": 5}}
+    for conflict in (False, True):
+        message = format_answer({"answer": f"{planted} [1]", "abstained": False, "conflict": conflict,
+                                 "citations": [cited, {**cited, "marker": 2}]})
+        rendered = markdown_it.MarkdownIt("commonmark").enable("table").render(message)
+        for tag in ("<img", "<script", "<a ", "<b>", "<h1"):
+            assert tag not in rendered, (planted, rendered)
+        assert html.unescape(planted) in html.unescape(rendered)  # shown as its characters
 
 
 def test_paragraph_html_escapes_and_highlights_the_quote():

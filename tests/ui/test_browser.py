@@ -86,3 +86,61 @@ def test_narrow_window(browser, live):
     assert width <= 400  # no sideways scrolling
     page.screenshot(path=str(ARTIFACTS / "ui-narrow.png"), full_page=True)
     page.close()
+
+
+PLANTED = {
+    "img": '<img src="/planted-img.png" onerror="window.__xss=1">',
+    "script": "<script>window.__xss=2</script>",
+    "md": "![leak](/planted-md.png)",
+    "link": "[open](javascript:window.__xss=3)",
+}
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory):
+    """A keyed server over a document whose text, title and file name carry markup."""
+    from tests.conftest import start_server, stop
+
+    tmp = tmp_path_factory.mktemp("planted")
+    corpus = tmp / "corpus"
+    corpus.mkdir()
+    name = "<img src=planted-name.png onerror=window.__xss=4>.txt"  # no '/' in a file name
+    (corpus / name).write_text(
+        f"Zephyr Mission {PLANTED['img']} {PLANTED['md']}\n\n"
+        f"The Zephyr mission deployed 4,500 observers along the border {PLANTED['img']} {PLANTED['script']} "
+        f"{PLANTED['md']} {PLANTED['link']} in March 2021.\n\n"
+        "The observers reported to the Zephyr council every week.\n", encoding="utf-8")
+    proc, base = start_server({"RAG_CORPUS_DIR": str(corpus), "RAG_INDEX_DIR": str(tmp / "index"),
+                               "RAG_MODEL": "hash-64", "RAG_API_KEYS": "browser-key",
+                               "RAG_DATA_DIR": str(tmp / "data")}, tmp / "planted.log")
+    yield base
+    stop(proc)
+
+
+def test_document_markup_stays_text_and_fetches_nothing(browser, planted):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    requested, dialogs = [], []
+    page.on("request", lambda r: requested.append(r.url))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    page.goto(planted + "/ui/")  # no key yet: the sign-in form
+    page.locator("#key").fill("browser-key")
+    page.locator("#sign-in").click()
+    page.locator("#question textarea").wait_for(timeout=60_000)
+
+    answer = _ask(page, "How many observers did the Zephyr mission deploy?", 1)
+    assert "4,500" in answer and '<img src="/planted-img.png"' in answer  # the markup is shown as its characters
+    page.locator("#citations label").first.click()
+    page.locator("#source mark").wait_for(timeout=30_000)
+    source = page.locator("#source").inner_text()
+    assert PLANTED["script"] in source and "corpus/<img src=planted-name.png" in source
+    assert str(planted) not in source and "/tmp" not in source  # the file is named relative to its folder
+    page.wait_for_timeout(1000)
+
+    assert page.evaluate("window.__xss") is None and not dialogs
+    assert not [u for u in requested if "planted" in u], requested
+    for selector in ("#chat img", "#chat script", "#chat a[href^='javascript']", "#source img", "#source script",
+                     "#citations img"):
+        assert page.locator(selector).count() == 0, selector
+    page.screenshot(path=str(ARTIFACTS / "ui-planted-markup.png"), full_page=True)
+    page.close()
