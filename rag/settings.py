@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     api_keys: str = ""  # comma-separated; empty means no key is required
     cors_origins: str = ""  # comma-separated origins; empty means no CORS headers
     max_body_bytes: int = 64 * 1024
+    feedback_max_mb: float = Field(default=10.0, gt=0)  # feedback.jsonl rotates at this size, 3 older files kept
     max_file_mb: float = Field(default=20.0, gt=0)  # larger documents are skipped at ingest, named with the reason
     query_cache: int = Field(default=1024, ge=0)  # recent question vectors kept (0 turns the cache off)
     serve_replicas: int = Field(default=2, ge=1, le=8)  # model copies answering in parallel when serving

@@ -108,7 +108,7 @@ def previous_questions(history: list[dict[str, Any]]) -> list[str]:
 
 def build(assistant: Assistant, settings: Settings) -> gr.Blocks:
     """The Gradio Blocks app over an already loaded assistant."""
-    store = FeedbackStore(settings.data_dir)
+    store = FeedbackStore(settings.data_dir, max_bytes=int(settings.feedback_max_mb * 1024 * 1024))
     index = assistant.index
 
     def paragraph_view(doc_id: str, number: int, quote: dict | None) -> str:
