@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup run test test-fast eval train split bench ingest browser clean
+.PHONY: setup run test test-fast faults eval train split bench load ingest browser clean
 
 setup: $(STAMP)
 
@@ -53,6 +53,10 @@ split: setup
 
 bench: setup
 	$(PY) -m eval.bench
+	$(PY) -m eval.load
+
+# POST /ask under 1..32 concurrent clients, uncached: req/s, p50, p95, 503s (table + eval/reports/load.png)
+load: setup
 	$(PY) -m eval.load
 
 clean:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 import uuid
 from contextlib import asynccontextmanager
@@ -14,6 +15,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import StreamingResponse
 
 from api import errors
+from api.admission import Admission
 from api.security import KeyPolicy, RequireKey
 from api.schemas import (
     AskRequest,
@@ -39,6 +41,7 @@ from rag.types import Answer, Paragraph
 MODEL_ID = "peaceops-extractive"
 PROBLEMS = {
     401: {"model": Problem, "description": "missing or wrong API key"},
+    503: {"model": Problem, "description": "at capacity: retry after the seconds in Retry-After"},
     413: {"model": Problem, "description": "request body too large"},
     422: {"model": Problem, "description": "invalid request"},
 }
@@ -127,8 +130,13 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
         return request.app.state.assistant
 
 
-    def _ask(assistant: Assistant, question: str, history: list[str], top_k: int | None) -> Answer:
-        return assistant.ask(question, history=history, top_k=top_k)
+    admission = Admission(settings.max_in_flight or os.cpu_count() or 2, settings.max_queue, settings.queue_wait_s)
+    app.state.admission = admission
+
+    async def _admitted(assistant: Assistant, question: str, history: list[str], top_k: int | None) -> Answer:
+        """Answer in a worker thread once admitted; 503 with Retry-After when at capacity."""
+        async with admission.slot():
+            return await run_in_threadpool(lambda: assistant.ask(question, history=history, top_k=top_k))
 
     @app.get("/healthz", response_model=Health, tags=["service"])
     def healthz(assistant: Assistant = Depends(the_assistant)) -> Health:
@@ -138,9 +146,9 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
                       model=index.manifest["model"])
 
     @app.post("/ask", response_model=AskResponse, responses=PROBLEMS, tags=["answers"])
-    def ask(body: AskRequest, assistant: Assistant = Depends(the_assistant)) -> dict:
+    async def ask(body: AskRequest, assistant: Assistant = Depends(the_assistant)) -> dict:
         """Answer a question with citations to the exact source paragraphs (same JSON as `rag ask --json`)."""
-        return _ask(assistant, body.question, body.previous_questions(), body.top_k).to_dict()
+        return (await _admitted(assistant, body.question, body.previous_questions(), body.top_k)).to_dict()
 
     @app.post(
         "/ask/stream", responses={**PROBLEMS, 200: {"content": {"text/event-stream": {}}, "description": "SSE: answer, citations, done"}},
@@ -148,7 +156,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
     )
     async def ask_stream(body: AskRequest, assistant: Assistant = Depends(the_assistant)) -> StreamingResponse:
         """Server-sent events: `answer` events carrying text deltas, then `citations`, then `done`."""
-        answer = await run_in_threadpool(_ask, assistant, body.question, body.previous_questions(), body.top_k)
+        answer = await _admitted(assistant, body.question, body.previous_questions(), body.top_k)
         data = answer.to_dict()
 
         def events() -> Iterator[str]:
@@ -173,7 +181,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
             raise InvalidRequest("the last message must come from the user")
         question = users[-1].text()
         history = [m.text() for m in users[:-1]]
-        answer = await run_in_threadpool(_ask, assistant, question, history, body.top_k)
+        answer = await _admitted(assistant, question, history, body.top_k)
         data = answer.to_dict()
         ident, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
         prompt_tokens = sum(len(m.text().split()) for m in body.messages)

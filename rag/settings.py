@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     feedback_max_mb: float = Field(default=10.0, gt=0)  # feedback.jsonl rotates at this size, 3 older files kept
     max_file_mb: float = Field(default=20.0, gt=0)  # larger documents are skipped at ingest, named with the reason
     query_cache: int = Field(default=1024, ge=0)  # recent question vectors kept (0 turns the cache off)
+    max_in_flight: int = Field(default=0, ge=0, le=64)  # questions answered at once (0: one per CPU core)
+    max_queue: int = Field(default=2, ge=0, le=1000)  # questions waiting for a slot; past that, 503 at once
+    queue_wait_s: float = Field(default=1.0, gt=0, le=60)  # longest wait for a slot before 503
     serve_replicas: int = Field(default=2, ge=1, le=8)  # model copies answering in parallel when serving
     serve_threads: int = Field(default=1, ge=1, le=64)  # torch threads per call when serving
 
