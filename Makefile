@@ -36,6 +36,9 @@ browser:
 test: setup browser
 	$(PY) -m pytest
 
+faults: setup
+	$(PY) -m pytest -m faults
+
 test-fast: setup
 	$(PY) -m pytest -m "not integration and not slow"
 

@@ -17,7 +17,7 @@ from eval.harness import percentile
 from eval.questions import CORPORA, load_questions
 from rag.assistant import build_assistant
 from rag.embedder import load_embedder
-from rag.index import open_index
+from rag.index import generation_dir, open_index
 from rag.settings import get_settings
 
 
@@ -34,7 +34,7 @@ def main() -> int:
         start = time.perf_counter()
         index, _ = open_index([settings.corpus_dir], Path(tmp), embedder, rebuild=True)
         ingest_s = time.perf_counter() - start
-        size = sum(p.stat().st_size for p in Path(tmp).iterdir())
+        size = sum(p.stat().st_size for p in generation_dir(Path(tmp)).iterdir())
         start = time.perf_counter()
         open_index([settings.corpus_dir], Path(tmp), embedder)
         load_s = time.perf_counter() - start

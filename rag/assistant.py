@@ -166,7 +166,7 @@ def load_assistant(
         embedder = load_embedder(settings.model)
     paths = paths or corpus_paths(settings)
     index, built = open_index(paths, settings.index_dir, embedder, rebuild=rebuild, progress=progress,
-                              max_bytes=settings.max_file_bytes)
+                              max_bytes=settings.max_file_bytes, wait=serving)
     assistant = build_assistant(
         index, embedder, top_k=settings.top_k, max_question_chars=settings.max_question_chars,
         query_cache=settings.query_cache,

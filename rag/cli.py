@@ -20,7 +20,10 @@ from rag.types import Answer  # noqa: E402
 
 
 def _dir_size(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.glob("*") if p.is_file())
+    from rag.index import generation_dir
+
+    generation = generation_dir(path)
+    return sum(p.stat().st_size for p in generation.glob("*") if p.is_file()) if generation else 0
 
 
 def _print_answer(answer: Answer) -> None:

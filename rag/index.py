@@ -7,13 +7,15 @@ the dimension, the corpus file hashes and the format version; a mismatch rebuild
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import faiss
 import numpy as np
@@ -156,12 +158,72 @@ def build_index(sources: Sequence[SourceFile], embedder: Embedder, *, progress: 
 # --- saving and loading ---------------------------------------------------------
 
 
-def save_index(index: CorpusIndex, directory: Path) -> None:
-    """Write the index; the manifest goes last so a half-written index is never loaded."""
-    directory.mkdir(parents=True, exist_ok=True)
-    tmp = directory / f".tmp-{os.getpid()}-{time.monotonic_ns()}"
-    tmp.mkdir()
+CURRENT = "CURRENT"  # names the generation in use; replaced atomically
+LOCK = ".ingest.lock"
+KEEP_GENERATIONS = 2  # the current one and the one before (a reader may still be opening it)
+
+
+def generation_dir(directory: Path) -> Path | None:
+    """The folder of the index generation in use, or None when there is none."""
     try:
+        name = (directory / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return directory if (directory / "manifest.json").exists() else None  # the flat layout of format 4
+    except OSError:
+        return None
+    if not name.startswith("gen-") or "/" in name or not (directory / name).is_dir():
+        return None
+    return directory / name
+
+
+def _sync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write(path: Path, data: str) -> None:
+    path.write_text(data, encoding="utf-8")
+    _sync(path)
+
+
+class WriterBusy(IndexError_):
+    """Another process is writing this index."""
+
+    code = "ingest-running"
+
+
+@contextmanager
+def writer_lock(directory: Path, *, wait: bool = False) -> Iterator[None]:
+    """One writer at a time per index folder (an advisory lock on a side file). Without
+    ``wait``, a second writer gets :class:`WriterBusy` at once."""
+    directory.mkdir(parents=True, exist_ok=True)
+    fd = os.open(directory / LOCK, os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "another process"
+            raise WriterBusy(f"an ingest is already running on this index (pid {holder}); "
+                             "wait for it to finish, then try again") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def save_index(index: CorpusIndex, directory: Path) -> None:
+    """Write the index as a new generation beside the current one, then switch to it in
+    one atomic step (files fsynced, CURRENT replaced by rename). A crash at any moment
+    leaves the previous generation in use; a failed write (a full disk) changes nothing."""
+    directory.mkdir(parents=True, exist_ok=True)
+    name = f"gen-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}-{os.getpid()}-{time.monotonic_ns() % 10**9:09d}"
+    partial = directory / f".{name}.partial"
+    try:
+        partial.mkdir()
         meta = {
             "documents": [asdict(d) for d in index.documents.values()],
             "paragraphs": [asdict(p) for p in index.paragraphs],
@@ -169,31 +231,60 @@ def save_index(index: CorpusIndex, directory: Path) -> None:
             "sentence_start": index.sentence_start.tolist(),
             "acronyms": index.acronyms,
         }
-        (tmp / "paragraphs.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        (tmp / "keyword.json").write_text(json.dumps(index.keyword.to_json()), encoding="utf-8")
-        faiss.write_index(index.window_index, str(tmp / "windows.faiss"))
-        np.save(tmp / "sentences.npy", index.sentence_vectors, allow_pickle=False)
-        (tmp / "manifest.json").write_text(json.dumps(index.manifest, indent=2), encoding="utf-8")
-        (directory / "manifest.json").unlink(missing_ok=True)
-        for name in FILES:
-            os.replace(tmp / name, directory / name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        _write(partial / "paragraphs.json", json.dumps(meta, ensure_ascii=False))
+        _write(partial / "keyword.json", json.dumps(index.keyword.to_json()))
+        faiss.write_index(index.window_index, str(partial / "windows.faiss"))
+        _sync(partial / "windows.faiss")
+        with (partial / "sentences.npy").open("wb") as f:
+            np.save(f, index.sentence_vectors, allow_pickle=False)
+            f.flush()
+            os.fsync(f.fileno())
+        _write(partial / "manifest.json", json.dumps(index.manifest, indent=2))
+        os.rename(partial, directory / name)
+        pointer = directory / f".{CURRENT}.{os.getpid()}"
+        _write(pointer, name + "\n")
+        os.replace(pointer, directory / CURRENT)
+        _sync(directory)
+    except (OSError, RuntimeError) as exc:  # RuntimeError: FAISS's writer reports I/O errors so
+        shutil.rmtree(partial, ignore_errors=True)
+        shutil.rmtree(directory / name, ignore_errors=True)
+        reason = getattr(exc, "strerror", None) or " ".join(str(exc).split())[:200]
+        raise IndexError_(f"cannot write the index in {directory} ({reason}); the previous index is unchanged") from None
+    _clean_up(directory)
+
+
+def _clean_up(directory: Path) -> None:
+    """Remove generations older than the last :data:`KEEP_GENERATIONS`, abandoned partial
+    ones, and the files of the flat layout of format 4."""
+    generations = sorted((p for p in directory.glob("gen-*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    current = generation_dir(directory)
+    for old in generations[:-KEEP_GENERATIONS]:
+        if old != current:
+            shutil.rmtree(old, ignore_errors=True)
+    for partial in directory.glob(".gen-*.partial"):
+        shutil.rmtree(partial, ignore_errors=True)
+    for name in FILES:
+        (directory / name).unlink(missing_ok=True)
 
 
 def read_manifest(directory: Path) -> dict | None:
     """The manifest of the index in ``directory``, or None if there is none."""
+    generation = generation_dir(directory)
+    if generation is None:
+        return None
     try:
-        return json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
+        return json.loads((generation / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
         return None
 
 
 def load_index(directory: Path) -> CorpusIndex:
-    """Read an index written by :func:`save_index`."""
+    """Read the current generation of an index written by :func:`save_index`."""
     manifest = read_manifest(directory)
-    if manifest is None:
+    generation = generation_dir(directory)
+    if manifest is None or generation is None:
         raise IndexError_(f"no index in {directory}; run `rag ingest`")
+    directory = generation
     try:
         meta = json.loads((directory / "paragraphs.json").read_text(encoding="utf-8"))
         documents = {d["doc_id"]: DocumentInfo(**d) for d in meta["documents"]}
@@ -239,9 +330,11 @@ def open_index(
     rebuild: bool = False,
     progress: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    wait: bool = False,
 ) -> tuple[CorpusIndex, bool]:
     """Load the index, rebuilding it when the corpus or model changed. Returns (index, built).
-    The files skipped on this reading are in ``index.manifest["skipped"]``."""
+    The files skipped on this reading are in ``index.manifest["skipped"]``. When another
+    process is writing the index, wait for it (``wait``) or raise :class:`WriterBusy`."""
     paths = list(paths)
     corpus = read_sources(paths, max_bytes=max_bytes)
     skipped = [s.to_dict() for s in corpus.skipped]
@@ -249,8 +342,13 @@ def open_index(
         index = load_index(directory)
         index.manifest["skipped"] = skipped
         return index, False
-    index = build_index(corpus.sources, embedder, progress=progress)
-    index.manifest["inputs"] = [str(Path(p).resolve()) for p in paths]
-    index.manifest["skipped"] = skipped
-    save_index(index, directory)
+    with writer_lock(directory, wait=wait):
+        if not rebuild and is_fresh(read_manifest(directory), corpus.sources, embedder):  # built while we waited
+            index = load_index(directory)
+            index.manifest["skipped"] = skipped
+            return index, False
+        index = build_index(corpus.sources, embedder, progress=progress)
+        index.manifest["inputs"] = [str(Path(p).resolve()) for p in paths]
+        index.manifest["skipped"] = skipped
+        save_index(index, directory)
     return index, True

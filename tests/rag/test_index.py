@@ -5,14 +5,16 @@ import pytest
 
 from rag.embedder import HashEmbedder
 from rag.errors import IndexError_
-from rag.index import FILES, load_index, open_index, read_manifest
+from rag.index import CURRENT, FILES, generation_dir, load_index, open_index, read_manifest
 
 
 def test_build_save_load_round_trip(corpus_dir, tmp_path, fake_embedder):
     directory = tmp_path / "idx"
     built, was_built = open_index([corpus_dir], directory, fake_embedder)
     assert was_built
-    assert sorted(p.name for p in directory.iterdir()) == sorted(FILES)
+    generation = generation_dir(directory)
+    assert generation.parent == directory and (directory / CURRENT).read_text().strip() == generation.name
+    assert sorted(p.name for p in generation.iterdir()) == sorted(FILES)
     loaded = load_index(directory)
     assert loaded.paragraphs == built.paragraphs
     assert loaded.documents == built.documents
@@ -30,8 +32,9 @@ def test_manifest_records_model_dimension_and_hashes(tiny_index, tmp_path, corpu
     assert len(manifest["corpus"]) == 2
     assert all(len(h) == 64 for h in manifest["corpus"].values())
     # metadata is JSON, vectors are FAISS/npy: nothing pickled
-    json.loads((tmp_path / "index" / "paragraphs.json").read_text())
-    np.load(tmp_path / "index" / "sentences.npy", allow_pickle=False)
+    generation = generation_dir(tmp_path / "index")
+    json.loads((generation / "paragraphs.json").read_text())
+    np.load(generation / "sentences.npy", allow_pickle=False)
 
 
 def test_reloads_when_fresh_rebuilds_when_corpus_or_model_changes(corpus_dir, tmp_path, fake_embedder):
@@ -51,6 +54,6 @@ def test_reloads_when_fresh_rebuilds_when_corpus_or_model_changes(corpus_dir, tm
 def test_damaged_or_missing_index_is_a_clear_error(tiny_index, tmp_path):
     with pytest.raises(IndexError_, match="no index"):
         load_index(tmp_path / "nowhere")
-    (tmp_path / "index" / "windows.faiss").write_bytes(b"garbage")
+    (generation_dir(tmp_path / "index") / "windows.faiss").write_bytes(b"garbage")
     with pytest.raises(IndexError_, match="damaged"):
         load_index(tmp_path / "index")

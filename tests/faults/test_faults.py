@@ -1,0 +1,193 @@
+"""Fault injection: every probe of the reliability review as a test (`make faults` runs
+them alone). Real processes, real files, real HTTP on loopback; the fake embedder keeps
+them quick, the faults are real (kill -9, stalled sockets, failed writes)."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+
+from rag.embedder import HashEmbedder
+from rag.errors import IndexError_
+from rag.index import generation_dir, load_index, open_index, read_manifest, writer_lock
+from tests.conftest import FIXTURE_CORPUS, REAL_CORPUS, start_server, stop
+
+pytestmark = [pytest.mark.faults, pytest.mark.slow]
+KEY = "fault-key"
+
+
+def rag(args, env, timeout=120):
+    return subprocess.run([sys.executable, "-m", "rag", *args], capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **env})
+
+
+@pytest.fixture
+def env(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(FIXTURE_CORPUS, corpus)
+    return {"RAG_CORPUS_DIR": str(corpus), "RAG_INDEX_DIR": str(tmp_path / "index"), "RAG_MODEL": "hash-64",
+            "RAG_DATA_DIR": str(tmp_path / "data")}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A keyed server whose folder also holds an empty file and a binary one."""
+    tmp = tmp_path_factory.mktemp("faults")
+    corpus = tmp / "corpus"
+    shutil.copytree(FIXTURE_CORPUS, corpus)
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "scan.txt").write_bytes(os.urandom(16_384))
+    log = tmp / "server.log"
+    proc, base = start_server({"RAG_CORPUS_DIR": str(corpus), "RAG_INDEX_DIR": str(tmp / "index"),
+                               "RAG_MODEL": "hash-64", "RAG_API_KEYS": KEY, "RAG_DATA_DIR": str(tmp / "data")}, log)
+    yield base, log
+    stop(proc)
+
+
+# --- the access policy on a running server ------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/ui/", "/ui/config", "/ui/gradio_api/info", "/documents", "/v1/models", "/docs"])
+def test_the_running_server_refuses_strangers_everywhere(server, path):
+    base, _ = server
+    r = httpx.get(base + path, headers={"accept": "application/json"})
+    assert r.status_code == 401, (path, r.status_code)
+    page = httpx.get(base + path, headers={"accept": "text/html"})
+    assert page.status_code == 303 and page.headers["location"].startswith("/login?next=")
+    assert httpx.get(base + path, headers={"x-api-key": KEY}).status_code == 200
+
+
+def test_keys_never_reach_the_log(server):
+    base, log = server
+    httpx.post(base + "/login", data={"key": KEY, "next": "/ui/"})
+    httpx.post(base + "/ask", json={"question": "q?"}, headers={"authorization": "Bearer wrong-" + KEY})
+    assert KEY not in log.read_text()
+
+
+# --- bad files ----------------------------------------------------------------------
+
+
+def test_skipped_files_are_listed_by_the_api(server):
+    base, _ = server
+    listing = httpx.get(base + "/documents", headers={"x-api-key": KEY}).json()
+    reasons = {s["source"]: s["reason"] for s in listing["skipped"]}
+    assert reasons == {"corpus/empty.txt": "the file is empty", "corpus/scan.txt": "binary content, not text"}
+    assert {d["doc_id"] for d in listing["documents"]} == {"mission-alpha", "forum-beta"}
+
+
+# --- the index survives crashes, damage, full disks and a second writer --------------
+
+
+def test_kill_9_of_ingest_at_any_moment_leaves_an_index_that_answers(env, tmp_path):
+    assert rag(["ingest"], env).returncode == 0
+    first = read_manifest(Path(env["RAG_INDEX_DIR"]))
+    bigger = {**env, "RAG_CORPUS_DIR": str(REAL_CORPUS)}
+    outcomes = set()
+    for delay in [*np.linspace(0.3, 1.6, 10), 8.0]:  # the last one lets the ingest finish
+        proc = subprocess.Popen([sys.executable, "-m", "rag", "ingest", "--rebuild"], env={**os.environ, **bigger},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        manifest = read_manifest(Path(env["RAG_INDEX_DIR"]))
+        assert manifest is not None and manifest["documents"] in (first["documents"], 5)
+        load_index(Path(env["RAG_INDEX_DIR"]))  # whole and loadable, old or new
+        outcomes.add(manifest["documents"])
+    assert 5 in outcomes
+    answer = rag(["ask", "How many military observers did the mission employ?", "--json"], env)
+    assert answer.returncode == 0, answer.stderr
+    assert len(list(Path(env["RAG_INDEX_DIR"]).glob("gen-*"))) <= 3
+
+
+def test_a_damaged_index_file_is_one_line_not_a_traceback(env):
+    assert rag(["ingest"], env).returncode == 0
+    generation = generation_dir(Path(env["RAG_INDEX_DIR"]))
+    largest = max(generation.iterdir(), key=lambda p: p.stat().st_size)
+    largest.write_bytes(largest.read_bytes()[: largest.stat().st_size // 3])
+    out = rag(["ask", "How many observers?"], {**env, "RAG_CORPUS_DIR": env["RAG_CORPUS_DIR"]})
+    assert "Traceback" not in out.stderr
+    assert out.returncode == 0 or ("damaged" in out.stderr and len(out.stderr.strip().splitlines()) == 1)
+
+
+def test_a_full_disk_while_writing_changes_nothing(corpus_dir, tmp_path, monkeypatch):
+    directory = tmp_path / "index"
+    open_index([corpus_dir], directory, HashEmbedder(64))
+    before = read_manifest(directory)
+    (corpus_dir / "new.txt").write_text("The Gamma mission closed in 2022.\n", encoding="utf-8")
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(np, "save", full)
+    with pytest.raises(IndexError_, match="No space left on device.*previous index is unchanged"):
+        open_index([corpus_dir], directory, HashEmbedder(64))
+    assert read_manifest(directory) == before
+    assert load_index(directory).manifest["documents"] == 2
+    assert not list(directory.glob(".gen-*")) and len(list(directory.glob("gen-*"))) == 1
+
+
+def test_a_second_ingest_while_one_runs_is_told_so(env):
+    directory = Path(env["RAG_INDEX_DIR"])
+    with writer_lock(directory):
+        out = rag(["ingest", "--rebuild"], env)
+    assert out.returncode == 2
+    assert "an ingest is already running" in out.stderr and str(os.getpid()) in out.stderr
+    assert "Traceback" not in out.stderr
+    assert rag(["ingest"], env).returncode == 0  # and goes through once the first is done
+
+
+# --- the server under abuse ---------------------------------------------------------
+
+
+def test_stalled_connections_do_not_block_questions(server):
+    base, _ = server
+    host, port = base.removeprefix("http://").split(":")
+    stalled = []
+    for _ in range(300):
+        s = socket.create_connection((host, int(port)))
+        s.sendall(b"POST /ask HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n")  # and never the rest
+        stalled.append(s)
+    try:
+        start = time.perf_counter()
+        r = httpx.post(base + "/ask", json={"question": "How many observers?"}, headers={"x-api-key": KEY}, timeout=10)
+        assert r.status_code == 200 and time.perf_counter() - start < 2
+    finally:
+        for s in stalled:
+            s.close()
+
+
+def test_kill_9_of_the_server_during_a_question_then_restart_answers(env, tmp_path):
+    proc, base = start_server(env, tmp_path / "first.log")
+    result = {}
+    asking = threading.Thread(target=lambda: result.update(r=_try_post(base)))
+    asking.start()
+    time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    asking.join(15)
+    assert not asking.is_alive()
+    proc, base = start_server(env, tmp_path / "second.log")
+    try:
+        r = httpx.post(base + "/ask", json={"question": "How many military observers did the mission employ?"})
+        assert r.status_code == 200 and "1,200" in r.json()["answer"]
+    finally:
+        stop(proc)
+
+
+def _try_post(base: str):
+    try:
+        return httpx.post(base + "/ask", json={"question": "How many observers?"}, timeout=10).status_code
+    except httpx.HTTPError as exc:
+        return type(exc).__name__
