@@ -7,10 +7,10 @@ import os
 import time
 import uuid
 from contextlib import asynccontextmanager
-from typing import AsyncIterator, Iterator
+from typing import AsyncIterator
 
 from fastapi import Depends, FastAPI, Path, Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi.concurrency import iterate_in_threadpool, run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import StreamingResponse
 
@@ -96,12 +96,6 @@ def _sse(event: str, data) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def _chunks(text: str, words: int = 6) -> Iterator[str]:
-    parts = text.split(" ")
-    for i in range(0, len(parts), words):
-        yield " ".join(parts[i:i + words]) + (" " if i + words < len(parts) else "")
-
-
 def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI:
     """The API; loads (or builds) the index at start-up unless an assistant is given."""
 
@@ -138,6 +132,30 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
         async with admission.slot():
             return await run_in_threadpool(lambda: assistant.ask(question, history=history, top_k=top_k))
 
+    async def _admitted_stream(assistant: Assistant, question: str, history: list[str],
+                               top_k: int | None) -> AsyncIterator[str | Answer]:
+        """The answer's pieces as the answerer makes them, then the Answer. Admission (503)
+        and a bad question (422) are decided before the first byte is sent; the slot is
+        held until the stream ends."""
+        slot = admission.slot()
+        await slot.__aenter__()
+        items = assistant.stream(question, history=history, top_k=top_k)
+        try:
+            first = await run_in_threadpool(next, items)
+        except BaseException:
+            await slot.__aexit__(None, None, None)
+            raise
+
+        async def rest() -> AsyncIterator[str | Answer]:
+            try:
+                yield first
+                async for item in iterate_in_threadpool(items):
+                    yield item
+            finally:
+                await slot.__aexit__(None, None, None)
+
+        return rest()
+
     @app.get("/healthz", response_model=Health, tags=["service"])
     def healthz(assistant: Assistant = Depends(the_assistant)) -> Health:
         """200 once the service can answer questions."""
@@ -155,15 +173,20 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
         tags=["answers"],
     )
     async def ask_stream(body: AskRequest, assistant: Assistant = Depends(the_assistant)) -> StreamingResponse:
-        """Server-sent events: `answer` events carrying text deltas, then `citations`, then `done`."""
-        answer = await _admitted(assistant, body.question, body.previous_questions(), body.top_k)
-        data = answer.to_dict()
+        """Server-sent events: `answer` events carrying text deltas as they are made (with the LLM
+        answerer, each claim once verified), then `citations`, then `done`."""
+        items = await _admitted_stream(assistant, body.question, body.previous_questions(), body.top_k)
 
-        def events() -> Iterator[str]:
-            for delta in _chunks(answer.answer):
-                yield _sse("answer", {"delta": delta})
-            yield _sse("citations", {"citations": data["citations"], "abstained": answer.abstained, "conflict": answer.conflict})
-            yield _sse("done", {"timings_ms": data["timings_ms"]})
+        async def events() -> AsyncIterator[str]:
+            async for item in items:
+                if isinstance(item, str):
+                    yield _sse("answer", {"delta": item})
+                    continue
+                data = item.to_dict()
+                yield _sse("citations", {"citations": data["citations"], "abstained": item.abstained,
+                                         "conflict": item.conflict, "answerer": item.answerer,
+                                         "warning": item.warning, "claims_dropped": item.claims_dropped})
+                yield _sse("done", {"timings_ms": data["timings_ms"]})
 
         return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
@@ -181,18 +204,19 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
             raise InvalidRequest("the last message must come from the user")
         question = users[-1].text()
         history = [m.text() for m in users[:-1]]
-        answer = await _admitted(assistant, question, history, body.top_k)
-        data = answer.to_dict()
         ident, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
         prompt_tokens = sum(len(m.text().split()) for m in body.messages)
-        completion_tokens = len(answer.answer.split())
         if not body.stream:
+            answer = await _admitted(assistant, question, history, body.top_k)
+            data = answer.to_dict()
+            completion_tokens = len(answer.answer.split())
             return ChatResponse(
                 id=ident, created=created, model=MODEL_ID,
                 choices=[ChatChoice(message=ChatChoiceMessage(content=answer.answer))],
                 usage=Usage(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
                             total_tokens=prompt_tokens + completion_tokens),
                 citations=data["citations"], abstained=answer.abstained, conflict=answer.conflict,
+                answerer=answer.answerer, warning=answer.warning,
             )
 
         def chunk(delta: dict, finish: str | None = None, **extra) -> str:
@@ -200,11 +224,16 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
                      "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
             return f"data: {json.dumps(body_, ensure_ascii=False)}\n\n"
 
-        def stream() -> Iterator[str]:
+        items = await _admitted_stream(assistant, question, history, body.top_k)
+
+        async def stream() -> AsyncIterator[str]:
             yield chunk({"role": "assistant", "content": ""})
-            for delta in _chunks(answer.answer):
-                yield chunk({"content": delta})
-            yield chunk({}, "stop", citations=data["citations"], abstained=answer.abstained, conflict=answer.conflict)
+            async for item in items:
+                if isinstance(item, str):
+                    yield chunk({"content": item})
+                else:
+                    yield chunk({}, "stop", citations=item.to_dict()["citations"], abstained=item.abstained,
+                                conflict=item.conflict, answerer=item.answerer, warning=item.warning)
             yield "data: [DONE]\n\n"
 
         return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})

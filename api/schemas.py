@@ -58,6 +58,9 @@ class AskResponse(BaseModel):
     confidence: float = 0.0
     citations: list[CitationOut]
     timings_ms: dict[str, float]
+    answerer: str = Field("extractive", description="llm, extractive, or extractive-fallback when the LLM could not be used")
+    warning: str = Field("", description="why the fallback was taken")
+    claims_dropped: int = Field(0, description="LLM claims dropped because their cited sentences did not support them")
 
 
 class DocumentOut(BaseModel):
@@ -165,6 +168,8 @@ class ChatResponse(BaseModel):
     citations: list[CitationOut] = Field(description="structured sources for the [n] markers")
     abstained: bool = False
     conflict: bool = False
+    answerer: str = "extractive"
+    warning: str = ""
 
 
 class ModelCard(BaseModel):

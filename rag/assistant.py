@@ -120,12 +120,20 @@ class Assistant:
         )
 
     def stream(self, question: str, history: Sequence[str] = (), top_k: int | None = None) -> Iterator[str | Answer]:
-        """The answer's text in pieces, then the finished :class:`Answer`."""
+        """The answer's text in pieces as the answerer makes them, then the finished :class:`Answer`."""
+        start = time.perf_counter()
         question = self.validate(question)
         k = self._check_k(top_k)
         history = self._history(history)
         passages = self.searcher.search(search_query(question, history), k)
-        yield from self.answerer.stream(question, history, passages)
+        retrieved = time.perf_counter()
+        for item in self.answerer.stream(question, history, passages):
+            if isinstance(item, Answer):
+                end = time.perf_counter()
+                item = dataclasses.replace(item, question=question, timings_ms={
+                    "retrieve": (retrieved - start) * 1000, "answer": (end - retrieved) * 1000,
+                    "total": (end - start) * 1000})
+            yield item
 
 
 def default_answerer(index: CorpusIndex) -> ExtractiveAnswerer:
@@ -167,8 +175,15 @@ def load_assistant(
     paths = paths or corpus_paths(settings)
     index, built = open_index(paths, settings.index_dir, embedder, rebuild=rebuild, progress=progress,
                               max_bytes=settings.max_file_bytes, wait=serving)
+    answerer: Answerer = default_answerer(index)
+    if settings.answerer == "llm":
+        from rag.answering.llm import LLMAnswerer, openai_chat_model
+
+        model = openai_chat_model(settings.llm_base_url, settings.llm_model, settings.llm_api_key.get_secret_value(),
+                                  settings.llm_timeout_s)
+        answerer = LLMAnswerer(model, answerer, min_support=settings.llm_min_support)
     assistant = build_assistant(
         index, embedder, top_k=settings.top_k, max_question_chars=settings.max_question_chars,
-        query_cache=settings.query_cache,
+        query_cache=settings.query_cache, answerer=answerer,
     )
     return assistant, built

@@ -111,6 +111,12 @@ def _repl(assistant, args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    if args.answerer == "llm":
+        from eval.compare import compare
+
+        return compare(settings, corpus="main" if args.corpus == "all" else args.corpus,
+                       split="test" if args.split == "both" else args.split, limit=args.limit,
+                       out=Path(args.out) if args.out else None)
     from eval.run import run
 
     splits = ("dev", "test") if args.split == "both" else (args.split,)
@@ -137,6 +143,16 @@ def _positive(value: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
     if not 1 <= number <= 50:
         raise argparse.ArgumentTypeError(f"must be between 1 and 50, got {number}")
+    return number
+
+
+def _count(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
     return number
 
 
@@ -172,6 +188,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--corpus", choices=("main", "debian", "all"), default="all", help="which corpus (default all)")
     s.add_argument("--gate", action="store_true", help="exit non-zero when the test split misses the gate (eval/gate.py)")
     s.add_argument("--out", help="report folder (default eval/reports)")
+    s.add_argument("--answerer", choices=("extractive", "llm"), default="extractive",
+                   help="llm: the extractive and the LLM answerer side by side (eval/reports/answerers.md)")
+    s.add_argument("--limit", type=_count, default=None, help="with --answerer llm: ask only the first N questions")
     s.set_defaults(func=cmd_eval)
 
     s = sub.add_parser("serve", help="run the HTTP API (and the chat UI at /ui)", description="Serve the HTTP API with uvicorn.")

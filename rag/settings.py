@@ -5,7 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +36,12 @@ class Settings(BaseSettings):
     max_in_flight: int = Field(default=0, ge=0, le=64)  # questions answered at once (0: one per CPU core)
     max_queue: int = Field(default=2, ge=0, le=1000)  # questions waiting for a slot; past that, 503 at once
     queue_wait_s: float = Field(default=1.0, gt=0, le=60)  # longest wait for a slot before 503
+    answerer: Literal["extractive", "llm"] = "extractive"  # llm: claims from a chat model, each verified
+    llm_base_url: str = "http://127.0.0.1:8080/v1"  # any OpenAI-compatible server (Ollama, vLLM, llama.cpp, ...)
+    llm_model: str = "default"
+    llm_api_key: SecretStr = SecretStr("")
+    llm_timeout_s: float = Field(default=30.0, gt=0, le=600)
+    llm_min_support: float = Field(default=0.5, ge=0, le=1)  # share of a claim's words its sources must hold
     serve_replicas: int = Field(default=2, ge=1, le=8)  # model copies answering in parallel when serving
     serve_threads: int = Field(default=1, ge=1, le=64)  # torch threads per call when serving
 

@@ -95,6 +95,9 @@ class Answer:
     conflict: bool = False
     confidence: float = 0.0
     timings_ms: dict[str, float] = field(default_factory=dict)
+    answerer: str = "extractive"  # "llm", "extractive", or "extractive-fallback" when the LLM could not be used
+    warning: str = ""  # why the fallback was taken
+    claims_dropped: int = 0  # the LLM's claims that their cited sentences did not support
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape shared by ``rag ask --json`` and the HTTP API."""
@@ -106,4 +109,7 @@ class Answer:
             "confidence": round(self.confidence, 4),
             "citations": [asdict(c) for c in self.citations],
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+            "answerer": self.answerer,
+            "warning": self.warning,
+            "claims_dropped": self.claims_dropped,
         }

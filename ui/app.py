@@ -49,6 +49,8 @@ def format_answer(answer: dict[str, Any]) -> str:
         ]
     else:
         lines.append(_md(answer["answer"]))
+    if answer.get("warning"):
+        lines += ["", f"*Answered from the documents directly: {_md(answer['warning'])}.*"]
     lines += ["", "**Sources**"]
     for c in citations:
         meta = ", ".join(x for x in (c.get("publisher", ""), c.get("date", "")) if x)
@@ -122,22 +124,34 @@ def build(assistant: Assistant, settings: Settings) -> gr.Blocks:
         )
 
     def respond(question: str, history: list, answers: list):
+        """Show the answer as it is made (with the LLM answerer, each claim once verified),
+        then the finished answer with its sources."""
         history = list(history or [])
+        shown = ""
+        answer = None
         try:
-            answer = assistant.ask(question, history=previous_questions(history)).to_dict()
+            for item in assistant.stream(question, history=previous_questions(history)):
+                if isinstance(item, str):
+                    shown += item
+                    turn = [{"role": "user", "content": _md(question.strip())}, {"role": "assistant", "content": _md(shown)}]
+                    yield history + turn, answers, "", gr.update(), gr.update(), gr.update()
+                else:
+                    answer = item.to_dict()
         except RagError as exc:
             gr.Warning(str(exc))
-            return history, answers, question, gr.update(), gr.update(), None
+            yield history, answers, question, gr.update(), gr.update(), None
+            return
         history += [{"role": "user", "content": _md(answer["question"])},
                     {"role": "assistant", "content": format_answer(answer)}]
         answers = list(answers or []) + [answer]
         choices = [citation_label(c) for c in answer["citations"]]
         if not choices:
-            return history, answers, "", gr.update(choices=[], value=None, visible=False), "", None
+            yield history, answers, "", gr.update(choices=[], value=None, visible=False), "", None
+            return
         first = answer["citations"][0]
         view = paragraph_view(first["doc_id"], first["paragraph"], first["quote"])
         position = {"doc_id": first["doc_id"], "number": first["paragraph"], "quote": first["quote"]}
-        return history, answers, "", gr.update(choices=choices, value=choices[0], visible=True), view, position
+        yield history, answers, "", gr.update(choices=choices, value=choices[0], visible=True), view, position
 
     def open_citation(label: str | None, answers: list):
         if not label or not answers:
