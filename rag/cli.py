@@ -14,9 +14,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from rag.errors import RagError  # noqa: E402
+from rag.errors import InvalidQuestion, RagError  # noqa: E402
 from rag.settings import Settings, get_settings  # noqa: E402
-from rag.types import Answer  # noqa: E402
 
 
 def _dir_size(path: Path) -> int:
@@ -26,13 +25,35 @@ def _dir_size(path: Path) -> int:
     return sum(p.stat().st_size for p in generation.glob("*") if p.is_file()) if generation else 0
 
 
-def _print_answer(answer: Answer) -> None:
-    print(answer.answer)
-    for c in answer.citations:
-        print(f"\n[{c.marker}] {c.title}")
-        print(f"    {c.source}, paragraph {c.paragraph} (characters {c.start}-{c.end})")
-        print(f"    \u201c{' '.join(c.quote.text.split())}\u201d")
-    print(f"\n({answer.timings_ms.get('total', 0):.0f} ms)")
+def _print_answer(answer: dict) -> None:
+    """An answer as ``Answer.to_dict()`` (or the API) gives it."""
+    print(answer["answer"])
+    if answer.get("warning"):
+        print(f"\n(answered from the documents directly: {answer['warning']})")
+    for c in answer["citations"]:
+        print(f"\n[{c['marker']}] {c['title']}")
+        print(f"    {c['source']}, paragraph {c['paragraph']} (characters {c['start']}-{c['end']})")
+        print(f"    \u201c{' '.join(c['quote']['text'].split())}\u201d")
+    print(f"\n({answer['timings_ms'].get('total', 0):.0f} ms)")
+
+
+def _from_server(settings: Settings, question: str, top_k: int | None) -> dict | None:
+    """The answer of a ``rag serve`` running at the configured host and port, or None when
+    none answers there (then the question is answered in this process)."""
+    import httpx
+
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "") else settings.host
+    headers = {"x-api-key": sorted(settings.api_key_set)[0]} if settings.api_key_set else {}
+    try:
+        r = httpx.post(f"http://{host}:{settings.port}/ask", json={"question": question, "top_k": top_k},
+                       headers=headers, timeout=httpx.Timeout(30, connect=0.3))
+    except httpx.HTTPError:
+        return None
+    if r.status_code == 200:
+        return r.json()
+    if r.status_code in (400, 422):
+        raise InvalidQuestion(r.json().get("detail", "the server refused the question"))
+    return None  # busy, unauthorised, or another service on that port: answer here
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
@@ -76,15 +97,15 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.question is not None:
         validate_question(args.question, settings.max_question_chars)  # fail before loading anything
-    assistant = _assistant(settings)
-    if args.question is None:
-        return _repl(assistant, args)
-    answer = assistant.ask(args.question, top_k=args.top_k)
-    if args.json:
-        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        _print_answer(answer)
-    return 0
+        answer = None if args.local else _from_server(settings, args.question, args.top_k)
+        if answer is None:
+            answer = _assistant(settings).ask(args.question, top_k=args.top_k).to_dict()
+        if args.json:
+            print(json.dumps(answer, ensure_ascii=False, indent=2))
+        else:
+            _print_answer(answer)
+        return 0
+    return _repl(_assistant(settings), args)
 
 
 def _repl(assistant, args: argparse.Namespace) -> int:
@@ -106,7 +127,7 @@ def _repl(assistant, args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(answer.to_dict(), ensure_ascii=False))
         else:
-            _print_answer(answer)
+            _print_answer(answer.to_dict())
         print()
 
 
@@ -181,6 +202,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("question", nargs="?", help="the question (omit for an interactive session)")
     s.add_argument("--json", action="store_true", help="print the JSON the HTTP API returns")
     s.add_argument("--top-k", type=_positive, default=None, help="passages to retrieve (1-50)")
+    s.add_argument("--local", action="store_true",
+                   help="answer in this process even when a `rag serve` answers on RAG_HOST:RAG_PORT")
     s.set_defaults(func=cmd_ask)
 
     s = sub.add_parser("eval", help="run the evaluation suite", description="Evaluate every corpus in eval/ (dev beside test); write eval/reports/.")

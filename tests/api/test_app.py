@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -199,3 +200,21 @@ def test_schemathesis_finds_no_server_errors(live):
         capture_output=True, text=True, timeout=400,
     )
     assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-2000:]
+
+
+def test_rag_ask_uses_a_running_server(keyed, tmp_path):
+    """`rag ask` asks the server on RAG_HOST:RAG_PORT instead of loading a model; here the
+    local settings point at nothing, so only the server can answer."""
+    import subprocess
+    import sys
+
+    port = keyed.rsplit(":", 1)[1]
+    env = {**os.environ, "RAG_PORT": port, "RAG_API_KEYS": "key-two", "RAG_INDEX_DIR": str(tmp_path / "none"),
+           "RAG_CORPUS_DIR": str(tmp_path / "none")}
+    out = subprocess.run([sys.executable, "-m", "rag", "ask", "How many military observers did the mission employ?",
+                          "--json"], capture_output=True, text=True, env=env, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "1,200" in json.loads(out.stdout)["answer"]
+    local = subprocess.run([sys.executable, "-m", "rag", "ask", "How many observers?", "--local"],
+                           capture_output=True, text=True, env=env, timeout=60)
+    assert local.returncode == 2 and "no such file or directory" in local.stderr

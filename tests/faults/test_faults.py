@@ -22,7 +22,7 @@ import pytest
 from rag.embedder import HashEmbedder
 from rag.errors import IndexError_
 from rag.index import generation_dir, load_index, open_index, read_manifest, writer_lock
-from tests.conftest import FIXTURE_CORPUS, REAL_CORPUS, start_server, stop
+from tests.conftest import FIXTURE_CORPUS, REAL_CORPUS, free_port, start_server, stop
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]
 KEY = "fault-key"
@@ -38,7 +38,7 @@ def env(tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(FIXTURE_CORPUS, corpus)
     return {"RAG_CORPUS_DIR": str(corpus), "RAG_INDEX_DIR": str(tmp_path / "index"), "RAG_MODEL": "hash-64",
-            "RAG_DATA_DIR": str(tmp_path / "data")}
+            "RAG_DATA_DIR": str(tmp_path / "data"), "RAG_PORT": str(free_port())}
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,10 @@ def run(args, env_extra, timeout=120):
 
 @pytest.fixture
 def env(corpus_dir, tmp_path):
-    return {"RAG_CORPUS_DIR": str(corpus_dir), "RAG_INDEX_DIR": str(tmp_path / "index"), "RAG_MODEL": "hash-64"}
+    from tests.conftest import free_port
+
+    return {"RAG_CORPUS_DIR": str(corpus_dir), "RAG_INDEX_DIR": str(tmp_path / "index"), "RAG_MODEL": "hash-64",
+            "RAG_PORT": str(free_port())}  # no `rag serve` there: ask answers in its own process
 
 
 def test_ingest_then_ask_json(env):
