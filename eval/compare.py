@@ -65,7 +65,9 @@ def compare(settings: Settings, *, corpus: str = "main", split: str = "test", li
         llm = Assistant(extractive.index, extractive.searcher,
                         LLMAnswerer(model, extractive.answerer, min_support=settings.llm_min_support),
                         top_k=extractive.top_k)
-        questions = load_questions(chosen.questions, split)[:limit]
+        questions = load_questions(chosen.questions, split)
+        if limit and limit < len(questions):  # spread over the file (it is grouped by kind), not its head
+            questions = questions[:: len(questions) // limit][:limit]
         reports = {"extractive": evaluate(extractive, questions, corpus=corpus, split=split),
                    "llm": evaluate(llm, questions, corpus=corpus, split=split)}
     finally:

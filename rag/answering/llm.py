@@ -176,7 +176,7 @@ def _content(chunk: Any) -> str:
 class LLMAnswerer:
     """Claims from a chat model, each verified against the sentences it cites."""
 
-    def __init__(self, model: ChatModel, fallback: Answerer, *, min_support: float = 0.5,
+    def __init__(self, model: ChatModel, fallback: Answerer, *, min_support: float = 0.7,
                  max_sentences: int = 24) -> None:
         self.model, self.fallback = model, fallback
         self.min_support, self.max_sentences = min_support, max_sentences
