@@ -8,6 +8,7 @@ the dimension, the corpus file hashes and the format version; a mismatch rebuild
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -60,6 +61,7 @@ class CorpusIndex:
     keyword: BM25
     manifest: dict
     acronyms: dict[str, list[str]] = field(default_factory=dict)
+    text_keys: list[str] = field(default_factory=list)  # content keys of the windows, then the sentences
     searchable: np.ndarray = field(init=False)
     _by_doc: dict[str, list[int]] = field(init=False)
     _prefixes: frozenset[str] = field(init=False)
@@ -86,17 +88,29 @@ class CorpusIndex:
 # --- building -------------------------------------------------------------------
 
 
-def _embed(embedder: Embedder, texts: Sequence[str], label: str, progress: bool) -> np.ndarray:
-    batch = 64
-    parts = []
-    bar = tqdm(total=len(texts), desc=label, unit="text", disable=not progress, leave=False)
-    for i in range(0, len(texts), batch):
-        parts.append(embedder.embed(texts[i:i + batch]))
-        bar.update(len(texts[i:i + batch]))
+def text_key(text: str) -> str:
+    """The content key of a text to embed (with the model, it decides the vector)."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def _embed(embedder: Embedder, texts: Sequence[str], progress: bool,
+           known: dict[str, np.ndarray] | None = None, batch: int = 256) -> np.ndarray:
+    """Vectors for ``texts``: each distinct text embedded once, none that ``known`` already
+    holds (an unchanged paragraph is never embedded again), shortest first so that a batch
+    pads little. The progress bar shows texts per second."""
+    vectors = dict(known or {})
+    keys = [text_key(t) for t in texts]
+    todo = sorted({k: t for k, t in zip(keys, texts) if k not in vectors}.items(), key=lambda kt: len(kt[1]))
+    bar = tqdm(total=len(todo), desc="embedding", unit="text", disable=not progress, leave=False)
+    for i in range(0, len(todo), batch):
+        chunk = todo[i:i + batch]
+        for (key, _), vector in zip(chunk, embedder.embed([t for _, t in chunk])):
+            vectors[key] = vector
+        bar.update(len(chunk))
     bar.close()
-    if not parts:
+    if not keys:
         return np.zeros((0, embedder.dimension), dtype=np.float32)
-    return np.vstack(parts).astype(np.float32)
+    return np.vstack([vectors[k] for k in keys]).astype(np.float32)
 
 
 def keyword_tokens(paragraph: Paragraph) -> list[str]:
@@ -106,8 +120,9 @@ def keyword_tokens(paragraph: Paragraph) -> list[str]:
     return T.tokens(f"{paragraph.section} {paragraph.clean}")
 
 
-def build_index(sources: Sequence[SourceFile], embedder: Embedder, *, progress: bool = False) -> CorpusIndex:
-    """Split, embed and index the documents."""
+def build_index(sources: Sequence[SourceFile], embedder: Embedder, *, progress: bool = False,
+                known: dict[str, np.ndarray] | None = None) -> CorpusIndex:
+    """Split, embed and index the documents; ``known`` vectors (by :func:`text_key`) are reused."""
     documents: dict[str, DocumentInfo] = {}
     paragraphs: list[Paragraph] = []
     for source in sources:
@@ -126,8 +141,8 @@ def build_index(sources: Sequence[SourceFile], embedder: Embedder, *, progress: 
         sentence_start.append(len(sentence_texts))
     if not window_texts:
         raise IndexError_("the documents hold no text to index")
-    window_vectors = _embed(embedder, window_texts, "embedding paragraphs", progress)
-    sentence_vectors = _embed(embedder, sentence_texts, "embedding sentences", progress)
+    vectors = _embed(embedder, window_texts + sentence_texts, progress, known)
+    window_vectors, sentence_vectors = vectors[: len(window_texts)], vectors[len(window_texts):]
     window_index = faiss.IndexFlatIP(embedder.dimension)
     window_index.add(window_vectors)
     manifest = {
@@ -152,7 +167,16 @@ def build_index(sources: Sequence[SourceFile], embedder: Embedder, *, progress: 
         keyword=BM25([keyword_tokens(p) for p in paragraphs]),
         manifest=manifest,
         acronyms=find_acronyms(p.clean for p in paragraphs),
+        text_keys=[text_key(t) for t in window_texts + sentence_texts],
     )
+
+
+def known_vectors(index: CorpusIndex) -> dict[str, np.ndarray]:
+    """The index's vectors by content key: windows from FAISS, then sentences."""
+    if len(index.text_keys) != index.window_index.ntotal + len(index.sentence_vectors):
+        return {}
+    windows_ = index.window_index.reconstruct_n(0, index.window_index.ntotal)
+    return dict(zip(index.text_keys, np.vstack([windows_, index.sentence_vectors])))
 
 
 # --- saving and loading ---------------------------------------------------------
@@ -230,6 +254,7 @@ def save_index(index: CorpusIndex, directory: Path) -> None:
             "window_paragraph": index.window_paragraph.tolist(),
             "sentence_start": index.sentence_start.tolist(),
             "acronyms": index.acronyms,
+            "text_keys": index.text_keys,
         }
         _write(partial / "paragraphs.json", json.dumps(meta, ensure_ascii=False))
         _write(partial / "keyword.json", json.dumps(index.keyword.to_json()))
@@ -307,6 +332,7 @@ def load_index(directory: Path) -> CorpusIndex:
         keyword=keyword,
         manifest=manifest,
         acronyms=meta.get("acronyms", {}),
+        text_keys=meta.get("text_keys", []),
     )
 
 
@@ -320,6 +346,17 @@ def is_fresh(manifest: dict | None, sources: Iterable[SourceFile], embedder: Emb
         and manifest.get("dimension") == embedder.dimension
         and manifest.get("corpus") == {s.info.source: s.info.sha256 for s in sources}
     )
+
+
+def _previous_vectors(directory: Path, embedder: Embedder) -> dict[str, np.ndarray]:
+    """The vectors of the current generation when it was made by the same model."""
+    manifest = read_manifest(directory)
+    if not manifest or manifest.get("model") != embedder.model_id or manifest.get("dimension") != embedder.dimension:
+        return {}
+    try:
+        return known_vectors(load_index(directory))
+    except IndexError_:  # damaged: embed everything again
+        return {}
 
 
 def open_index(
@@ -347,7 +384,7 @@ def open_index(
             index = load_index(directory)
             index.manifest["skipped"] = skipped
             return index, False
-        index = build_index(corpus.sources, embedder, progress=progress)
+        index = build_index(corpus.sources, embedder, progress=progress, known=_previous_vectors(directory, embedder))
         index.manifest["inputs"] = [str(Path(p).resolve()) for p in paths]
         index.manifest["skipped"] = skipped
         save_index(index, directory)

@@ -57,3 +57,33 @@ def test_damaged_or_missing_index_is_a_clear_error(tiny_index, tmp_path):
     (generation_dir(tmp_path / "index") / "windows.faiss").write_bytes(b"garbage")
     with pytest.raises(IndexError_, match="damaged"):
         load_index(tmp_path / "index")
+
+
+class Counting:
+    """The fake embedder, counting the texts it is asked to embed."""
+
+    def __init__(self, inner):
+        self.inner, self.texts = inner, []
+        self.model_id, self.dimension = inner.model_id, inner.dimension
+
+    def embed(self, texts):
+        self.texts.extend(texts)
+        return self.inner.embed(texts)
+
+    def embed_query(self, texts):
+        return self.inner.embed_query(texts)
+
+
+def test_unchanged_text_is_never_embedded_again(corpus_dir, tmp_path, fake_embedder):
+    directory = tmp_path / "idx"
+    first = Counting(fake_embedder)
+    built, _ = open_index([corpus_dir], directory, first)
+    assert len(first.texts) == len(set(first.texts))  # each distinct text once
+    assert sorted(first.texts, key=len) == first.texts  # shortest first: little padding
+    (corpus_dir / "gamma.txt").write_text("Gamma Report\n\nThe Gamma mission closed in 2022 after six years.\n")
+    second = Counting(fake_embedder)
+    rebuilt, was_built = open_index([corpus_dir], directory, second)
+    assert was_built and 0 < len(second.texts) <= 3 and all("Gamma" in t for t in second.texts)
+    fresh, _ = open_index([corpus_dir], tmp_path / "fresh", fake_embedder)
+    assert np.allclose(rebuilt.sentence_vectors, fresh.sentence_vectors)
+    assert rebuilt.window_index.ntotal == fresh.window_index.ntotal

@@ -30,11 +30,17 @@ def browser():
 
 
 def _ask(page, question: str, turn: int) -> str:
+    """Ask, then wait until the turn-th answer is finished: it streams in pieces, and is
+    done when it lists its sources or says the documents don't cover the question."""
     box = page.locator("#question textarea")
     box.fill(question)
     box.press("Enter")  # the keyboard is enough
     page.wait_for_function(
-        "n => document.querySelectorAll('#chat [data-testid=\"bot\"]').length >= n", arg=turn, timeout=60_000)
+        """n => { const bots = document.querySelectorAll('#chat [data-testid="bot"]');
+                  if (bots.length < n) return false;
+                  const text = bots[n - 1].innerText;
+                  return text.includes('Sources') || text.includes('Not in the documents'); }""",
+        arg=turn, timeout=60_000)
     return page.locator("#chat [data-testid='bot']").nth(turn - 1).inner_text()
 
 
