@@ -42,6 +42,45 @@ def tutorial_recipe(corpus: Path, embedder) -> tuple[float, int]:
     return time.perf_counter() - start, len(chunks)
 
 
+def one_shot(question: str) -> None:
+    """`rag ask` as a user runs it: a fresh process, without and with a `rag serve` running."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "RAG_PORT": str(port)}
+
+    def ask(*flags: str) -> float:
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "rag", "ask", question, *flags], env=env, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return time.perf_counter() - start
+
+    alone = ask("--local")
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    server = subprocess.Popen([sys.executable, "-m", "rag", "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        ask()  # warm the server
+        served = statistics.median(ask() for _ in range(3))
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+    print(f"rag ask, one shot:     {alone:8.2f} s alone (peak RSS {rss:.0f} MB), {served:.2f} s with rag serve running")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="times each evaluation question is asked")
@@ -85,6 +124,7 @@ def main() -> int:
     print(f"ask, warm, in-process: p50 {statistics.median(totals):.1f} ms, p95 {percentile(totals, 0.95):.1f} ms, "
           f"max {max(totals):.1f} ms over {len(totals)} asks (retrieve p50 {statistics.median(retrieve):.1f} ms)")
     print(f"peak RSS:              {peak_mb:8.1f} MB")
+    one_shot(questions[0])
     return 0
 
 

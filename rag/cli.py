@@ -93,12 +93,12 @@ def _assistant(settings: Settings, paths: list[Path] | None = None):
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from rag.assistant import validate_question
-
     if args.question is not None:
-        validate_question(args.question, settings.max_question_chars)  # fail before loading anything
-        answer = None if args.local else _from_server(settings, args.question, args.top_k)
+        answer = None if args.local else _from_server(settings, args.question, args.top_k)  # it validates too
         if answer is None:
+            from rag.assistant import validate_question
+
+            validate_question(args.question, settings.max_question_chars)  # fail before loading anything
             answer = _assistant(settings).ask(args.question, top_k=args.top_k).to_dict()
         if args.json:
             print(json.dumps(answer, ensure_ascii=False, indent=2))
