@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import time
@@ -16,6 +17,7 @@ from fastapi.responses import StreamingResponse
 
 from api import errors
 from api.admission import Admission
+from api.reload import follow_index as follow
 from api.security import KeyPolicy, RequireKey
 from api.schemas import (
     AskRequest,
@@ -96,14 +98,19 @@ def _sse(event: str, data) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI:
-    """The API; loads (or builds) the index at start-up unless an assistant is given."""
+def create_app(settings: Settings, assistant: Assistant | None = None, *, follow_index: bool = False) -> FastAPI:
+    """The API; loads (or builds) the index at start-up unless an assistant is given. With
+    ``follow_index`` it answers from each new index generation ``rag ingest`` writes."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if getattr(app.state, "assistant", None) is None:
             app.state.assistant, _ = await run_in_threadpool(lambda: load_assistant(settings, serving=True))
+        watcher = asyncio.create_task(follow(app, settings, settings.reload_interval_s)) \
+            if follow_index and settings.reload_interval_s > 0 else None
         yield
+        if watcher is not None:
+            watcher.cancel()
 
     app = FastAPI(
         title="Peace-operations assistant API",

@@ -16,7 +16,7 @@ def build(settings: Settings, *, with_ui: bool = True):
     assistant, built = load_assistant(settings, progress=sys.stderr.isatty(), serving=True)
     if built:
         print(f"index built in {settings.index_dir}", file=sys.stderr)
-    app = create_app(settings, assistant)
+    app = create_app(settings, assistant, follow_index=True)
     if with_ui:
         try:
             from ui.app import mount

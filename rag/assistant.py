@@ -175,6 +175,12 @@ def load_assistant(
     paths = paths or corpus_paths(settings)
     index, built = open_index(paths, settings.index_dir, embedder, rebuild=rebuild, progress=progress,
                               max_bytes=settings.max_file_bytes, wait=serving)
+    return assistant_for(index, embedder, settings), built
+
+
+def assistant_for(index: CorpusIndex, embedder: Embedder, settings: Settings) -> Assistant:
+    """The assistant the settings ask for over ``index`` (the LLM answerer when
+    ``RAG_ANSWERER=llm``, over the extractive one as its fallback)."""
     answerer: Answerer = default_answerer(index)
     if settings.answerer == "llm":
         from rag.answering.llm import LLMAnswerer, openai_chat_model
@@ -182,8 +188,5 @@ def load_assistant(
         model = openai_chat_model(settings.llm_base_url, settings.llm_model, settings.llm_api_key.get_secret_value(),
                                   settings.llm_timeout_s)
         answerer = LLMAnswerer(model, answerer, min_support=settings.llm_min_support)
-    assistant = build_assistant(
-        index, embedder, top_k=settings.top_k, max_question_chars=settings.max_question_chars,
-        query_cache=settings.query_cache, answerer=answerer,
-    )
-    return assistant, built
+    return build_assistant(index, embedder, top_k=settings.top_k, max_question_chars=settings.max_question_chars,
+                           query_cache=settings.query_cache, answerer=answerer)

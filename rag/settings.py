@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr = SecretStr("")
     llm_timeout_s: float = Field(default=30.0, gt=0, le=600)
     llm_min_support: float = Field(default=0.7, ge=0, le=1)  # share of a claim's words its sources must hold; chosen on dev (README)
+    reload_interval_s: float = Field(default=2.0, ge=0, le=3600)  # rag serve checks for a new index this often (0: never)
     serve_replicas: int = Field(default=2, ge=1, le=8)  # model copies answering in parallel when serving
     serve_threads: int = Field(default=1, ge=1, le=64)  # torch threads per call when serving
 

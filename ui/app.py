@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any
+from typing import Any, Callable
 
 import gradio as gr
 
@@ -108,12 +108,16 @@ def previous_questions(history: list[dict[str, Any]]) -> list[str]:
 # --- the app ---------------------------------------------------------------------------
 
 
-def build(assistant: Assistant, settings: Settings) -> gr.Blocks:
-    """The Gradio Blocks app over an already loaded assistant."""
+def build(assistant: Assistant, settings: Settings, *, current: Callable[[], Assistant] | None = None) -> gr.Blocks:
+    """The Gradio Blocks app over an already loaded assistant; ``current`` gives the one in
+    use now when the server follows a changing index."""
+    current = current or (lambda: assistant)
     store = FeedbackStore(settings.data_dir, max_bytes=int(settings.feedback_max_mb * 1024 * 1024))
-    index = assistant.index
 
     def paragraph_view(doc_id: str, number: int, quote: dict | None) -> str:
+        index = current().index
+        if doc_id not in index.documents:
+            return "<div class='source-panel'>This source is no longer in the collection.</div>"
         paragraphs = index.document_paragraphs(doc_id)
         p = paragraphs[number - 1]
         info = index.documents[doc_id]
@@ -130,7 +134,7 @@ def build(assistant: Assistant, settings: Settings) -> gr.Blocks:
         shown = ""
         answer = None
         try:
-            for item in assistant.stream(question, history=previous_questions(history)):
+            for item in current().stream(question, history=previous_questions(history)):
                 if isinstance(item, str):
                     shown += item
                     turn = [{"role": "user", "content": _md(question.strip())}, {"role": "assistant", "content": _md(shown)}]
@@ -165,7 +169,9 @@ def build(assistant: Assistant, settings: Settings) -> gr.Blocks:
     def step(position: dict | None, delta: int):
         if not position:
             return gr.update(), position
-        total = len(index.document_paragraphs(position["doc_id"]))
+        total = len(current().index.document_paragraphs(position["doc_id"]))
+        if not total:
+            return paragraph_view(position["doc_id"], 1, None), position
         number = min(max(position["number"] + delta, 1), total)
         position = {**position, "number": number}
         return paragraph_view(position["doc_id"], number, position.get("quote")), position
@@ -224,8 +230,10 @@ def build(assistant: Assistant, settings: Settings) -> gr.Blocks:
 
 
 def mount(app, assistant: Assistant, settings: Settings):
-    """Mount the chat at /ui of an existing FastAPI app."""
-    return gr.mount_gradio_app(app, build(assistant, settings), path="/ui", css=CSS)
+    """Mount the chat at /ui of an existing FastAPI app; it answers from the app's assistant
+    of the moment (the server may switch to a new index generation)."""
+    blocks = build(assistant, settings, current=lambda: getattr(app.state, "assistant", None) or assistant)
+    return gr.mount_gradio_app(app, blocks, path="/ui", css=CSS)
 
 
 def launch(settings: Settings, *, host: str, port: int) -> int:

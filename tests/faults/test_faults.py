@@ -191,3 +191,25 @@ def _try_post(base: str):
         return httpx.post(base + "/ask", json={"question": "How many observers?"}, timeout=10).status_code
     except httpx.HTTPError as exc:
         return type(exc).__name__
+
+
+def test_a_running_server_answers_from_each_new_ingest(env, tmp_path):
+    """Save a file into the folder, run `rag ingest`: the server answers from it, no restart."""
+    proc, base = start_server({**env, "RAG_RELOAD_INTERVAL_S": "0.5"}, tmp_path / "follow.log")
+    question = {"question": "When did the Gamma mission close?"}
+    try:
+        assert httpx.get(base + "/healthz").json()["documents"] == 2
+        before = httpx.post(base + "/ask", json=question).json()
+        assert "2022" not in before["answer"]
+        Path(env["RAG_CORPUS_DIR"], "gamma.txt").write_text(
+            "Gamma Report\n\nThe Gamma mission closed on 3 March 2022 after six years.\n", encoding="utf-8")
+        out = rag(["ingest"], env)
+        assert out.returncode == 0, out.stderr
+        deadline = time.monotonic() + 15
+        while httpx.get(base + "/healthz").json()["documents"] != 3 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        after = httpx.post(base + "/ask", json=question).json()
+        assert "3 March 2022" in after["answer"] and after["citations"][0]["doc_id"] == "gamma"
+        assert httpx.get(base + "/documents/gamma").status_code == 200
+    finally:
+        stop(proc)
