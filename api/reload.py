@@ -34,7 +34,6 @@ async def follow_index(app: FastAPI, settings: Settings, interval_s: float) -> N
         except RagError as exc:  # a generation being cleaned up, or damaged: keep answering from the old one
             log.warning("could not load the new index generation %s: %s", current.name, exc)
             continue
-        fresh.index.manifest.setdefault("skipped", index.manifest.get("skipped", []))
         app.state.assistant = fresh
         loaded = current
         log.warning("now answering from index generation %s (%d documents)", current.name, len(index.documents))

@@ -26,6 +26,27 @@ from eval.harness import percentile
 from eval.questions import CORPORA, load_questions
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_on_free_port(env: dict[str, str], port: int | None = None) -> tuple[subprocess.Popen, str]:
+    """`rag serve` (with ``env`` over the current settings) on a loopback port, once healthy."""
+    port = port or free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "rag", "serve", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **env})
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    return proc, url
+
+
 def level(url: str, clients: int, questions: list[str], max_requests: int, max_seconds: float,
           backoff: float = 1.0) -> dict:
     latencies: list[float] = []
@@ -116,19 +137,7 @@ def main() -> int:
     proc = None
     url = args.url
     if url is None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        proc = subprocess.Popen([sys.executable, "-m", "rag", "serve", "--port", str(port)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                env={**os.environ, "RAG_QUERY_CACHE": "0"})
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(600):
-            try:
-                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
+        proc, url = serve_on_free_port({"RAG_QUERY_CACHE": "0"})
     try:
         questions = [q.question for q in load_questions(CORPORA[0].questions, "dev")]
         level(url, 4, questions, 40, 10)  # warm-up

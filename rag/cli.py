@@ -157,24 +157,20 @@ def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
     return launch(settings, host=args.host or settings.host, port=args.port if args.port is not None else 7860)
 
 
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
-    if not 1 <= number <= 50:
-        raise argparse.ArgumentTypeError(f"must be between 1 and 50, got {number}")
-    return number
+def _whole(low: int, high: int | None = None):
+    """An argparse type: a whole number from ``low`` to ``high`` (no upper bound when None)."""
 
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+        if number < low or (high is not None and number > high):
+            bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"must be {bounds}, got {number}")
+        return number
 
-def _count(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
-    return number
+    return parse
 
 
 def _port(value: str) -> int:
@@ -201,7 +197,7 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("ask", help="answer a question with citations", description="Answer QUESTION, or start an interactive session when none is given.")
     s.add_argument("question", nargs="?", help="the question (omit for an interactive session)")
     s.add_argument("--json", action="store_true", help="print the JSON the HTTP API returns")
-    s.add_argument("--top-k", type=_positive, default=None, help="passages to retrieve (1-50)")
+    s.add_argument("--top-k", type=_whole(1, 50), default=None, help="passages to retrieve (1-50)")
     s.add_argument("--local", action="store_true",
                    help="answer in this process even when a `rag serve` answers on RAG_HOST:RAG_PORT")
     s.set_defaults(func=cmd_ask)
@@ -213,7 +209,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--out", help="report folder (default eval/reports)")
     s.add_argument("--answerer", choices=("extractive", "llm"), default="extractive",
                    help="llm: the extractive and the LLM answerer side by side (eval/reports/answerers.md)")
-    s.add_argument("--limit", type=_count, default=None, help="with --answerer llm: ask only the first N questions")
+    s.add_argument("--limit", type=_whole(1), default=None, help="with --answerer llm: ask only the first N questions")
     s.set_defaults(func=cmd_eval)
 
     s = sub.add_parser("serve", help="run the HTTP API (and the chat UI at /ui)", description="Serve the HTTP API with uvicorn.")
