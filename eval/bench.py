@@ -18,7 +18,8 @@ from eval.harness import percentile
 from eval.questions import CORPORA, load_questions
 from rag.assistant import build_assistant
 from rag.embedder import load_embedder
-from rag.index import generation_dir, open_index
+from rag.index import generation_dir
+from rag.collection import open_index
 from rag.settings import get_settings
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rag.assistant import Assistant, build_assistant
 from rag.embedder import Embedder, load_embedder
-from rag.index import open_index
+from rag.collection import open_index
 from rag.settings import PROJECT_ROOT, Settings
 
 from eval.gate import failures as gate_failures

@@ -27,7 +27,7 @@ from rag.answering.features import FEATURES, QUESTION_FEATURES, Candidate, Vocab
 from rag.answering.selector import DEFAULT_PATH, Logistic, Selector
 from rag.conversation import rewrite, search_query
 from rag.embedder import load_embedder
-from rag.index import open_index
+from rag.collection import open_index
 from rag.ingest import split_paragraphs
 from rag.question import QuestionInfo, analyse
 from rag.retriever import HybridSearcher

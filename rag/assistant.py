@@ -15,7 +15,8 @@ from rag.answering.features import Vocabulary
 from rag.conversation import search_query
 from rag.embedder import Embedder, load_embedder
 from rag.errors import InvalidQuestion, InvalidRequest
-from rag.index import CorpusIndex, open_index, read_manifest
+from rag.index import CorpusIndex, read_manifest
+from rag.collection import open_index
 from rag.retriever import HybridRetriever, HybridSearcher, Retriever, passages_of
 from rag.settings import Settings
 from rag.types import Answer

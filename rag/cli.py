@@ -58,7 +58,7 @@ def _from_server(settings: Settings, question: str, top_k: int | None) -> dict |
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from rag.embedder import load_embedder
-    from rag.index import open_index
+    from rag.collection import open_index
 
     paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
     start = time.perf_counter()
@@ -80,6 +80,61 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     if m.get("skipped") and args.strict:
         print(f"rag: error: {len(m['skipped'])} file(s) skipped (--strict)", file=sys.stderr)
         return 1
+    return 0
+
+
+def _describe(info, index) -> str:
+    pages = f", {info.pages} pages" if info.pages else ""
+    return f"{info.doc_id} ({info.source}, {info.format}{pages}, {len(index.document_paragraphs(info.doc_id))} paragraphs)"
+
+
+def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.collection import change, uploads_from
+    from rag.embedder import load_embedder
+    from rag.errors import CorpusError
+
+    uploads, unreadable = uploads_from([Path(p) for p in args.paths], max_bytes=settings.max_file_bytes)
+    if unreadable:  # all or nothing: name every file that cannot be used, change nothing
+        for skipped in unreadable:
+            print(f"rag: error: {skipped}", file=sys.stderr)
+        return 2
+    if not uploads:
+        raise CorpusError("nothing to add")
+    result = change(settings.index_dir, load_embedder(settings.model), add=uploads, max_bytes=settings.max_file_bytes)
+    for info in result.unchanged:
+        print(f"unchanged: {info.source} is already in the index as {info.doc_id}")
+    for verb, infos in (("added", result.added), ("replaced", result.replaced)):
+        for info in infos:
+            print(f"{verb}: {_describe(info, result.index)}")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.collection import ModelInfo, change
+    from rag.index import read_manifest
+
+    manifest = read_manifest(settings.index_dir)
+    if manifest is None:
+        raise RagError(f"no index in {settings.index_dir}; nothing to remove")
+    model = ModelInfo(manifest["model"], manifest["dimension"])  # removing embeds nothing: no model load
+    for info in change(settings.index_dir, model, remove=args.doc_ids).removed:
+        print(f"removed: {info.doc_id} ({info.source})")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.index import load_index
+
+    index = load_index(settings.index_dir)
+    rows = [{"id": d.doc_id, "title": d.title, "format": d.format, "pages": d.pages,
+             "paragraphs": len(index.document_paragraphs(d.doc_id)), "added": d.added, "source": d.source}
+            for d in index.documents.values()]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{'ID':<42} {'FORMAT':<6} {'PAGES':>5} {'PARAS':>5}  {'ADDED':<20} TITLE")
+    for r in rows:
+        print(f"{r['id'][:42]:<42} {r['format']:<6} {r['pages'] or '':>5} {r['paragraphs']:>5}  {r['added']:<20} {r['title'][:60]}")
     return 0
 
 
@@ -187,12 +242,24 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="rag", description="Cited answers from UN peace-operations documents, offline.")
     sub = p.add_subparsers(dest="command", required=True)
 
-    s = sub.add_parser("ingest", help="split, embed and index documents", description="Build the index from .txt/.md files (default: the corpus folder).")
+    s = sub.add_parser("ingest", help="split, embed and index documents", description="Build the index from .txt, .md, .pdf, .docx and .html files (default: the corpus folder); unchanged files are not read or embedded again.")
     s.add_argument("paths", nargs="*", help="files or folders to ingest")
     s.add_argument("--rebuild", action="store_true", help="rebuild even if the index is up to date")
     s.add_argument("--progress", action="store_true", help="show a progress bar even when not on a terminal")
     s.add_argument("--strict", action="store_true", help="exit non-zero when any file is skipped")
     s.set_defaults(func=cmd_ingest)
+
+    s = sub.add_parser("add", help="add documents to the index", description="Add files (or the files in folders) to the index without rebuilding it: only their text is embedded. A file already there is left alone; a file of the same name with other content replaces it. If any file cannot be used, nothing is added.")
+    s.add_argument("paths", nargs="+", help="files or folders (.txt, .md, .pdf, .docx, .html)")
+    s.set_defaults(func=cmd_add)
+
+    s = sub.add_parser("remove", help="remove documents from the index", description="Remove documents by id (see `rag list`); nothing is embedded.")
+    s.add_argument("doc_ids", nargs="+", metavar="DOC_ID")
+    s.set_defaults(func=cmd_remove)
+
+    s = sub.add_parser("list", help="list the documents in the index", description="The documents in the index: id, format, pages, paragraphs, when added, title.")
+    s.add_argument("--json", action="store_true", help="print JSON")
+    s.set_defaults(func=cmd_list)
 
     s = sub.add_parser("ask", help="answer a question with citations", description="Answer QUESTION, or start an interactive session when none is given.")
     s.add_argument("question", nargs="?", help="the question (omit for an interactive session)")

@@ -14,7 +14,8 @@ import os
 import shutil
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from bisect import bisect_right
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -26,11 +27,13 @@ from rag import text as T
 from rag.acronyms import find_acronyms
 from rag.embedder import Embedder
 from rag.errors import IndexError_
-from rag.ingest import DEFAULT_MAX_BYTES, SourceFile, read_sources, split_paragraphs, windows
+from rag.ingest import SourceFile, split_paragraphs, windows
 from rag.keyword import BM25
 from rag.types import DocumentInfo, Paragraph, Sentence
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5  # 5: extracted texts stored in texts/, pages, documents added one by one
+
+
 def _pipeline_hash() -> str:
     """Hash of the code that shapes an index: a change to it rebuilds the index."""
     import hashlib
@@ -62,6 +65,8 @@ class CorpusIndex:
     manifest: dict
     acronyms: dict[str, list[str]] = field(default_factory=dict)
     text_keys: list[str] = field(default_factory=list)  # content keys of the windows, then the sentences
+    texts: dict[str, str] = field(default_factory=dict)  # doc_id -> stored text, when built in this process
+    text_dir: Path | None = None  # where saved texts live (by the file's sha256)
     searchable: np.ndarray = field(init=False)
     _by_doc: dict[str, list[int]] = field(init=False)
     _prefixes: frozenset[str] = field(init=False)
@@ -76,6 +81,23 @@ class CorpusIndex:
     def document_paragraphs(self, doc_id: str) -> list[Paragraph]:
         """The paragraphs of one document, in order."""
         return [self.paragraphs[i] for i in self._by_doc.get(doc_id, [])]
+
+    def document_text(self, doc_id: str) -> str:
+        """The text the document's paragraphs and offsets refer to (``text[start:end]``)."""
+        text = self.texts.get(doc_id)
+        if text is None:
+            info = self.documents[doc_id]
+            if self.text_dir is None:
+                raise IndexError_(f"the text of {doc_id} is not stored; rebuild the index with `rag ingest`")
+            try:
+                text = (self.text_dir / f"{info.sha256}.txt").read_text(encoding="utf-8")
+            except OSError:
+                raise IndexError_(f"the stored text of {doc_id} is missing; rebuild the index with `rag ingest`") from None
+        return text
+
+    def source_files(self) -> list[SourceFile]:
+        """Every document as it was read (its stored text): a rebuild extracts nothing again."""
+        return [SourceFile(info, self.document_text(doc_id), info.page_starts) for doc_id, info in self.documents.items()]
 
     def knows_term(self, term: str) -> bool:
         """True if a keyword token (or a word sharing its first five letters) occurs."""
@@ -125,9 +147,13 @@ def build_index(sources: Sequence[SourceFile], embedder: Embedder, *, progress: 
     """Split, embed and index the documents; ``known`` vectors (by :func:`text_key`) are reused."""
     documents: dict[str, DocumentInfo] = {}
     paragraphs: list[Paragraph] = []
+    texts: dict[str, str] = {}
     for source in sources:
-        documents[source.info.doc_id] = source.info
-        paragraphs.extend(split_paragraphs(source.info.doc_id, source.text))
+        info = replace(source.info, page_starts=tuple(source.page_starts), pages=len(source.page_starts))
+        documents[info.doc_id] = info
+        texts[info.doc_id] = source.text
+        for p in split_paragraphs(info.doc_id, source.text):
+            paragraphs.append(replace(p, page=bisect_right(info.page_starts, p.start)) if info.page_starts else p)
     window_texts: list[str] = []
     window_paragraph: list[int] = []
     sentence_texts: list[str] = []
@@ -150,7 +176,8 @@ def build_index(sources: Sequence[SourceFile], embedder: Embedder, *, progress: 
         "pipeline": PIPELINE,
         "model": embedder.model_id,
         "dimension": embedder.dimension,
-        "corpus": {s.info.source: s.info.sha256 for s in sources},
+        "corpus": {s.info.source: s.info.sha256 for s in sources if s.info.origin == "folder"},
+        "texts": sorted({s.info.sha256 for s in sources}),
         "documents": len(documents),
         "paragraphs": len(paragraphs),
         "windows": len(window_texts),
@@ -168,6 +195,7 @@ def build_index(sources: Sequence[SourceFile], embedder: Embedder, *, progress: 
         manifest=manifest,
         acronyms=find_acronyms(p.clean for p in paragraphs),
         text_keys=[text_key(t) for t in window_texts + sentence_texts],
+        texts=texts,
     )
 
 
@@ -183,6 +211,7 @@ def known_vectors(index: CorpusIndex) -> dict[str, np.ndarray]:
 
 
 CURRENT = "CURRENT"  # names the generation in use; replaced atomically
+TEXTS = "texts"  # the stored text of every document, by its file's sha256, shared by generations
 LOCK = ".ingest.lock"
 KEEP_GENERATIONS = 2  # the current one and the one before (a reader may still be opening it)
 
@@ -247,6 +276,7 @@ def save_index(index: CorpusIndex, directory: Path) -> None:
     name = f"gen-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}-{os.getpid()}-{time.monotonic_ns() % 10**9:09d}"
     partial = directory / f".{name}.partial"
     try:
+        _store_texts(index, directory / TEXTS)
         partial.mkdir()
         meta = {
             "documents": [asdict(d) for d in index.documents.values()],
@@ -278,11 +308,24 @@ def save_index(index: CorpusIndex, directory: Path) -> None:
     _clean_up(directory)
 
 
+def _store_texts(index: CorpusIndex, folder: Path) -> None:
+    """Write each document's text once (write-once files named by the file's hash)."""
+    folder.mkdir(exist_ok=True)
+    for doc_id, info in index.documents.items():
+        path = folder / f"{info.sha256}.txt"
+        if path.exists():
+            continue
+        partial = folder / f".{info.sha256}.{os.getpid()}.partial"
+        _write(partial, index.document_text(doc_id))
+        os.replace(partial, path)
+
+
 def _clean_up(directory: Path) -> None:
     """Remove generations older than the last :data:`KEEP_GENERATIONS`, abandoned partial
-    ones, and the files of the flat layout of format 4."""
+    ones, stored texts no kept generation refers to, and the files of the flat layout of format 4."""
     generations = sorted((p for p in directory.glob("gen-*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
     current = generation_dir(directory)
+    kept = [g for g in generations[-KEEP_GENERATIONS:]] + ([current] if current else [])
     for old in generations[:-KEEP_GENERATIONS]:
         if old != current:
             shutil.rmtree(old, ignore_errors=True)
@@ -290,6 +333,15 @@ def _clean_up(directory: Path) -> None:
         shutil.rmtree(partial, ignore_errors=True)
     for name in FILES:
         (directory / name).unlink(missing_ok=True)
+    referenced: set[str] = set()
+    for generation in kept:
+        try:
+            referenced.update(json.loads((generation / "manifest.json").read_text(encoding="utf-8")).get("texts", []))
+        except (OSError, json.JSONDecodeError):
+            return  # cannot tell what is in use: keep every text
+    for path in (directory / TEXTS).glob("*.txt"):
+        if path.stem not in referenced:
+            path.unlink(missing_ok=True)
 
 
 def read_manifest(directory: Path) -> dict | None:
@@ -312,7 +364,8 @@ def load_index(directory: Path) -> CorpusIndex:
     directory = generation
     try:
         meta = json.loads((directory / "paragraphs.json").read_text(encoding="utf-8"))
-        documents = {d["doc_id"]: DocumentInfo(**d) for d in meta["documents"]}
+        documents = {d["doc_id"]: DocumentInfo(**{**d, "page_starts": tuple(d.get("page_starts", ()))})
+                     for d in meta["documents"]}
         paragraphs = [
             Paragraph(**{**p, "sentences": tuple(Sentence(**s) for s in p["sentences"])})
             for p in meta["paragraphs"]
@@ -333,59 +386,5 @@ def load_index(directory: Path) -> CorpusIndex:
         manifest=manifest,
         acronyms=meta.get("acronyms", {}),
         text_keys=meta.get("text_keys", []),
+        text_dir=directory.parent / TEXTS if directory.name.startswith("gen-") else directory / TEXTS,
     )
-
-
-def is_fresh(manifest: dict | None, sources: Iterable[SourceFile], embedder: Embedder) -> bool:
-    """True when the stored index was built from these files with this model."""
-    return bool(
-        manifest
-        and manifest.get("format_version") == FORMAT_VERSION
-        and manifest.get("pipeline") == PIPELINE
-        and manifest.get("model") == embedder.model_id
-        and manifest.get("dimension") == embedder.dimension
-        and manifest.get("corpus") == {s.info.source: s.info.sha256 for s in sources}
-    )
-
-
-def _previous_vectors(directory: Path, embedder: Embedder) -> dict[str, np.ndarray]:
-    """The vectors of the current generation when it was made by the same model."""
-    manifest = read_manifest(directory)
-    if not manifest or manifest.get("model") != embedder.model_id or manifest.get("dimension") != embedder.dimension:
-        return {}
-    try:
-        return known_vectors(load_index(directory))
-    except IndexError_:  # damaged: embed everything again
-        return {}
-
-
-def open_index(
-    paths: Iterable[Path],
-    directory: Path,
-    embedder: Embedder,
-    *,
-    rebuild: bool = False,
-    progress: bool = False,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    wait: bool = False,
-) -> tuple[CorpusIndex, bool]:
-    """Load the index, rebuilding it when the corpus or model changed. Returns (index, built).
-    The files skipped on this reading are in ``index.manifest["skipped"]``. When another
-    process is writing the index, wait for it (``wait``) or raise :class:`WriterBusy`."""
-    paths = list(paths)
-    corpus = read_sources(paths, max_bytes=max_bytes)
-    skipped = [s.to_dict() for s in corpus.skipped]
-    if not rebuild and is_fresh(read_manifest(directory), corpus.sources, embedder):
-        index = load_index(directory)
-        index.manifest["skipped"] = skipped
-        return index, False
-    with writer_lock(directory, wait=wait):
-        if not rebuild and is_fresh(read_manifest(directory), corpus.sources, embedder):  # built while we waited
-            index = load_index(directory)
-            index.manifest["skipped"] = skipped
-            return index, False
-        index = build_index(corpus.sources, embedder, progress=progress, known=_previous_vectors(directory, embedder))
-        index.manifest["inputs"] = [str(Path(p).resolve()) for p in paths]
-        index.manifest["skipped"] = skipped
-        save_index(index, directory)
-    return index, True

@@ -10,28 +10,31 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 import yaml
 
 from rag import text as T
 from rag.errors import CorpusError
+from rag.formats import SUPPORTED, Unreadable, extract
 from rag.types import DocumentInfo, Paragraph, Sentence
 
-SUPPORTED = (".txt", ".md")
 MANIFEST = "manifest.yaml"
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
-    """A document's metadata and its full text as read from disk."""
+    """A document's metadata and the text that is stored and indexed for it (for a PDF,
+    Word or HTML file, the extracted text; ``page_starts`` where its pages begin)."""
 
     info: DocumentInfo
     text: str
+    page_starts: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +46,9 @@ class Skipped:
 
     def to_dict(self) -> dict[str, str]:
         return {"source": self.source, "reason": self.reason}
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.reason}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +63,16 @@ class Corpus:
 
     def __len__(self) -> int:
         return len(self.sources)
+
+
+@dataclass(frozen=True, slots=True)
+class FileRef:
+    """A file found on disk and hashed, not yet read as text."""
+
+    path: Path
+    source: str  # how users see its name (see :func:`_display`)
+    root: Path | None  # the folder it was found in
+    sha256: str  # of the file's bytes: a changed file is a new version
 
 
 # --- reading ----------------------------------------------------------------------
@@ -86,12 +102,12 @@ def _manifest(folder: Path, root: Path | None) -> dict[str, dict]:
     return {str(e.get("file")): e for e in entries if isinstance(e, dict) and e.get("file")}
 
 
-def _guess_title(text: str, path: Path) -> str:
+def _guess_title(text: str, name: str) -> str:
     for line in text.splitlines():
         line = T.clean(line)
         if len(line) > 3:
             return line[:200]
-    return path.stem
+    return Path(name).stem
 
 
 def _candidates(paths: Iterable[Path]) -> list[tuple[Path, Path | None]]:
@@ -112,7 +128,7 @@ def _candidates(paths: Iterable[Path]) -> list[tuple[Path, Path | None]]:
         else:
             raise CorpusError(f"{path}: no such file or directory")
     if not found:
-        raise CorpusError("no .txt or .md documents found in " + ", ".join(map(str, paths)))
+        raise CorpusError(f"no supported documents ({', '.join(SUPPORTED)}) found in " + ", ".join(map(str, paths)))
     return sorted(found.items())
 
 
@@ -121,79 +137,110 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     return [path for path, _ in _candidates(paths)]
 
 
-def _binary(raw: bytes) -> bool:
-    """NUL bytes, or many control characters, in the first 8 KB: not a text file."""
-    head = raw[:8192]
-    if b"\x00" in head:
-        return True
-    control = sum(b < 32 and b not in (9, 10, 12, 13) for b in head)
-    return control > len(head) * 0.05
-
-
-def _read_text(path: Path, max_bytes: int) -> str:
-    """The file's text, or :class:`Unreadable` with the reason in a few words."""
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes, or :class:`Unreadable` with the reason in a few words."""
     if path.is_symlink() and not path.exists():
         raise Unreadable("a broken symbolic link (its target does not exist)")
     try:
         size = path.stat().st_size
         if size > max_bytes:
             raise Unreadable(f"{size / 1e6:.1f} MB is over the {max_bytes / 1e6:g} MB limit (RAG_MAX_FILE_MB)")
-        raw = path.read_bytes()
+        return path.read_bytes()
     except PermissionError:
         raise Unreadable("permission denied") from None
     except OSError as exc:
         raise Unreadable(f"cannot be read ({exc.strerror or exc})") from None
-    if not raw.strip():
-        raise Unreadable("the file is empty")
-    if _binary(raw):
-        raise Unreadable("binary content, not text")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise Unreadable(f"not UTF-8 text (invalid byte at position {exc.start})") from None
-    if not re.search(r"\w", text):
-        raise Unreadable("no words in the file")
-    return text
 
 
-class Unreadable(Exception):
-    """A file that is skipped; the message says why."""
-
-
-def read_sources(paths: Iterable[Path], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Corpus:
-    """Read the documents (with ``manifest.yaml`` metadata where a folder has one).
-
-    A file that cannot be used (empty, binary, not UTF-8, unreadable, a broken link,
-    too large) is skipped and named with the reason; the rest are read."""
-    sources, skipped = [], []
-    manifests: dict[Path, dict[str, dict]] = {}
-    seen: set[str] = set()
+def scan(paths: Iterable[Path], *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[FileRef], list[Skipped]]:
+    """The supported files in ``paths``, hashed (cheap: nothing is extracted yet), and the
+    files that cannot even be read."""
+    refs, skipped = [], []
     for path, root in _candidates(paths):
         shown = _display(path, root)
         try:
-            text = _read_text(path, max_bytes)
+            raw = _read_bytes(path, max_bytes)
         except Unreadable as exc:
             skipped.append(Skipped(shown, str(exc)))
             continue
-        meta = manifests.setdefault(path.parent, _manifest(path.parent, root)).get(path.name, {})
-        doc_id = re.sub(r"[^A-Za-z0-9_.-]+", "-", path.stem)
+        refs.append(FileRef(path, shown, root, hashlib.sha256(raw).hexdigest()))
+    return refs, skipped
+
+
+def document_id(name: str, taken: Iterable[str] = ()) -> str:
+    """A URL-safe id from a file name, made unique against ``taken`` with a numeric suffix."""
+    base = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(name).stem).strip("-.") or "document"
+    taken = set(taken)
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def from_bytes(name: str, raw: bytes, *, doc_id: str, source: str, meta: dict | None = None,
+               origin: str = "folder", max_bytes: int = DEFAULT_MAX_BYTES) -> SourceFile:
+    """Extract one file's text and metadata (``meta`` from ``manifest.yaml`` wins over the
+    file's own). Raises :class:`Unreadable`."""
+    if len(raw) > max_bytes:
+        raise Unreadable(f"{len(raw) / 1e6:.1f} MB is over the {max_bytes / 1e6:g} MB limit (RAG_MAX_FILE_MB)")
+    extracted = extract(name, raw)
+    meta = meta or {}
+    info = DocumentInfo(
+        doc_id=doc_id,
+        title=str(meta.get("title") or extracted.title or _guess_title(extracted.text, name)),
+        source=source,
+        publisher=str(meta.get("publisher") or extracted.publisher or ""),
+        author=str(meta.get("author") or extracted.author or ""),
+        date=str(meta.get("date") or extracted.date or ""),
+        sha256=hashlib.sha256(raw).hexdigest(),
+        format=extracted.format,
+        pages=len(extracted.page_starts),
+        origin=origin,
+        added=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    )
+    return SourceFile(info, extracted.text, extracted.page_starts)
+
+
+Reuse = Callable[[FileRef, str], "SourceFile | None"]
+
+
+def read_sources(paths: Iterable[Path], *, max_bytes: int = DEFAULT_MAX_BYTES, reuse: Reuse | None = None,
+                 exclude: Iterable[str] = ()) -> Corpus:
+    """Read the documents (with ``manifest.yaml`` metadata where a folder has one).
+
+    ``reuse(ref, doc_id)`` may return the document as already extracted (an unchanged
+    file is not extracted again). A file that cannot be used (empty, binary, not UTF-8,
+    unreadable, a broken link, too large, an encrypted or scanned PDF...) is skipped and
+    named with the reason; the rest are read. Files named in ``exclude`` (as users see
+    their names) are left out silently: they were removed from the index."""
+    refs, skipped = scan(paths, max_bytes=max_bytes)
+    exclude = set(exclude)
+    refs = [r for r in refs if r.source not in exclude]
+    sources = []
+    manifests: dict[Path, dict[str, dict]] = {}
+    seen: set[str] = set()
+    for ref in refs:
+        meta = manifests.setdefault(ref.path.parent, _manifest(ref.path.parent, ref.root)).get(ref.path.name, {})
+        doc_id = document_id(ref.path.name)
         if doc_id in seen:
             raise CorpusError(f"two documents share the id {doc_id!r}; rename one of them")
         seen.add(doc_id)
-        info = DocumentInfo(
-            doc_id=doc_id,
-            title=str(meta.get("title") or _guess_title(text, path)),
-            source=shown,
-            publisher=str(meta.get("publisher") or ""),
-            author=str(meta.get("author") or ""),
-            date=str(meta.get("date") or ""),
-            sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        )
-        sources.append(SourceFile(info, text))
+        source = reuse(ref, doc_id) if reuse else None
+        if source is not None and meta:  # the catalogue may have changed without the file
+            fields = {k: str(meta[k]) for k in ("title", "publisher", "author", "date") if meta.get(k)}
+            source = SourceFile(replace(source.info, **fields), source.text, source.page_starts)
+        if source is None:
+            try:
+                source = from_bytes(ref.path.name, _read_bytes(ref.path, max_bytes), doc_id=doc_id,
+                                    source=ref.source, meta=meta, max_bytes=max_bytes)
+            except Unreadable as exc:
+                skipped.append(Skipped(ref.source, str(exc)))
+                continue
+        sources.append(source)
     if not sources:
-        reasons = "; ".join(f"{s.source}: {s.reason}" for s in skipped[:5])
+        reasons = "; ".join(map(str, skipped[:5]))
         raise CorpusError(f"no readable documents ({reasons})")
-    return Corpus(tuple(sources), tuple(skipped))
+    return Corpus(tuple(sources), tuple(sorted(skipped, key=lambda s: s.source)))
 
 
 # --- splitting --------------------------------------------------------------------

@@ -16,7 +16,12 @@ class DocumentInfo:
     publisher: str = ""
     author: str = ""
     date: str = ""
-    sha256: str = ""
+    sha256: str = ""  # of the file's bytes
+    format: str = "txt"  # txt | md | pdf | docx | html
+    pages: int = 0  # PDFs: the number of pages
+    origin: str = "folder"  # "folder": kept in step with an ingested folder; "added": by `rag add` or an upload
+    added: str = ""  # when it entered the index (UTC, ISO 8601)
+    page_starts: tuple[int, ...] = ()  # PDFs: offset in the stored text where each page begins
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +47,7 @@ class Paragraph:
     clean: str = ""  # display text: page-break debris and markup removed
     sentences: tuple[Sentence, ...] = ()
     searchable: bool = True  # False for headings and duplicated pull quotes
+    page: int = 0  # 1-based page of a PDF where the paragraph begins; 0 when the format has no pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +88,7 @@ class Citation:
     quote: Quote
     publisher: str = ""
     date: str = ""
+    page: int = 0  # the PDF page the paragraph begins on; 0 when the format has no pages
 
 
 @dataclass(frozen=True, slots=True)

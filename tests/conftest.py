@@ -20,7 +20,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from rag.assistant import Assistant, build_assistant  # noqa: E402
 from rag.embedder import HashEmbedder  # noqa: E402
-from rag.index import open_index  # noqa: E402
+from rag.collection import open_index  # noqa: E402
 from rag.settings import PROJECT_ROOT  # noqa: E402
 
 FIXTURE_CORPUS = Path(__file__).parent / "data" / "corpus"

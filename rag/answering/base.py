@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import Iterator, Protocol, Sequence, runtime_checkable
 
-from rag.types import Answer, Citation, Passage, Quote, Sentence
+from rag.types import Answer, Citation, DocumentInfo, Passage, Quote, Sentence
 
 NOT_COVERED = "The documents don't cover this: none of them answers the question."
 
@@ -51,4 +52,10 @@ def make_citation(marker: int, passage: Passage, sentence: Sentence, file_text: 
         quote=Quote(text=quote_text, start=sentence.start, end=sentence.end),
         publisher=passage.document.publisher,
         date=passage.document.date,
+        page=page_of(passage.document, sentence.start),
     )
+
+
+def page_of(document: DocumentInfo, offset: int) -> int:
+    """The 1-based page of ``document`` holding ``offset``; 0 when it has no pages."""
+    return bisect_right(document.page_starts, offset) if document.page_starts else 0

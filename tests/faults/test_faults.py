@@ -21,7 +21,8 @@ import pytest
 
 from rag.embedder import HashEmbedder
 from rag.errors import IndexError_
-from rag.index import generation_dir, load_index, open_index, read_manifest, writer_lock
+from rag.index import generation_dir, load_index, read_manifest, writer_lock
+from rag.collection import open_index
 from tests.conftest import FIXTURE_CORPUS, REAL_CORPUS, free_port, start_server, stop
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]

