@@ -8,20 +8,22 @@ import os
 import time
 import uuid
 from contextlib import asynccontextmanager
+from pathlib import PurePath
 from typing import AsyncIterator
 
-from fastapi import Depends, FastAPI, Path, Request
+from fastapi import Depends, FastAPI, File, Path, Request, UploadFile
 from fastapi.concurrency import iterate_in_threadpool, run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import StreamingResponse
+from fastapi.responses import PlainTextResponse, StreamingResponse
 
 from api import errors
 from api.admission import Admission
-from api.reload import follow_index as follow
+from api.reload import follow_index as follow, use_index
 from api.security import KeyPolicy, RequireKey
 from api.schemas import (
     AskRequest,
     AskResponse,
+    Changed,
     ChatChoice,
     ChatChoiceMessage,
     ChatRequest,
@@ -36,6 +38,7 @@ from api.schemas import (
     Usage,
 )
 from rag.assistant import Assistant, load_assistant
+from rag.collection import Upload, change
 from rag.errors import DocumentNotFound, InvalidRequest
 from rag.settings import Settings
 from rag.types import Answer, Paragraph
@@ -52,32 +55,33 @@ PROBLEMS = {
 class BodyLimit:
     """Refuse request bodies over ``limit`` bytes with 413, declared or streamed."""
 
-    def __init__(self, app, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app, limit: int, uploads: int = 0) -> None:
+        self.app, self.limit, self.uploads = app, limit, max(uploads, limit)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        limit = self.uploads if scope["method"] == "POST" and scope["path"] == "/documents" else self.limit
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            return await self._refuse(scope, receive, send)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            return await self._refuse(scope, receive, send, limit)
         seen = 0
 
         async def counted():
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.limit:
+            if seen > limit:
                 raise _TooLarge()
             return message
 
         try:
             await self.app(scope, counted, send)
         except _TooLarge:
-            await self._refuse(scope, receive, send)
+            await self._refuse(scope, receive, send, limit)
 
-    async def _refuse(self, scope, receive, send):
-        response = errors.problem(413, "payload-too-large", "Payload too large", f"the limit is {self.limit} bytes")
+    async def _refuse(self, scope, receive, send, limit: int):
+        response = errors.problem(413, "payload-too-large", "Payload too large", f"the limit is {limit} bytes")
         await response(scope, receive, send)
 
 
@@ -88,7 +92,7 @@ class _TooLarge(Exception):
 def _paragraph_out(p: Paragraph, count: int) -> ParagraphOut:
     return ParagraphOut(
         doc_id=p.doc_id, number=p.number, kind=p.kind, section=p.section, start=p.start, end=p.end,
-        text=p.text, clean=p.clean,
+        text=p.text, clean=p.clean, page=p.page,
         previous=p.number - 1 if p.number > 1 else None,
         next=p.number + 1 if p.number < count else None,
     )
@@ -126,7 +130,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None, *, follow
             CORSMiddleware, allow_origins=settings.cors_origin_list, allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type", "X-API-Key"],
         )
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, uploads=settings.max_file_bytes + 1024 * 1024)
     def the_assistant(request: Request) -> Assistant:
         return request.app.state.assistant
 
@@ -253,7 +257,43 @@ def create_app(settings: Settings, assistant: Assistant | None = None, *, follow
 
     def _doc_out(info, paragraphs) -> dict:
         return {"doc_id": info.doc_id, "title": info.title, "publisher": info.publisher, "author": info.author,
-                "date": info.date, "source": info.source, "paragraphs": len(paragraphs)}
+                "date": info.date, "source": info.source, "paragraphs": len(paragraphs), "format": info.format,
+                "pages": info.pages, "origin": info.origin, "added": info.added}
+
+    writing = asyncio.Lock()  # one change at a time from this server; other processes meet the writer lock (409)
+
+    async def _change(assistant: Assistant, **what) -> dict:
+        async with writing:
+            result = await run_in_threadpool(lambda: change(settings.index_dir, assistant.searcher.embedder,
+                                                            max_bytes=settings.max_file_bytes, **what))
+            if result.index is not None:
+                await use_index(app, settings)  # the next question sees the change
+        index = result.index or assistant.index
+        return {name: [_doc_out(d, index.document_paragraphs(d.doc_id)) for d in getattr(result, name)]
+                for name in ("added", "replaced", "unchanged", "removed")}
+
+    @app.post("/documents", response_model=Changed, status_code=201, tags=["collection"],
+              responses={**PROBLEMS, 409: {"model": Problem, "description": "another process is changing the index"},
+                         415: {"model": Problem, "description": "unsupported file type"}})
+    async def add_documents(files: list[UploadFile] = File(description="one or more .txt, .md, .pdf, .docx or .html files"),
+                            assistant: Assistant = Depends(the_assistant)) -> dict:
+        """Add documents (multipart upload) without rebuilding the index: only their text is embedded.
+        The same file again is left alone; a file of the same name with other content replaces it.
+        If any file cannot be used, nothing is added (4xx naming the file and the reason)."""
+        uploads = []
+        for f in files:
+            name = PurePath((f.filename or "").replace("\\", "/")).name
+            if not name or name.startswith("."):
+                raise InvalidRequest(f"an uploaded file needs a name (got {f.filename!r})")
+            uploads.append(Upload(name, await f.read()))
+        return await _change(assistant, add=uploads)
+
+    @app.delete("/documents/{doc_id}", response_model=Changed, responses={**PROBLEMS, 404: {"model": Problem}},
+                tags=["collection"])
+    async def remove_document(doc_id: str = Path(max_length=200), assistant: Assistant = Depends(the_assistant)) -> dict:
+        """Remove a document from the index; nothing is embedded. A document from the ingested
+        folder stays out until it is added again."""
+        return await _change(assistant, remove=[doc_id])
 
     @app.get("/documents", response_model=DocumentList, responses=PROBLEMS, tags=["documents"])
     def documents(assistant: Assistant = Depends(the_assistant)) -> dict:
@@ -267,6 +307,14 @@ def create_app(settings: Settings, assistant: Assistant | None = None, *, follow
         """One document with all its paragraphs."""
         info, paragraphs = _document(assistant, doc_id)
         return {**_doc_out(info, paragraphs), "paragraph_list": [_paragraph_out(p, len(paragraphs)) for p in paragraphs]}
+
+    @app.get("/documents/{doc_id}/text", response_class=PlainTextResponse, tags=["documents"],
+             responses={**PROBLEMS, 404: {"model": Problem}, 200: {"content": {"text/plain": {}}}})
+    def document_text(doc_id: str = Path(max_length=200), assistant: Assistant = Depends(the_assistant)) -> str:
+        """The document's stored text: every citation's `text` is `stored_text[start:end]`
+        (for a PDF, Word or web page, the text extracted from it)."""
+        _document(assistant, doc_id)
+        return assistant.index.document_text(doc_id)
 
     @app.get("/documents/{doc_id}/paragraphs/{n}", response_model=ParagraphOut,
              responses={**PROBLEMS, 404: {"model": Problem}}, tags=["documents"])

@@ -12,16 +12,24 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from rag.errors import (
     CorpusError,
     DocumentNotFound,
+    FileTooLarge,
     IndexError_,
     InvalidRequest,
     ModelError,
     RagError,
+    UnsupportedFileType,
+    UnusableFile,
+    WriterBusy,
 )
 
 TYPE_BASE = "https://peaceops-rag.local/problems/"
 log = logging.getLogger("api")
 
-_STATUS = {
+_STATUS = {  # first match wins: subclasses before their bases
+    FileTooLarge: 413,
+    UnsupportedFileType: 415,
+    UnusableFile: 422,
+    WriterBusy: 409,
     InvalidRequest: 422,
     DocumentNotFound: 404,
     IndexError_: 503,
@@ -30,7 +38,7 @@ _STATUS = {
 }
 _HTTP_TYPES = {
     400: "bad-request", 401: "unauthorized", 404: "not-found", 405: "method-not-allowed",
-    413: "payload-too-large", 415: "unsupported-media-type", 422: "invalid-request",
+    409: "conflict", 413: "payload-too-large", 415: "unsupported-media-type", 422: "invalid-request",
     429: "too-many-requests", 500: "internal-error", 503: "unavailable",
 }
 

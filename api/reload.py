@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from pathlib import Path
-
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
@@ -19,21 +17,25 @@ from rag.settings import Settings
 log = logging.getLogger("api")
 
 
+async def use_index(app: FastAPI, settings: Settings) -> None:
+    """Answer from the index folder's current generation from now on."""
+    current = generation_dir(settings.index_dir)
+    index = await run_in_threadpool(load_index, settings.index_dir)
+    app.state.assistant = await run_in_threadpool(assistant_for, index, app.state.assistant.searcher.embedder, settings)
+    app.state.generation = current
+    log.warning("now answering from index generation %s (%d documents)", current.name if current else "?",
+                len(index.documents))
+
+
 async def follow_index(app: FastAPI, settings: Settings, interval_s: float) -> None:
     """Poll the index folder's current generation; swap ``app.state.assistant`` on a change."""
-    loaded: Path | None = generation_dir(settings.index_dir)
+    app.state.generation = generation_dir(settings.index_dir)
     while True:
         await asyncio.sleep(interval_s)
         current = generation_dir(settings.index_dir)
-        if current is None or current == loaded:
+        if current is None or current == app.state.generation:
             continue
-        old = app.state.assistant
         try:
-            index = await run_in_threadpool(load_index, settings.index_dir)
-            fresh = await run_in_threadpool(assistant_for, index, old.searcher.embedder, settings)
+            await use_index(app, settings)
         except RagError as exc:  # a generation being cleaned up, or damaged: keep answering from the old one
             log.warning("could not load the new index generation %s: %s", current.name, exc)
-            continue
-        app.state.assistant = fresh
-        loaded = current
-        log.warning("now answering from index generation %s (%d documents)", current.name, len(index.documents))

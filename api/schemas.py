@@ -46,6 +46,7 @@ class CitationOut(BaseModel):
     quote: QuoteOut
     publisher: str = ""
     date: str = ""
+    page: int = Field(default=0, description="the PDF page the quote is on; 0 when the document has no pages")
 
 
 class AskResponse(BaseModel):
@@ -71,6 +72,19 @@ class DocumentOut(BaseModel):
     date: str
     source: str
     paragraphs: int
+    format: str = Field(default="txt", description="txt, md, pdf, docx or html")
+    pages: int = Field(default=0, description="pages of a PDF; 0 for other formats")
+    origin: str = Field(default="folder", description="folder: from an ingested folder; added: by upload or `rag add`")
+    added: str = Field(default="", description="when it entered the index (UTC)")
+
+
+class Changed(BaseModel):
+    """What an upload or a delete did."""
+
+    added: list[DocumentOut] = []
+    replaced: list[DocumentOut] = Field(default=[], description="an earlier upload of the same name, now replaced")
+    unchanged: list[DocumentOut] = Field(default=[], description="the same file was already in the index")
+    removed: list[DocumentOut] = []
 
 
 class SkippedOut(BaseModel):
@@ -92,6 +106,7 @@ class ParagraphOut(BaseModel):
     end: int
     text: str = Field(description="exactly the source file's characters start..end")
     clean: str = Field(description="display text")
+    page: int = Field(default=0, description="the PDF page the paragraph begins on; 0 when the document has no pages")
     previous: int | None = None
     next: int | None = None
 

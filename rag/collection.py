@@ -17,11 +17,12 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from rag.embedder import Embedder
-from rag.errors import CorpusError, IndexError_
+from rag.errors import CorpusError, DocumentNotFound, FileTooLarge, IndexError_, UnsupportedFileType, UnusableFile
 from rag.index import (FORMAT_VERSION, PIPELINE, CorpusIndex, build_index, known_vectors, load_index, read_manifest,
                        save_index, writer_lock)
 from rag.ingest import (DEFAULT_MAX_BYTES, FileRef, Skipped, SourceFile, Unreadable, document_id, from_bytes,
                         read_sources, scan)
+from rag.formats import SUPPORTED
 from rag.types import DocumentInfo
 
 
@@ -171,8 +172,9 @@ def change(directory: Path, embedder: Embedder, *, add: Sequence[Upload] = (), r
     the new text; a file already there (same bytes) is left as it is; a file of the same
     name with other bytes replaces its earlier version; removing embeds nothing.
 
-    All or nothing: a file that cannot be used raises :class:`~rag.errors.CorpusError`
-    naming it and the reason, an unknown id raises it too, and the index stays as it was."""
+    All or nothing: a file that cannot be used raises :class:`~rag.errors.UnusableFile`
+    naming it and the reason, an unknown id :class:`~rag.errors.DocumentNotFound`, and the
+    index stays as it was."""
     with writer_lock(directory, wait=wait):
         current = _current(directory)
         if current is None and read_manifest(directory) is not None:
@@ -180,21 +182,25 @@ def change(directory: Path, embedder: Embedder, *, add: Sequence[Upload] = (), r
         documents = dict(current.documents) if current else {}
         unknown = [d for d in remove if d not in documents]
         if unknown:
-            raise CorpusError(f"no document with id {', '.join(map(repr, unknown))} (see `rag list`)")
+            raise DocumentNotFound(f"no document with id {', '.join(map(repr, unknown))} (see `rag list`)")
         result = Change(removed=[documents.pop(d) for d in dict.fromkeys(remove)])
         by_hash = {d.sha256: d for d in documents.values()}
         by_source = {d.source: d for d in documents.values() if d.origin == "added"}
         new: list[SourceFile] = []
         for upload in add:
+            suffix = Path(upload.name).suffix.lower()
+            if suffix not in SUPPORTED:
+                raise UnsupportedFileType(f"{upload.shown}: unsupported file type '{suffix}'; "
+                                          f"supported: {', '.join(SUPPORTED)}")
             if len(upload.raw) > max_bytes:
-                raise CorpusError(f"{upload.shown}: {len(upload.raw) / 1e6:.1f} MB is over the "
+                raise FileTooLarge(f"{upload.shown}: {len(upload.raw) / 1e6:.1f} MB is over the "
                                   f"{max_bytes / 1e6:g} MB limit (RAG_MAX_FILE_MB)")
             old = by_source.get(upload.shown)
             try:
                 source = from_bytes(upload.name, upload.raw, source=upload.shown, origin="added", max_bytes=max_bytes,
                                     doc_id=old.doc_id if old else document_id(upload.name, documents))
             except Unreadable as exc:
-                raise CorpusError(f"{upload.shown}: {exc}") from None
+                raise UnusableFile(f"{upload.shown}: {exc}") from None
             if source.info.sha256 in by_hash:
                 result.unchanged.append(by_hash[source.info.sha256])
                 continue

@@ -31,6 +31,12 @@ class IndexError_(RagError):
     code = "index-error"
 
 
+class WriterBusy(IndexError_):
+    """Another process is writing this index."""
+
+    code = "ingest-running"
+
+
 class DocumentNotFound(RagError):
     """No document or paragraph with that identifier."""
 
@@ -41,3 +47,21 @@ class ModelError(RagError):
     """The embedding model cannot be loaded from local files."""
 
     code = "model-error"
+
+
+class UnusableFile(CorpusError):
+    """A file offered to the index that cannot be used (the message names it and says why)."""
+
+    code = "unusable-file"
+
+
+class FileTooLarge(UnusableFile):
+    """A file over ``RAG_MAX_FILE_MB``."""
+
+    code = "file-too-large"
+
+
+class UnsupportedFileType(UnusableFile):
+    """A file of a type the index does not read."""
+
+    code = "unsupported-file-type"

@@ -26,7 +26,7 @@ from tqdm import tqdm
 from rag import text as T
 from rag.acronyms import find_acronyms
 from rag.embedder import Embedder
-from rag.errors import IndexError_
+from rag.errors import IndexError_, WriterBusy
 from rag.ingest import SourceFile, split_paragraphs, windows
 from rag.keyword import BM25
 from rag.types import DocumentInfo, Paragraph, Sentence
@@ -242,12 +242,6 @@ def _write(path: Path, data: str) -> None:
     _sync(path)
 
 
-class WriterBusy(IndexError_):
-    """Another process is writing this index."""
-
-    code = "ingest-running"
-
-
 @contextmanager
 def writer_lock(directory: Path, *, wait: bool = False) -> Iterator[None]:
     """One writer at a time per index folder (an advisory lock on a side file). Without
@@ -259,7 +253,7 @@ def writer_lock(directory: Path, *, wait: bool = False) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
             holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "another process"
-            raise WriterBusy(f"an ingest is already running on this index (pid {holder}); "
+            raise WriterBusy(f"another ingest, add or remove is already running on this index (pid {holder}); "
                              "wait for it to finish, then try again") from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)

@@ -135,3 +135,15 @@ def keyed(tmp_path_factory):
          "RAG_DATA_DIR": str(tmp / "data")}, tmp / "keyed.log")
     yield base
     stop(proc)
+
+
+@pytest.fixture(scope="session")
+def writable(real_index_dir, tmp_path_factory):
+    """`rag serve` on its own copy of the real index, for tests that upload and delete
+    documents (a 2 MB file limit)."""
+    tmp = tmp_path_factory.mktemp("writable")
+    shutil.copytree(real_index_dir, tmp / "index")
+    proc, base = start_server({"RAG_CORPUS_DIR": str(REAL_CORPUS), "RAG_INDEX_DIR": str(tmp / "index"),
+                               "RAG_DATA_DIR": str(tmp / "data"), "RAG_MAX_FILE_MB": "2"}, tmp / "server.log")
+    yield base
+    stop(proc)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 from typing import Any, Callable
 
 import gradio as gr
 
 from rag.assistant import Assistant
 from rag.errors import RagError
+from rag.formats import SUPPORTED
 from rag.settings import Settings
 from ui.feedback import FeedbackStore
 
@@ -54,12 +56,14 @@ def format_answer(answer: dict[str, Any]) -> str:
     lines += ["", "**Sources**"]
     for c in citations:
         meta = ", ".join(x for x in (c.get("publisher", ""), c.get("date", "")) if x)
-        lines.append(f"[{c['marker']}] *{_md(c['title'])}*, paragraph {c['paragraph']}" + (f" ({_md(meta)})" if meta else ""))
+        where = f"page {c['page']}, paragraph {c['paragraph']}" if c.get("page") else f"paragraph {c['paragraph']}"
+        lines.append(f"[{c['marker']}] *{_md(c['title'])}*, {where}" + (f" ({_md(meta)})" if meta else ""))
     return "\n".join(lines)
 
 
 def citation_label(c: dict[str, Any]) -> str:
-    return f"[{c['marker']}] {c['title'][:70]} · paragraph {c['paragraph']}"
+    page = f" · page {c['page']}" if c.get("page") else ""
+    return f"[{c['marker']}] {c['title'][:70]}{page} · paragraph {c['paragraph']}"
 
 
 def render_paragraph(info: dict[str, str], paragraph: dict[str, Any], quote: dict[str, Any] | None, total: int) -> str:
@@ -71,10 +75,11 @@ def render_paragraph(info: dict[str, str], paragraph: dict[str, Any], quote: dic
     else:
         body = html.escape(text)
     meta = " · ".join(html.escape(x) for x in (info.get("publisher", ""), info.get("date", "")) if x)
+    page = f" · page {int(paragraph['page'])}" if paragraph.get("page") else ""
     return (
         f"<div class='source-panel' aria-live='polite'>"
         f"<h3>{html.escape(info['title'])}</h3>"
-        f"<div class='meta'>{meta}<br>{html.escape(info['source'])} · paragraph {paragraph['number']} of {total}"
+        f"<div class='meta'>{meta}<br>{html.escape(info['source'])}{page} · paragraph {paragraph['number']} of {total}"
         f" · characters {paragraph['start']}–{paragraph['end']}</div>"
         f"<div class='para'>{body}</div></div>"
     )
@@ -108,10 +113,23 @@ def previous_questions(history: list[dict[str, Any]]) -> list[str]:
 # --- the app ---------------------------------------------------------------------------
 
 
-def build(assistant: Assistant, settings: Settings, *, current: Callable[[], Assistant] | None = None) -> gr.Blocks:
+def document_list(index) -> str:
+    """The collection as a Markdown list (titles are document text: escaped)."""
+    rows = []
+    for info in index.documents.values():
+        pages = f", {info.pages} pages" if info.pages else ""
+        rows.append(f"- {_md(info.title)} ({_md(info.format)}{pages}; id {_md(info.doc_id)})")
+    return f"**{len(rows)} documents**\n\n" + "\n".join(rows)
+
+
+def build(assistant: Assistant, settings: Settings, *, current: Callable[[], Assistant] | None = None,
+          replace: Callable[[Assistant], None] | None = None) -> gr.Blocks:
     """The Gradio Blocks app over an already loaded assistant; ``current`` gives the one in
-    use now when the server follows a changing index."""
-    current = current or (lambda: assistant)
+    use now when the server follows a changing index, ``replace`` installs a new one after
+    an upload (by default the app keeps its own)."""
+    if current is None or replace is None:
+        holder = [assistant]
+        current, replace = (lambda: holder[0]), (lambda a: holder.__setitem__(0, a))
     store = FeedbackStore(settings.data_dir, max_bytes=int(settings.feedback_max_mb * 1024 * 1024))
 
     def paragraph_view(doc_id: str, number: int, quote: dict | None) -> str:
@@ -121,7 +139,7 @@ def build(assistant: Assistant, settings: Settings, *, current: Callable[[], Ass
         paragraphs = index.document_paragraphs(doc_id)
         p = paragraphs[number - 1]
         info = index.documents[doc_id]
-        data = {"text": p.text, "start": p.start, "end": p.end, "number": p.number}
+        data = {"text": p.text, "start": p.start, "end": p.end, "number": p.number, "page": p.page}
         return render_paragraph(
             {"title": info.title, "publisher": info.publisher, "date": info.date, "source": info.source},
             data, quote, len(paragraphs),
@@ -176,6 +194,30 @@ def build(assistant: Assistant, settings: Settings, *, current: Callable[[], Ass
         position = {**position, "number": number}
         return paragraph_view(position["doc_id"], number, position.get("quote")), position
 
+    def add_files(files: list | None):
+        """Add uploaded files to the collection: only their text is embedded; a file that
+        cannot be used is named with the reason and nothing changes."""
+        if not files:
+            return gr.update(), gr.update(), None
+        from rag.assistant import assistant_for
+        from rag.collection import Upload, change
+        from rag.index import load_index
+
+        embedder = current().searcher.embedder
+        try:
+            uploads = [Upload(Path(f).name, Path(f).read_bytes()) for f in files]
+            result = change(settings.index_dir, embedder, add=uploads, max_bytes=settings.max_file_bytes)
+            if result.index is not None:
+                replace(assistant_for(load_index(settings.index_dir), embedder, settings))
+        except (RagError, OSError) as exc:
+            return f"⚠️ Not added: {_md(str(exc))}", gr.update(), None
+        index = current().index
+        lines = [f"Added *{_md(d.title)}* ({len(index.document_paragraphs(d.doc_id))} paragraphs"
+                 + (f", {d.pages} pages" if d.pages else "") + "). Ask about it now."
+                 for d in result.added + result.replaced]
+        lines += [f"*{_md(d.title)}* is already in the collection." for d in result.unchanged]
+        return "\n\n".join(lines), document_list(index), None
+
     def new_chat():
         return [], [], "", gr.update(choices=[], value=None, visible=False), "", None
 
@@ -213,6 +255,11 @@ def build(assistant: Assistant, settings: Settings, *, current: Callable[[], Ass
                 with gr.Row():
                     prev_btn = gr.Button("◀ Previous paragraph", size="sm", elem_id="prev")
                     next_btn = gr.Button("Next paragraph ▶", size="sm", elem_id="next")
+                with gr.Accordion("Documents", open=False, elem_id="documents"):
+                    upload = gr.File(label="Add your own documents (.txt, .md, .pdf, .docx, .html)",
+                                     file_count="multiple", file_types=list(SUPPORTED), elem_id="upload")
+                    upload_status = gr.Markdown(elem_id="upload-status")
+                    listing = gr.Markdown(document_list(current().index), elem_id="document-list")
 
         outputs = [chat, answers, question, sources, source, position]
         question.submit(respond, [question, chat, answers], outputs)
@@ -226,13 +273,19 @@ def build(assistant: Assistant, settings: Settings, *, current: Callable[[], Ass
         prev_btn.click(lambda p: step(p, -1), position, [source, position])
         next_btn.click(lambda p: step(p, +1), position, [source, position])
         chat.like(feedback, [chat, answers], None)
+        upload.upload(add_files, upload, [upload_status, listing, upload])
+        demo.load(lambda: document_list(current().index), None, listing)  # the collection may have changed
     return demo
 
 
 def mount(app, assistant: Assistant, settings: Settings):
     """Mount the chat at /ui of an existing FastAPI app; it answers from the app's assistant
     of the moment (the server may switch to a new index generation)."""
-    blocks = build(assistant, settings, current=lambda: getattr(app.state, "assistant", None) or assistant)
+    def replace(new: Assistant) -> None:
+        app.state.assistant = new
+
+    blocks = build(assistant, settings, current=lambda: getattr(app.state, "assistant", None) or assistant,
+                   replace=replace)
     return gr.mount_gradio_app(app, blocks, path="/ui", css=CSS)
 
 

@@ -196,7 +196,8 @@ def test_schemathesis_finds_no_server_errors(live):
     exe = Path(sys.executable).with_name("schemathesis")
     out = subprocess.run(
         [str(exe), "run", live + "/openapi.json", "--checks", "not_a_server_error", "--max-examples", "15",
-         "--max-time", "120", "--request-timeout", "30", "--workers", "1"],
+         "--max-time", "120", "--request-timeout", "30", "--workers", "1",
+         "--exclude-tag", "collection"],  # uploads and deletes change the shared server's index: tests/api/test_documents.py
         capture_output=True, text=True, timeout=400,
     )
     assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-2000:]

@@ -144,7 +144,7 @@ def test_a_second_ingest_while_one_runs_is_told_so(env):
     with writer_lock(directory):
         out = rag(["ingest", "--rebuild"], env)
     assert out.returncode == 2
-    assert "an ingest is already running" in out.stderr and str(os.getpid()) in out.stderr
+    assert "already running on this index" in out.stderr and str(os.getpid()) in out.stderr
     assert "Traceback" not in out.stderr
     assert rag(["ingest"], env).returncode == 0  # and goes through once the first is done
 
@@ -214,3 +214,57 @@ def test_a_running_server_answers_from_each_new_ingest(env, tmp_path):
         assert httpx.get(base + "/documents/gamma").status_code == 200
     finally:
         stop(proc)
+
+
+# --- users' own documents: rag add under kill -9 and beside a second writer --------------
+
+
+def _pdf(path: Path, pages: int, fact: str) -> Path:
+    from eval.samples import pdf_bytes
+
+    filler = "Logistics annex. Fuel, rations and spare parts were counted at each depot every month. " * 12
+    path.write_bytes(pdf_bytes([fact if i == pages // 2 else filler for i in range(pages)], title=path.stem))
+    return path
+
+
+def test_kill_9_of_rag_add_at_any_moment_leaves_the_last_good_generation(env, tmp_path):
+    assert rag(["ingest"], env).returncode == 0
+    directory = Path(env["RAG_INDEX_DIR"])
+    before = set(load_index(directory).documents)
+    pdf = _pdf(tmp_path / "depot.pdf", 40, "The Bunia depot holds 312 water purification units.")
+    outcomes = set()
+    for delay in [*np.linspace(0.5, 3.0, 8), 30.0]:  # the last one lets it finish
+        proc = subprocess.Popen([sys.executable, "-m", "rag", "add", str(pdf)], env={**os.environ, **env},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            proc.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+        documents = set(load_index(directory).documents)  # whole and loadable: the old set or the new one
+        assert documents in (before, before | {"depot"})
+        outcomes.add(frozenset(documents))
+    assert frozenset(before | {"depot"}) in outcomes
+    answer = rag(["ask", "--local", "--json", "how many water purification units does the Bunia depot hold?"], env)
+    assert answer.returncode == 0 and "312" in answer.stdout
+    assert not list(directory.glob(".gen-*")) or all(p.name.endswith(".partial") for p in directory.glob(".gen-*"))
+    assert len(list(directory.glob("gen-*"))) <= 3
+
+
+def test_two_writers_at_once(env, tmp_path):
+    assert rag(["ingest"], env).returncode == 0
+    directory = Path(env["RAG_INDEX_DIR"])
+    files = [_pdf(tmp_path / f"annex-{i}.pdf", 30, f"Annex {i} lists {100 + i} generators.") for i in (1, 2)]
+    procs = [subprocess.Popen([sys.executable, "-m", "rag", "add", str(f)], env={**os.environ, **env},
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for f in files]
+    results = [(p.wait(timeout=120), p.stdout.read(), p.stderr.read()) for p in procs]
+    for code, out, err in results:
+        assert "Traceback" not in err
+        assert (code == 0 and "added:" in out) or (code == 2 and "already running" in err), (code, out, err)
+    documents = set(load_index(directory).documents)
+    added = {f"annex-{i}" for (code, _, _), i in zip(results, (1, 2)) if code == 0}
+    assert added and added <= documents  # nothing a writer reported as added was lost
+    with writer_lock(directory):  # and a writer that finds the lock taken says so at once
+        out = rag(["remove", "mission-alpha"], env)
+    assert out.returncode == 2 and "already running" in out.stderr
+    assert "mission-alpha" in load_index(directory).documents

@@ -6,7 +6,7 @@ import pytest
 
 from rag.collection import ModelInfo, Upload, change, open_index
 from rag.embedder import HashEmbedder
-from rag.errors import CorpusError
+from rag.errors import CorpusError, DocumentNotFound
 from rag.index import TEXTS, load_index, read_manifest
 
 NOTE = "Field notes\n\nThe Zanzibar liaison cell moved to Harbour House in March 2024.\n"
@@ -76,7 +76,7 @@ def test_bad_file_or_unknown_id_changes_nothing(directory, fake_embedder):
         change(directory, fake_embedder, add=[Upload("ok.txt", NOTE.encode()), Upload("bad.txt", b"\x00\x01" * 50)])
     with pytest.raises(CorpusError, match="unsupported file type '.exe'"):
         change(directory, fake_embedder, add=[Upload("tool.exe", b"MZ")])
-    with pytest.raises(CorpusError, match="no document with id 'nope'"):
+    with pytest.raises(DocumentNotFound, match="no document with id 'nope'"):
         change(directory, fake_embedder, remove=["nope"])
     with pytest.raises(CorpusError, match="over the"):
         change(directory, fake_embedder, add=[Upload("big.txt", b"word " * 400)], max_bytes=1000)

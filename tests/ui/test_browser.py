@@ -150,3 +150,26 @@ def test_document_markup_stays_text_and_fetches_nothing(browser, planted):
         assert page.locator(selector).count() == 0, selector
     page.screenshot(path=str(ARTIFACTS / "ui-planted-markup.png"), full_page=True)
     page.close()
+
+
+def test_upload_a_pdf_and_ask_about_it(browser, writable, tmp_path):
+    from eval.samples import pdf_bytes
+
+    pdf = tmp_path / "depot inventory.pdf"
+    pdf.write_bytes(pdf_bytes(["Depot inventory 2025", "The Bunia depot holds 312 water purification units.",
+                               "Annex: staff rota."], title="Depot inventory 2025"))
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(writable + "/ui/")
+    page.locator("#question textarea").wait_for(timeout=60_000)
+    page.locator("#documents").get_by_text("Documents").first.click()
+    page.locator("#upload input[type=file]").set_input_files(str(pdf))
+    page.wait_for_function("() => document.querySelector('#upload-status').innerText.includes('Added')",
+                           timeout=120_000)
+    assert "Depot inventory 2025" in page.locator("#document-list").inner_text()
+
+    answer = _ask(page, "how many water purification units are in the Bunia depot?", 1)
+    assert "312" in answer and "page 2" in answer
+    page.locator("#citations label").first.click()
+    page.locator("#source mark").wait_for(timeout=30_000)
+    assert "page 2" in page.locator("#source").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "ui-uploaded-pdf.png"), full_page=True)
