@@ -1,0 +1,359 @@
+"""rag/formats.py: every test builds its file in memory (fpdf2, python-docx, zipfile, strings)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import zipfile
+
+import docx
+import pytest
+from fpdf import FPDF
+from fpdf.enums import EncryptionMethod
+from PIL import Image
+
+from rag.formats import PAGE_BREAK, SUPPORTED, Extracted, Unreadable, extract
+
+PAGE_TWO = "The quartermaster counted seventeen lanterns in the northern depot."
+
+
+# --- PDF --------------------------------------------------------------------------------
+
+
+def _pdf(pages: list[list[str]], *, encrypt: dict | None = None) -> bytes:
+    """A PDF with one page per entry, each a list of paragraphs (lines split on "\\n")."""
+    pdf = FPDF()
+    pdf.set_title("Depot Inventory Report")
+    pdf.set_author("Ana Quartermaster")
+    pdf.set_creation_date(dt.datetime(2021, 3, 4, 10, 30, tzinfo=dt.timezone.utc))
+    pdf.set_font("helvetica", size=12)
+    for paragraphs in pages:
+        pdf.add_page()
+        for paragraph in paragraphs:
+            for line in paragraph.split("\n"):
+                pdf.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(10)
+    if encrypt:
+        pdf.set_encryption(**encrypt)
+    return bytes(pdf.output())
+
+
+THREE_PAGES = [
+    ["Inventory of the southern depot.", "Blankets and tents were counted in March."],
+    ["Northern depot.", PAGE_TWO],
+    ["Conclusions.", "Stocks are sufficient for the winter."],
+]
+
+
+def test_pdf_pages_text_and_metadata():
+    doc = extract("report.PDF", _pdf(THREE_PAGES))
+    assert doc.format == "pdf"
+    assert len(doc.page_starts) == 3 and doc.page_starts[0] == 0
+    assert PAGE_TWO in doc.text
+    assert doc.page_at(doc.text.index(PAGE_TWO)) == 2
+    assert doc.page_at(doc.text.index("Inventory of the southern")) == 1
+    assert doc.page_at(doc.text.index("Stocks are sufficient")) == 3
+    assert doc.page_at(len(doc.text) - 1) == 3
+    assert doc.text.count(PAGE_BREAK) == 2
+    for start in doc.page_starts[1:]:
+        assert doc.text[start - len(PAGE_BREAK):start] == PAGE_BREAK
+    assert (doc.title, doc.author, doc.date) == ("Depot Inventory Report", "Ana Quartermaster", "2021-03-04")
+
+
+def test_pdf_paragraphs_are_separated_by_blank_lines():
+    doc = extract("report.pdf", _pdf(THREE_PAGES))
+    first_page = doc.text[: doc.page_starts[1]]
+    assert "Inventory of the southern depot.\n\nBlankets and tents were counted in March." in first_page
+
+
+def test_pdf_joins_a_word_hyphenated_across_lines_only_when_the_document_knows_it():
+    page = [
+        "The information was shared with every team.",
+        "All of this infor-\nmation came from the well-\nknown registry of the depot.",
+    ]
+    text = extract("h.pdf", _pdf([page])).text
+    assert "this information came from the" in text
+    assert "well-\nknown" in text  # "wellknown" occurs nowhere else, so the hyphen stays
+
+
+def test_pdf_encrypted_with_a_user_password_is_refused():
+    raw = _pdf(THREE_PAGES, encrypt=dict(owner_password="boss", user_password="reader", encryption_method=EncryptionMethod.AES_128))
+    with pytest.raises(Unreadable, match=r"^an encrypted PDF \(password protected\); remove the password"):
+        extract("locked.pdf", raw)
+
+
+@pytest.mark.parametrize("method", [EncryptionMethod.RC4, EncryptionMethod.AES_256])
+def test_pdf_encrypted_with_only_an_owner_password_is_read(method):
+    raw = _pdf(THREE_PAGES, encrypt=dict(owner_password="boss", encryption_method=method))
+    assert b"/Encrypt" in raw
+    doc = extract("restricted.pdf", raw)
+    assert doc.page_at(doc.text.index(PAGE_TWO)) == 2
+    assert doc.title == "Depot Inventory Report"
+
+
+def test_pdf_with_only_images_needs_ocr():
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.rect(20, 20, 100, 50, style="F")
+    pdf.image(Image.new("RGB", (8, 8), (200, 30, 30)), x=30, y=90, w=40)
+    with pytest.raises(Unreadable, match=r"^no extractable text; OCR is not supported$"):
+        extract("scan.pdf", bytes(pdf.output()))
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [os.urandom(2048), b"%PDF-1.7\n" + os.urandom(4096), _pdf(THREE_PAGES)[:300]],
+    ids=["random", "header-then-garbage", "truncated"],
+)
+def test_damaged_pdf_is_unreadable(raw):
+    with pytest.raises(Unreadable, match=r"^not a readable PDF \(.+\)$"):
+        extract("broken.pdf", raw)
+
+
+# --- Word -------------------------------------------------------------------------------
+
+
+def _docx() -> bytes:
+    document = docx.Document()
+    document.core_properties.title = "Field Manual"
+    document.core_properties.author = "Operations Desk"
+    document.core_properties.created = dt.datetime(2020, 11, 5, 8, 0)
+    document.add_heading("Field Manual", level=0)  # style "Title"
+    document.add_heading("Supplies", level=1)
+    document.add_paragraph("Every unit keeps water for three days.")
+    document.add_paragraph("")  # empty: skipped
+    document.add_paragraph("Check the filters weekly.", style="List Bullet")
+    table = document.add_table(rows=2, cols=2)
+    for (r, c), value in {(0, 0): "Item", (0, 1): "Days", (1, 0): "Water", (1, 1): "3"}.items():
+        table.cell(r, c).text = value
+    document.add_heading("Transport", level=2)
+    document.add_paragraph("Trucks leave at dawn.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_docx_blocks_in_document_order_with_markers_and_metadata():
+    doc = extract("manual.docx", _docx())
+    assert doc.format == "docx" and doc.page_starts == () and doc.page_at(5) == 0
+    assert doc.text.split("\n\n") == [
+        "# Field Manual",
+        "# Supplies",
+        "Every unit keeps water for three days.",
+        "- Check the filters weekly.",
+        "| Item | Days |\n| Water | 3 |",
+        "## Transport",
+        "Trucks leave at dawn.",
+    ]
+    assert (doc.title, doc.author, doc.date) == ("Field Manual", "Operations Desk", "2020-11-05")
+
+
+def test_docx_zip_bomb_is_not_opened():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("word/document.xml", "w", force_zip64=True) as member:
+            chunk = b"\0" * (1024 * 1024)
+            for _ in range(12):  # 12 MiB of zeros, about 12 KB compressed
+                member.write(chunk)
+    raw = buffer.getvalue()
+    assert len(raw) < 100_000
+    # ratio over 100 and a member over 10 MiB
+    with pytest.raises(Unreadable, match=r"^a compressed file that expands to 13 MB; not opened \(zip bomb\?\)$"):
+        extract("bomb.docx", raw)
+    # total over the limit given
+    small = io.BytesIO()
+    with zipfile.ZipFile(small, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", "<w:document/>" * 100_000)
+    with pytest.raises(Unreadable, match="expands to 1 MB"):
+        extract("bomb.docx", small.getvalue(), max_expanded_bytes=1_000_000)
+
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def test_docx_reads_hyperlinks_tracked_insertions_and_content_controls_but_not_deletions():
+    from lxml import etree
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("See ")
+    for xml in (
+        f'<w:hyperlink xmlns:w="{W}"><w:r><w:t>the annex</w:t></w:r></w:hyperlink>',
+        f'<w:ins xmlns:w="{W}" w:id="1" w:author="x"><w:r><w:t xml:space="preserve"> added</w:t></w:r></w:ins>',
+        f'<w:del xmlns:w="{W}" w:id="2" w:author="x"><w:r><w:delText> removed</w:delText></w:r></w:del>',
+    ):
+        paragraph._p.append(etree.fromstring(xml))
+    body_control = etree.fromstring(
+        f'<w:sdt xmlns:w="{W}"><w:sdtContent><w:p><w:r><w:t>Inside a content control.</w:t></w:r></w:p></w:sdtContent></w:sdt>'
+    )
+    document.element.body.insert(0, body_control)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    assert extract("tracked.docx", buffer.getvalue()).text == "Inside a content control.\n\nSee the annex added"
+
+
+@pytest.mark.parametrize("raw", [os.urandom(1024), b"PK\x03\x04" + os.urandom(200)], ids=["random", "bad-zip"])
+def test_docx_that_is_not_a_zip(raw):
+    with pytest.raises(Unreadable, match=r"^not a Word \.docx file$"):
+        extract("memo.docx", raw)
+
+
+def test_docx_zip_without_a_document_part():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    with pytest.raises(Unreadable, match=r"^not a Word \.docx file$"):
+        extract("sheet.docx", buffer.getvalue())
+
+
+def test_docx_without_text():
+    document = docx.Document()
+    document.add_paragraph("   ")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    with pytest.raises(Unreadable, match=r"^no text in the document$"):
+        extract("blank.docx", buffer.getvalue())
+
+
+# --- HTML -------------------------------------------------------------------------------
+
+PAGE = """<!doctype html>
+<html><head>
+<meta charset="utf-8">
+<title>Water Points | Field Wiki</title>
+<meta name="author" content="Sam Engineer">
+<meta property="article:published_time" content="2022-06-07T09:00:00Z">
+<style>body { color: red; } .hidden-style-rule {}</style>
+<script>var trackingSecret = 1;</script>
+</head><body>
+<nav><a href="/">Home navigation link</a></nav>
+<header><p>Site banner text</p></header>
+<main>
+  <h1>Water   points</h1>
+  <p>Each camp needs
+     one tap per <b>250</b> people.</p>
+  <h2>Maintenance</h2>
+  <div>Pumps are serviced monthly.<p>Spare parts are kept at the depot.</p></div>
+  <ul><li>Check the seals</li><li>Record the flow</li></ul>
+  <table><tr><th>Site</th><th>Taps</th></tr><tr><td>North</td><td>12</td></tr></table>
+  <pre>step 1
+  step 2</pre>
+  <!-- an editor's comment -->
+</main>
+<aside>Related articles sidebar</aside>
+<footer>Copyright footer text</footer>
+</body></html>"""
+
+
+def test_html_main_content_as_blocks():
+    doc = extract("water.html", PAGE.encode())
+    assert doc.format == "html"
+    assert doc.text.split("\n\n") == [
+        "# Water points",
+        "Each camp needs one tap per 250 people.",
+        "## Maintenance",
+        "Pumps are serviced monthly.",
+        "Spare parts are kept at the depot.",
+        "- Check the seals",
+        "- Record the flow",
+        "| Site | Taps |\n| North | 12 |",
+        "step 1\n  step 2",
+    ]
+    for chrome in ("trackingSecret", "color: red", "navigation", "banner", "sidebar", "footer", "comment"):
+        assert chrome not in doc.text
+    assert (doc.title, doc.author, doc.date) == ("Water Points | Field Wiki", "Sam Engineer", "2022-06-07")
+
+
+def test_html_without_main_keeps_the_body_and_numbers_ordered_lists():
+    raw = "<html><body><h3>Steps</h3><ol start='3'><li>Open the valve</li><li><p>Wait</p><ul><li>ten minutes</li></ul></li></ol></body></html>"
+    doc = extract("steps.htm", raw.encode())
+    assert doc.text == "### Steps\n\n3. Open the valve\n\n4. Wait\n\n- ten minutes"
+    assert doc.title == ""  # neither a <title> nor an h1
+
+
+def test_html_keeps_an_articles_header_and_a_form_that_wraps_the_page():
+    raw = """<html><body><form id="aspnetForm">
+    <nav>Top menu</nav><form><input name="q"><button>Search the site</button><p>Search tips</p></form>
+    <article><header><h1>Convoy rules</h1><p>By the logistics cell</p></header>
+    <p>Convoys travel in daylight and keep radio contact every hour on the agreed channel.</p>
+    <p hidden>Draft note not for readers</p><div aria-hidden="true">Decorative text</div></article>
+    <footer>Contact us</footer></form></body></html>"""
+    doc = extract("convoy.html", raw.encode())
+    assert doc.text.split("\n\n") == [
+        "# Convoy rules",
+        "By the logistics cell",
+        "Convoys travel in daylight and keep radio contact every hour on the agreed channel.",
+    ]
+
+
+def test_html_title_falls_back_to_the_first_h1_and_charset_is_honoured():
+    raw = '<html><head><meta charset="windows-1252"></head><body><h1>Caf\xe9 r\xe9sum\xe9</h1><p>Na\xefve \x93quotes\x94.</p></body></html>'
+    doc = extract("cafe.html", raw.encode("latin-1"))
+    assert doc.title == "Café résumé"
+    assert doc.text == "# Café résumé\n\nNaïve \u201cquotes\u201d."
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"<html><head><title>Only a title</title><script>x()</script></head><body><nav>Menu</nav></body></html>", b"   \n"],
+    ids=["chrome-only", "blank"],
+)
+def test_html_without_text(raw):
+    with pytest.raises(Unreadable, match=r"^(no text in the page|the file is empty)$"):
+        extract("empty.html", raw)
+
+
+def test_html_that_is_binary():
+    with pytest.raises(Unreadable, match=r"^binary content, not HTML$"):
+        extract("image.html", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+
+
+# --- plain text -------------------------------------------------------------------------
+
+
+def test_text_is_returned_unchanged():
+    text = "# Title\r\n\r\nA line with  two spaces,\ttabs and ﬁ ligatures.\n\n\n- item\n"
+    doc = extract("notes.md", text.encode())
+    assert doc == Extracted(text, "md")
+    assert doc.page_at(3) == 0
+
+
+def test_text_loses_only_its_byte_order_mark():
+    assert extract("a.TXT", b"\xef\xbb\xbfHello world\n").text == "Hello world\n"
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b"", "the file is empty"),
+        (b" \n\t\n", "the file is empty"),
+        (b"\xef\xbb\xbf  \n", "the file is empty"),
+        (b"abc\x00def", "binary content, not text"),
+        (b"caf\xe9 au lait", "not UTF-8 text (invalid byte at position 3)"),
+        (b"--- *** ---\n", "no words in the file"),
+    ],
+)
+def test_text_that_cannot_be_used(raw, reason):
+    with pytest.raises(Unreadable) as info:
+        extract("bad.txt", raw)
+    assert str(info.value) == reason
+
+
+# --- dispatch ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "shown"), [("slides.pptx", "'.pptx'"), ("README", "(no extension)"), ("dir.v2/notes", "(no extension)")])
+def test_unsupported_file_type(name, shown):
+    with pytest.raises(Unreadable) as info:
+        extract(name, b"some words")
+    assert str(info.value) == f"unsupported file type {shown}; supported: .txt, .md, .pdf, .docx, .html, .htm"
+
+
+def test_supported_suffixes():
+    assert SUPPORTED == (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
+
+
+def test_page_at_counts_pages_from_one():
+    doc = Extracted("aaa\n\f\nbbb\n\f\nccc", "pdf", page_starts=(0, 6, 12))
+    assert [doc.page_at(i) for i in (0, 3, 5, 6, 11, 12, 100)] == [1, 1, 1, 2, 2, 3, 3]
