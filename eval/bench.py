@@ -74,7 +74,7 @@ def one_shot(question: str) -> None:
 
 def twenty_pages() -> bytes:
     """A real 20-page PDF: Debian's freely licensed documents (eval/corpora/debian), about
-    450 words a page, written with fpdf2."""
+    360 words a page (11 pt), written with fpdf2."""
     from eval.samples import pdf_bytes
 
     folder = Path(__file__).parent / "corpora" / "debian"
@@ -83,7 +83,7 @@ def twenty_pages() -> bytes:
     for paragraph in paragraphs:
         page.append(" ".join(paragraph.split()).encode("latin-1", "replace").decode("latin-1"))
         words += len(paragraph.split())
-        if words >= 450:
+        if words >= 360:
             pages.append("\n\n".join(page))
             page, words = [], 0
         if len(pages) == 20:

@@ -29,7 +29,7 @@ def pdf_bytes(pages: Sequence[str], *, title: str = "", author: str = "", user_p
     for text in pages:
         pdf.add_page()
         for paragraph in text.split("\n\n"):
-            pdf.multi_cell(0, 6, paragraph)
+            pdf.multi_cell(0, 5, paragraph)  # 1.3 lines: one text box per paragraph
             pdf.ln(4)
     return bytes(pdf.output())
 

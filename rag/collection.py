@@ -62,28 +62,31 @@ class ModelInfo:
     embed_query = embed
 
 
+def _loadable(directory: Path) -> CorpusIndex | None:
+    try:
+        return load_index(directory) if read_manifest(directory) else None
+    except IndexError_:  # damaged: read and embed everything again
+        return None
+
+
 def _current(directory: Path) -> CorpusIndex | None:
     """The index in use when it has this format (its stored texts can be reused)."""
-    manifest = read_manifest(directory)
-    if not manifest or manifest.get("format_version") != FORMAT_VERSION:
-        return None
-    try:
-        return load_index(directory)
-    except IndexError_:
-        return None
+    current = _loadable(directory)
+    return current if current and current.manifest.get("format_version") == FORMAT_VERSION else None
 
 
-def _vectors(current: CorpusIndex | None, embedder: Embedder) -> dict[str, np.ndarray]:
-    """The current index's vectors when the same model made them."""
-    if current is None or current.manifest.get("model") != embedder.model_id \
-            or current.manifest.get("dimension") != embedder.dimension:
+def _vectors(directory: Path, embedder: Embedder) -> dict[str, np.ndarray]:
+    """The vectors of the index in use (of any format) when the same model made them."""
+    previous = _loadable(directory)
+    if previous is None or previous.manifest.get("model") != embedder.model_id \
+            or previous.manifest.get("dimension") != embedder.dimension:
         return {}
-    return known_vectors(current)
+    return known_vectors(previous)
 
 
-def _commit(directory: Path, sources: list[SourceFile], embedder: Embedder, current: CorpusIndex | None,
-            manifest: dict, progress: bool = False) -> CorpusIndex:
-    index = build_index(sources, embedder, progress=progress, known=_vectors(current, embedder))
+def _commit(directory: Path, sources: list[SourceFile], embedder: Embedder, manifest: dict,
+            progress: bool = False) -> CorpusIndex:
+    index = build_index(sources, embedder, progress=progress, known=_vectors(directory, embedder))
     index.manifest.update(manifest)
     save_index(index, directory)
     return index
@@ -148,7 +151,7 @@ def open_index(
                 doc_id = document_id(info.doc_id, taken) if info.doc_id in taken else info.doc_id
                 taken.add(doc_id)
                 sources.append(SourceFile(replace(info, doc_id=doc_id), current.document_text(info.doc_id), info.page_starts))
-        index = _commit(directory, sources, embedder, current, {
+        index = _commit(directory, sources, embedder, {
             "inputs": [str(Path(p).resolve()) for p in paths],
             "skipped": [s.to_dict() for s in corpus.skipped],
             "scanned": {r.source: r.sha256 for r in refs if r.source not in removed},
@@ -220,4 +223,4 @@ def change(directory: Path, embedder: Embedder, *, add: Sequence[Upload] = (), r
         if "scanned" in manifest:
             manifest["scanned"] = {k: v for k, v in manifest["scanned"].items() if k not in manifest["removed"]}
         manifest["changed_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        return replace(result, index=_commit(directory, sources, embedder, current, manifest))
+        return replace(result, index=_commit(directory, sources, embedder, manifest))

@@ -186,9 +186,10 @@ def _pdf_pages(raw: bytes) -> tuple[list[str], dict[str, str]]:
 
 def _pdf_box(text: str) -> str:
     """A text box as one block: ligatures and compatibility forms normalised (NFKC), its
-    line breaks kept, blank lines and trailing spaces dropped."""
+    line breaks kept, the wide gaps of justified lines made single spaces, blank lines and
+    trailing spaces dropped."""
     text = unicodedata.normalize("NFKC", text).replace("\f", "")
-    lines = (line.rstrip() for line in text.splitlines())
+    lines = (re.sub(r"(?<=\S)[ \t]{2,}(?=\S)", " ", line.rstrip()) for line in text.splitlines())  # justified gaps
     return "\n".join(line for line in lines if line.strip())
 
 

@@ -13,7 +13,7 @@ from eval.samples import docx_bytes, pdf_bytes
 
 pytestmark = pytest.mark.integration
 FACT = "The Lake Kivu ferry patrol was handed to the Goma river police on 14 February 2025."
-QUESTION = "who took over the Lake Kivu ferry patrol?"
+QUESTION = "Who was the Lake Kivu ferry patrol handed to?"
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def test_a_word_file_is_answered_with_its_heading_as_context(server):
     r = httpx.post(server + "/documents", files={"files": ("memo.docx", docx)}, timeout=120)
     assert r.status_code == 201, r.text
     doc_id = r.json()["added"][0]["doc_id"]
-    answer = _ask(server, "who took over the Lake Kivu fuel patrol?")
+    answer = _ask(server, "Who was the Lake Kivu fuel patrol handed to?")
     assert answer["citations"] and answer["citations"][0]["doc_id"] == doc_id
     assert httpx.delete(f"{server}/documents/{doc_id}").status_code == 200
 
