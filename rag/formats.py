@@ -158,7 +158,7 @@ def _pdf(raw: bytes) -> Extracted:
 def _pdf_pages(raw: bytes) -> tuple[list[str], dict[str, str]]:
     """The text of every page, and the document information dictionary as strings."""
     from pdfminer.converter import PDFPageAggregator
-    from pdfminer.layout import LAParams, LTFigure, LTTextBox
+    from pdfminer.layout import LAParams, LTFigure, LTTextBox, LTTextBoxHorizontal
     from pdfminer.pdfdocument import PDFDocument
     from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
     from pdfminer.pdfpage import PDFPage
@@ -171,7 +171,9 @@ def _pdf_pages(raw: bytes) -> tuple[list[str], dict[str, str]]:
 
     def boxes(container):
         for item in container:
-            if isinstance(item, LTTextBox):
+            if isinstance(item, LTTextBoxHorizontal):
+                yield _pdf_box(_rows_text(item))
+            elif isinstance(item, LTTextBox):
                 yield _pdf_box(item.get_text())
             elif isinstance(item, LTFigure):
                 yield from boxes(item)
@@ -182,6 +184,20 @@ def _pdf_pages(raw: bytes) -> tuple[list[str], dict[str, str]]:
         pages.append("\n\n".join(box for box in boxes(device.get_result()) if box))
     pages = _dehyphenate(pages)
     return pages, _pdf_info(document)
+
+
+def _rows_text(box) -> str:
+    """A box's text line by line from the top, where pdfminer's pieces of one printed line
+    (split at a wide space or a change of font) are joined left to right: pdfminer may
+    otherwise order such a piece before the line above it."""
+    rows: list[list] = []
+    for line in sorted(box, key=lambda line: -(line.y0 + line.y1)):
+        middle = (line.y0 + line.y1) / 2
+        if rows and rows[-1][0].y0 <= middle <= rows[-1][0].y1:
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    return "\n".join(" ".join(piece.get_text().strip() for piece in sorted(row, key=lambda l: l.x0)) for row in rows)
 
 
 def _pdf_box(text: str) -> str:

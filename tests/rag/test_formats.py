@@ -77,6 +77,25 @@ def test_pdf_joins_a_word_hyphenated_across_lines_only_when_the_document_knows_i
     assert "well-\nknown" in text  # "wellknown" occurs nowhere else, so the hyphen stays
 
 
+def test_pdf_pieces_of_one_printed_line_stay_on_that_line_in_order():
+    lines = [
+        "One of the main reasons why many people choose this system over other systems is that it requires",
+        "requires very little maintenance, while testing and unstable require constant maintenance from the",
+        "administrator. If you are running stable, all you need to worry about is keeping track of updates.",
+    ]
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=10)
+    pdf.cell(0, 4.2, lines[0], new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(102, 4.2, "very little administration. People want a system that just works.")
+    pdf.set_x(pdf.get_x() + 2)  # a wide space: pdfminer makes two text lines of this one
+    pdf.cell(0, 4.2, "In general one can say that stable", new_x="LMARGIN", new_y="NEXT")
+    for line in lines[1:]:
+        pdf.cell(0, 4.2, line, new_x="LMARGIN", new_y="NEXT")
+    text = extract("lines.pdf", bytes(pdf.output())).text
+    assert "\nvery little administration. People want a system that just works. In general one can say that stable\nrequires" in text
+
+
 def test_pdf_encrypted_with_a_user_password_is_refused():
     raw = _pdf(THREE_PAGES, encrypt=dict(owner_password="boss", user_password="reader", encryption_method=EncryptionMethod.AES_128))
     with pytest.raises(Unreadable, match=r"^an encrypted PDF \(password protected\); remove the password"):
