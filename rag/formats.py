@@ -393,8 +393,11 @@ def _html(raw: bytes) -> Extracted:
         raise Unreadable("binary content, not HTML")
     try:
         soup = BeautifulSoup(raw, "lxml")  # the encoding from a BOM, <meta charset> or detection
-    except Exception as exc:
-        raise Unreadable(f"not a readable HTML page ({_short(exc)})") from None
+    except Exception:  # lxml refuses control characters; the slower pure-Python parser does not
+        try:
+            soup = BeautifulSoup(raw, "html.parser")
+        except Exception as exc:
+            raise Unreadable(f"not a readable HTML page ({_short(exc)})") from None
     titles = [t for t in soup.find_all("title") if not t.find_parent("svg")] + soup.find_all("h1", limit=1)
     title = next((_collapse(t.get_text(" ")) for t in titles if _collapse(t.get_text(" "))), "")
     meta = {}

@@ -323,6 +323,11 @@ def test_html_without_text(raw):
         extract("empty.html", raw)
 
 
+def test_html_with_a_garbled_charset_is_still_read():
+    raw = b'<html><head><meta charset="ut\x0ff-8"></head><body><p>Tents and blankets arrived.</p></body></html>'
+    assert extract("garbled.html", raw).text == "Tents and blankets arrived."  # lxml refuses that charset
+
+
 def test_html_that_is_binary():
     with pytest.raises(Unreadable, match=r"^binary content, not HTML$"):
         extract("image.html", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
