@@ -306,6 +306,23 @@ def test_html_keeps_an_articles_header_and_a_form_that_wraps_the_page():
     ]
 
 
+def test_html_aria_roles_mark_chrome_and_content_and_permalinks_are_dropped():
+    raw = b"""<?xml version="1.0" encoding="utf-8"?>
+    <html xmlns="http://www.w3.org/1999/xhtml"><body>
+    <div role="navigation"><h3>Navigation</h3><ul><li>index</li><li>next</li></ul></div>
+    <div class="sidebar-wrapper"><p>Short sidebar note.</p></div>
+    <div role="main"><h1>Managing packages<a class="headerlink" href="#managing">\xc2\xb6</a></h1>
+    <p>This chapter explains how to create, upload, maintain and port packages for the archive.</p>
+    <p>It also covers how to hand a package over to a new maintainer when you have to stop.</p></div>
+    <div role="contentinfo">&#169; Copyright the authors.</div></body></html>"""
+    doc = extract("pkgs.html", raw)
+    assert doc.text.split("\n\n") == [
+        "# Managing packages",
+        "This chapter explains how to create, upload, maintain and port packages for the archive.",
+        "It also covers how to hand a package over to a new maintainer when you have to stop.",
+    ]
+
+
 def test_html_title_falls_back_to_the_first_h1_and_charset_is_honoured():
     raw = '<html><head><meta charset="windows-1252"></head><body><h1>Caf\xe9 r\xe9sum\xe9</h1><p>Na\xefve \x93quotes\x94.</p></body></html>'
     doc = extract("cafe.html", raw.encode("latin-1"))
