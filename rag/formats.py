@@ -16,6 +16,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
+import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -158,7 +159,7 @@ def _pdf(raw: bytes) -> Extracted:
 def _pdf_pages(raw: bytes) -> tuple[list[str], dict[str, str]]:
     """The text of every page, and the document information dictionary as strings."""
     from pdfminer.converter import PDFPageAggregator
-    from pdfminer.layout import LAParams, LTFigure, LTTextBox
+    from pdfminer.layout import LAParams, LTFigure, LTTextBox, LTTextBoxHorizontal
     from pdfminer.pdfdocument import PDFDocument
     from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
     from pdfminer.pdfpage import PDFPage
@@ -171,7 +172,9 @@ def _pdf_pages(raw: bytes) -> tuple[list[str], dict[str, str]]:
 
     def boxes(container):
         for item in container:
-            if isinstance(item, LTTextBox):
+            if isinstance(item, LTTextBoxHorizontal):
+                yield _pdf_box(_rows_text(item))
+            elif isinstance(item, LTTextBox):
                 yield _pdf_box(item.get_text())
             elif isinstance(item, LTFigure):
                 yield from boxes(item)
@@ -182,6 +185,20 @@ def _pdf_pages(raw: bytes) -> tuple[list[str], dict[str, str]]:
         pages.append("\n\n".join(box for box in boxes(device.get_result()) if box))
     pages = _dehyphenate(pages)
     return pages, _pdf_info(document)
+
+
+def _rows_text(box) -> str:
+    """A box's text line by line from the top, where pdfminer's pieces of one printed line
+    (split at a wide space or a change of font) are joined left to right: pdfminer may
+    otherwise order such a piece before the line above it."""
+    rows: list[list] = []
+    for line in sorted(box, key=lambda line: -(line.y0 + line.y1)):
+        middle = (line.y0 + line.y1) / 2
+        if rows and rows[-1][0].y0 <= middle <= rows[-1][0].y1:
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    return "\n".join(" ".join(piece.get_text().strip() for piece in sorted(row, key=lambda l: l.x0)) for row in rows)
 
 
 def _pdf_box(text: str) -> str:
@@ -358,6 +375,7 @@ _DROP = [
     "script", "style", "noscript", "template", "svg", "nav", "header", "footer", "aside", "form",
     "iframe", "button", "select", "canvas", "object", "embed", "audio", "video",
 ]  # fmt: skip
+_DROP_ROLES = ("navigation", "banner", "contentinfo", "complementary", "search")  # ARIA for nav, header...
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _BLOCK_TAGS = {
     "address", "article", "blockquote", "body", "caption", "center", "dd", "details", "dialog", "div",
@@ -372,14 +390,19 @@ _META = {
 
 
 def _html(raw: bytes) -> Extracted:
-    from bs4 import BeautifulSoup
+    from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 
     if _binary(raw) and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise Unreadable("binary content, not HTML")
-    try:
-        soup = BeautifulSoup(raw, "lxml")  # the encoding from a BOM, <meta charset> or detection
-    except Exception as exc:
-        raise Unreadable(f"not a readable HTML page ({_short(exc)})") from None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)  # XHTML is read as HTML on purpose
+        try:
+            soup = BeautifulSoup(raw, "lxml")  # the encoding from a BOM, <meta charset> or detection
+        except Exception:  # lxml refuses control characters in a charset name; html.parser does not
+            try:
+                soup = BeautifulSoup(raw, "html.parser")
+            except Exception as exc:
+                raise Unreadable(f"not a readable HTML page ({_short(exc)})") from None
     titles = [t for t in soup.find_all("title") if not t.find_parent("svg")] + soup.find_all("h1", limit=1)
     title = next((_collapse(t.get_text(" ")) for t in titles if _collapse(t.get_text(" "))), "")
     meta = {}
@@ -404,24 +427,28 @@ def _words(tag) -> int:
 
 
 def _main_content(soup):
-    """The page without navigation, scripts and other chrome; its <main> or <article> when one
-    holds at least a quarter of the words left."""
+    """The page without navigation, scripts and other chrome (by element or ARIA role); its
+    <main> (or role="main") or <article> when one holds at least a quarter of the words left."""
     root = soup.body or soup
     page_words = _words(root)
-    for tag in root.find_all(_DROP):
+    chrome = root.find_all(lambda t: t.name in _DROP or t.get("role") in _DROP_ROLES)
+    for tag in chrome:
         if tag.decomposed:
             continue
-        if tag.name == "header" and tag.find_parent(["main", "article"]):
+        if (tag.name == "header" or tag.get("role") == "banner") and tag.find_parent(["main", "article"]):
             continue  # an article's own header holds its title
-        if tag.name == "form" and _words(tag) * 2 >= page_words:
+        if (tag.name == "form" or tag.get("role") == "search") and _words(tag) * 2 >= page_words:
             continue  # a form wrapping the whole page (ASP.NET)
         tag.decompose()
-    for tag in root.find_all(lambda t: t.has_attr("hidden") or t.get("aria-hidden") == "true"):
+    hidden = root.find_all(lambda t: t.has_attr("hidden") or t.get("aria-hidden") == "true")
+    permalinks = root.find_all("a", href=re.compile("^#"), string=re.compile(r"^\s*[¶§#]\s*$"))
+    for tag in hidden + permalinks:  # "¶" after a Sphinx heading, "#" after a GitHub one
         if not tag.decomposed:
             tag.decompose()
     left = _words(root)
-    for name in ("main", "article"):
-        for tag in root.find_all(name):
+    for match in ("main", {"role": "main"}, "article"):
+        found = root.find_all(match) if isinstance(match, str) else root.find_all(attrs=match)
+        for tag in found:
             if _words(tag) * 4 >= left > 0:
                 return tag
     return root

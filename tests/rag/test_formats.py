@@ -77,6 +77,25 @@ def test_pdf_joins_a_word_hyphenated_across_lines_only_when_the_document_knows_i
     assert "well-\nknown" in text  # "wellknown" occurs nowhere else, so the hyphen stays
 
 
+def test_pdf_pieces_of_one_printed_line_stay_on_that_line_in_order():
+    lines = [
+        "One of the main reasons why many people choose this system over other systems is that it requires",
+        "requires very little maintenance, while testing and unstable require constant maintenance from the",
+        "administrator. If you are running stable, all you need to worry about is keeping track of updates.",
+    ]
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=10)
+    pdf.cell(0, 4.2, lines[0], new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(102, 4.2, "very little administration. People want a system that just works.")
+    pdf.set_x(pdf.get_x() + 2)  # a wide space: pdfminer makes two text lines of this one
+    pdf.cell(0, 4.2, "In general one can say that stable", new_x="LMARGIN", new_y="NEXT")
+    for line in lines[1:]:
+        pdf.cell(0, 4.2, line, new_x="LMARGIN", new_y="NEXT")
+    text = extract("lines.pdf", bytes(pdf.output())).text
+    assert "\nvery little administration. People want a system that just works. In general one can say that stable\nrequires" in text
+
+
 def test_pdf_encrypted_with_a_user_password_is_refused():
     raw = _pdf(THREE_PAGES, encrypt=dict(owner_password="boss", user_password="reader", encryption_method=EncryptionMethod.AES_128))
     with pytest.raises(Unreadable, match=r"^an encrypted PDF \(password protected\); remove the password"):
@@ -287,6 +306,23 @@ def test_html_keeps_an_articles_header_and_a_form_that_wraps_the_page():
     ]
 
 
+def test_html_aria_roles_mark_chrome_and_content_and_permalinks_are_dropped():
+    raw = b"""<?xml version="1.0" encoding="utf-8"?>
+    <html xmlns="http://www.w3.org/1999/xhtml"><body>
+    <div role="navigation"><h3>Navigation</h3><ul><li>index</li><li>next</li></ul></div>
+    <div class="sidebar-wrapper"><p>Short sidebar note.</p></div>
+    <div role="main"><h1>Managing packages<a class="headerlink" href="#managing">\xc2\xb6</a></h1>
+    <p>This chapter explains how to create, upload, maintain and port packages for the archive.</p>
+    <p>It also covers how to hand a package over to a new maintainer when you have to stop.</p></div>
+    <div role="contentinfo">&#169; Copyright the authors.</div></body></html>"""
+    doc = extract("pkgs.html", raw)
+    assert doc.text.split("\n\n") == [
+        "# Managing packages",
+        "This chapter explains how to create, upload, maintain and port packages for the archive.",
+        "It also covers how to hand a package over to a new maintainer when you have to stop.",
+    ]
+
+
 def test_html_title_falls_back_to_the_first_h1_and_charset_is_honoured():
     raw = '<html><head><meta charset="windows-1252"></head><body><h1>Caf\xe9 r\xe9sum\xe9</h1><p>Na\xefve \x93quotes\x94.</p></body></html>'
     doc = extract("cafe.html", raw.encode("latin-1"))
@@ -302,6 +338,11 @@ def test_html_title_falls_back_to_the_first_h1_and_charset_is_honoured():
 def test_html_without_text(raw):
     with pytest.raises(Unreadable, match=r"^(no text in the page|the file is empty)$"):
         extract("empty.html", raw)
+
+
+def test_html_with_a_garbled_charset_is_still_read():
+    raw = b'<html><head><meta charset="ut\x0ff-8"></head><body><p>Tents and blankets arrived.</p></body></html>'
+    assert extract("garbled.html", raw).text == "Tents and blankets arrived."  # lxml refuses that charset
 
 
 def test_html_that_is_binary():
