@@ -1,0 +1,196 @@
+"""Web pages (.html, .htm) with BeautifulSoup: the main content, headings kept, chrome dropped."""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+from rag.formats.base import Extracted, Unreadable, binary, collapse, iso_date, short
+
+
+_DROP = [
+    "script", "style", "noscript", "template", "svg", "nav", "header", "footer", "aside", "form",
+    "iframe", "button", "select", "canvas", "object", "embed", "audio", "video",
+]  # fmt: skip
+_DROP_ROLES = ("navigation", "banner", "contentinfo", "complementary", "search")  # ARIA for nav, header...
+_HEADINGS = {f"h{n}": n for n in range(1, 7)}
+_BLOCK_TAGS = {
+    "address", "article", "blockquote", "body", "caption", "center", "dd", "details", "dialog", "div",
+    "dl", "dt", "fieldset", "figcaption", "figure", "hgroup", "hr", "html", "legend", "main", "p",
+    "section", "summary", "tbody", "td", "tfoot", "th", "thead", "tr",
+}  # fmt: skip
+_META = {
+    "author": ("author", "dc.creator", "dcterms.creator"),
+    "date": ("date", "dcterms.date", "dc.date", "article:published_time", "dcterms.created"),
+    "publisher": ("og:site_name", "publisher", "dc.publisher", "dcterms.publisher"),
+}
+
+
+def html(raw: bytes) -> Extracted:
+    """A web page's main text, with its title, author, site and date."""
+    from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
+
+    if binary(raw) and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise Unreadable("binary content, not HTML")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)  # XHTML is read as HTML on purpose
+        try:
+            soup = BeautifulSoup(raw, "lxml")  # the encoding from a BOM, <meta charset> or detection
+        except Exception:  # lxml refuses control characters in a charset name; html.parser does not
+            try:
+                soup = BeautifulSoup(raw, "html.parser")
+            except Exception as exc:
+                raise Unreadable(f"not a readable HTML page ({short(exc)})") from None
+    titles = [t for t in soup.find_all("title") if not t.find_parent("svg")] + soup.find_all("h1", limit=1)
+    title = next((collapse(t.get_text(" ")) for t in titles if collapse(t.get_text(" "))), "")
+    meta = {}
+    for tag in soup.find_all("meta"):
+        key = str(tag.get("name") or tag.get("property") or "").lower()
+        if key and tag.get("content") and key not in meta:
+            meta[key] = collapse(str(tag["content"]))
+    found = {field: next((meta[k] for k in keys if meta.get(k)), "") for field, keys in _META.items()}
+    walker = _HtmlBlocks()
+    walker.walk(_main_content(soup))
+    walker.flush()
+    text = "\n\n".join(walker.blocks)
+    if not re.search(r"\w", text):
+        raise Unreadable("no text in the page")
+    return Extracted(
+        text, "html", title=title, author=found["author"], publisher=found["publisher"], date=iso_date(found["date"])
+    )
+
+
+def _words(tag) -> int:
+    return len(tag.get_text(" ").split())
+
+
+def _main_content(soup):
+    """The page without navigation, scripts and other chrome (by element or ARIA role); its
+    <main> (or role="main") or <article> when one holds at least a quarter of the words left."""
+    root = soup.body or soup
+    page_words = _words(root)
+    chrome = root.find_all(lambda t: t.name in _DROP or t.get("role") in _DROP_ROLES)
+    for tag in chrome:
+        if tag.decomposed:
+            continue
+        if (tag.name == "header" or tag.get("role") == "banner") and tag.find_parent(["main", "article"]):
+            continue  # an article's own header holds its title
+        if (tag.name == "form" or tag.get("role") == "search") and _words(tag) * 2 >= page_words:
+            continue  # a form wrapping the whole page (ASP.NET)
+        tag.decompose()
+    hidden = root.find_all(lambda t: t.has_attr("hidden") or t.get("aria-hidden") == "true")
+    permalinks = root.find_all("a", href=re.compile("^#"), string=re.compile(r"^\s*[¶§#]\s*$"))
+    for tag in hidden + permalinks:  # "¶" after a Sphinx heading, "#" after a GitHub one
+        if not tag.decomposed:
+            tag.decompose()
+    left = _words(root)
+    for match in ("main", {"role": "main"}, "article"):
+        found = root.find_all(match) if isinstance(match, str) else root.find_all(attrs=match)
+        for tag in found:
+            if _words(tag) * 4 >= left > 0:
+                return tag
+    return root
+
+
+class _HtmlBlocks:
+    """Walks an element tree, collecting text blocks; each piece of text lands in one block."""
+
+    def __init__(self, plain: bool = False) -> None:
+        self.blocks: list[str] = []
+        self.inline: list[str] = []
+        self.plain = plain  # inside a heading or table cell: no list markers
+
+    def flush(self) -> None:
+        lines = (collapse(line) for line in "".join(self.inline).split("\n"))
+        block = "\n".join(line for line in lines if line)
+        if block:
+            self.blocks.append(block)
+        self.inline = []
+
+    def walk(self, tag) -> None:
+        for child in tag.children:
+            self.visit(child)
+
+    def visit(self, node) -> None:
+        from bs4 import CData, NavigableString
+
+        if isinstance(node, NavigableString):
+            if type(node) in (NavigableString, CData):  # not comments, doctypes, processing instructions
+                self.inline.append(re.sub(r"\s+", " ", str(node)))  # "\n" is kept for <br>
+            return
+        name = node.name
+        if name == "br":
+            self.inline.append("\n")
+        elif name in _HEADINGS:
+            self._block(("#" * _HEADINGS[name] + " " if not self.plain else "") + _flat(node))
+        elif name == "pre":
+            lines = (line.rstrip() for line in node.get_text().splitlines())
+            self._block("\n".join(line for line in lines if line.strip()))
+        elif name in ("ul", "ol", "menu"):
+            self._list(node)
+        elif name == "li":  # an item outside a list
+            self._item(node, "- ")
+        elif name == "table" and not _layout_table(node):
+            self._table(node)
+        elif name in _BLOCK_TAGS or name == "table":
+            self.flush()
+            self.walk(node)
+            self.flush()
+        else:  # inline: a, span, em, code, ...
+            self.walk(node)
+
+    def _block(self, text: str) -> None:
+        self.flush()
+        if text.strip():
+            self.blocks.append(text)
+
+    def _list(self, node) -> None:
+        self.flush()
+        start = node.get("start", "1")
+        number = int(start) if str(start).lstrip("-").isdigit() else 1
+        for child in node.children:
+            if getattr(child, "name", None) == "li":
+                self._item(child, f"{number}. " if node.name == "ol" else "- ")
+                number += 1
+            else:
+                self.visit(child)
+        self.flush()
+
+    def _item(self, node, marker: str) -> None:
+        """The item's first block gets the marker; nested lists stay blocks of their own."""
+        self.flush()
+        first = len(self.blocks)
+        self.walk(node)
+        self.flush()
+        if not self.plain and first < len(self.blocks) and not re.match(r"(?:- |\d+\. |#|\|)", self.blocks[first]):
+            self.blocks[first] = marker + self.blocks[first]
+
+    def _table(self, node) -> None:
+        self.flush()
+        caption = node.find("caption")
+        if caption:
+            self._block(_flat(caption))
+        rows = []
+        for tr in node.find_all("tr"):
+            cells = [_flat(cell) for cell in tr.find_all(["td", "th"], recursive=False)]
+            if any(cells):
+                rows.append("| " + " | ".join(cells) + " |")
+        self._block("\n".join(rows))
+
+
+def _flat(tag) -> str:
+    """A heading's or cell's text on one line."""
+    walker = _HtmlBlocks(plain=True)
+    walker.walk(tag)
+    walker.flush()
+    return collapse(" ".join(walker.blocks))
+
+
+def _layout_table(table) -> bool:
+    """A table used for page layout rather than data: nested tables, one column, or long cells."""
+    rows = table.find_all("tr")
+    return (
+        table.find("table") is not None
+        or all(len(tr.find_all(["td", "th"], recursive=False)) <= 1 for tr in rows)
+        or any(_words(cell) > 200 for cell in table.find_all(["td", "th"]))
+    )

@@ -1,0 +1,134 @@
+"""PDF text per page with pdfminer.six (measured against pypdf: eval/reports/pdf_extractors.md)."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+
+from rag.formats.base import Extracted, Unreadable, PAGE_BREAK, collapse, iso_date, short
+
+
+def pdf(raw: bytes) -> Extracted:
+    """A PDF's text, page by page (pages joined by :data:`PAGE_BREAK`), with its title, author and date."""
+    """A PDF's text, page by page (pages joined by :data:`PAGE_BREAK`), and its title, author and date."""
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    if b"%PDF-" not in raw[:1024]:
+        raise Unreadable("not a readable PDF (no PDF header)")
+    try:
+        pages, info = _pdf_pages(raw)
+    except PDFPasswordIncorrect:
+        raise Unreadable("an encrypted PDF (password protected); remove the password and add it again") from None
+    except PDFEncryptionError as exc:
+        raise Unreadable(f"an encrypted PDF that cannot be opened ({short(exc)})") from None
+    except RecursionError:
+        raise Unreadable("not a readable PDF (objects nested too deeply)") from None
+    except Exception as exc:  # pdfminer raises many kinds on damaged files; none may escape
+        raise Unreadable(f"not a readable PDF ({short(exc)})") from None
+    if not pages or not any(re.search(r"\w", page) for page in pages):
+        raise Unreadable("no extractable text; OCR is not supported")
+    starts, offset = [], 0
+    for page in pages:
+        starts.append(offset)
+        offset += len(page) + len(PAGE_BREAK)
+    return Extracted(
+        text=PAGE_BREAK.join(pages),
+        format="pdf",
+        page_starts=tuple(starts),
+        title=info.get("Title", ""),
+        author=info.get("Author", ""),
+        date=iso_date(info.get("CreationDate", "")),
+    )
+
+
+def _pdf_pages(raw: bytes) -> tuple[list[str], dict[str, str]]:
+    """The text of every page, and the document information dictionary as strings."""
+    from pdfminer.converter import PDFPageAggregator
+    from pdfminer.layout import LAParams, LTFigure, LTTextBox, LTTextBoxHorizontal
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+
+    document = PDFDocument(PDFParser(io.BytesIO(raw)), password="")  # owner-password-only PDFs open
+    resources = PDFResourceManager(caching=True)
+    device = PDFPageAggregator(resources, laparams=LAParams(all_texts=True))  # text in figures too
+    interpreter = PDFPageInterpreter(resources, device)
+
+    def boxes(container):
+        for item in container:
+            if isinstance(item, LTTextBoxHorizontal):
+                yield _pdf_box(_rows_text(item))
+            elif isinstance(item, LTTextBox):
+                yield _pdf_box(item.get_text())
+            elif isinstance(item, LTFigure):
+                yield from boxes(item)
+
+    pages = []
+    for page in PDFPage.create_pages(document):  # extraction permissions are not enforced
+        interpreter.process_page(page)
+        pages.append("\n\n".join(box for box in boxes(device.get_result()) if box))
+    pages = _dehyphenate(pages)
+    return pages, _pdf_info(document)
+
+
+def _rows_text(box) -> str:
+    """A box's text line by line from the top, where pdfminer's pieces of one printed line
+    (split at a wide space or a change of font) are joined left to right: pdfminer may
+    otherwise order such a piece before the line above it."""
+    rows: list[list] = []
+    for line in sorted(box, key=lambda line: -(line.y0 + line.y1)):
+        middle = (line.y0 + line.y1) / 2
+        if rows and rows[-1][0].y0 <= middle <= rows[-1][0].y1:
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    return "\n".join(" ".join(piece.get_text().strip() for piece in sorted(row, key=lambda l: l.x0)) for row in rows)
+
+
+def _pdf_box(text: str) -> str:
+    """A text box as one block: ligatures and compatibility forms normalised (NFKC), its
+    line breaks kept, the wide gaps of justified lines made single spaces, blank lines and
+    trailing spaces dropped."""
+    text = unicodedata.normalize("NFKC", text).replace("\f", "")
+    lines = (re.sub(r"(?<=\S)[ \t]{2,}(?=\S)", " ", line.rstrip()) for line in text.splitlines())  # justified gaps
+    return "\n".join(line for line in lines if line.strip())
+
+
+_WORD = r"[^\W\d_]+"
+_LINE_END_HYPHEN = re.compile(rf"(?<!\w)({_WORD})([-\xad])\n({_WORD})")
+
+
+def _dehyphenate(pages: list[str]) -> list[str]:
+    """Join a word hyphenated across a line break ("infor-\\nmation is" -> "information is")
+    when the joined word occurs elsewhere in the document and the hyphenated one does not,
+    so that "well-\\nknown" stays; a soft hyphen always joins. The two lines become one."""
+    words = {w.lower() for page in pages for w in re.findall(_WORD, page)}
+    hyphenated = {w.lower() for page in pages for w in re.findall(rf"{_WORD}-{_WORD}", page)}
+
+    def join(match: re.Match) -> str:
+        head, hyphen, tail = match.groups()
+        whole = head + tail
+        if hyphen == "\xad" or (
+            tail[0].islower() and whole.lower() in words and f"{head}-{tail}".lower() not in hyphenated
+        ):
+            return whole
+        return match.group(0)
+
+    return [_LINE_END_HYPHEN.sub(join, page) for page in pages]
+
+
+def _pdf_info(document) -> dict[str, str]:
+    from pdfminer.pdftypes import resolve1
+    from pdfminer.utils import decode_text
+
+    info: dict[str, str] = {}
+    for entry in document.info:
+        for key in ("Title", "Author", "CreationDate"):
+            value = resolve1(entry.get(key))
+            if isinstance(value, bytes):
+                value = decode_text(value)
+            if isinstance(value, str) and collapse(value) and key not in info:
+                info[key] = collapse(value.replace("\x00", ""))
+    return info
