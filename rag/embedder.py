@@ -137,8 +137,20 @@ class HashEmbedder:
         return self.embed(texts)
 
 
-def load_embedder(model: str, *, replicas: int = 1, threads: int | None = None) -> Embedder:
-    """The embedder a settings value names (``hash-N`` gives the fake)."""
+def load_embedder(model: str, *, replicas: int = 1, threads: int | None = None, runtime: str = "onnx") -> Embedder:
+    """The embedder a settings value names (``hash-N`` gives the fake). ``runtime="onnx"``
+    runs the model in ONNX Runtime (same vectors, faster, no PyTorch at question time) when
+    it is installed and the model is a mean-pooled one; otherwise PyTorch runs it."""
     if model.startswith("hash-") and model[5:].isdigit():
         return HashEmbedder(int(model[5:]))
+    if runtime == "onnx":
+        try:
+            from rag.embedder_onnx import OnnxEmbedder
+
+            return OnnxEmbedder(model, resolve_model_path(model), threads=threads)
+        except ImportError:
+            pass  # onnxruntime is not installed: PyTorch runs the model
+        except ModelError as exc:
+            if "not a mean-pooled" not in str(exc):
+                raise
     return SentenceTransformerEmbedder(model, replicas=replicas, threads=threads)

