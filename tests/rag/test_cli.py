@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -87,3 +88,52 @@ def test_ingest_names_each_skipped_file_and_strict_fails(env, corpus_dir):
     assert "index built: 2 documents" in out.stdout
     strict = run(["ingest", "--strict"], env)
     assert strict.returncode == 1 and "2 file(s) skipped" in strict.stderr and "Traceback" not in strict.stderr
+
+
+def test_a_folder_of_pdf_word_and_html_is_ingested_and_a_scan_skipped(env, corpus_dir):
+    from eval.samples import docx_bytes, pdf_bytes
+
+    (corpus_dir / "annex.pdf").write_bytes(pdf_bytes(["Cover page", "The Bunia depot holds 312 water units."],
+                                                     title="Depot annex"))
+    (corpus_dir / "memo.docx").write_bytes(docx_bytes("Fuel memo", [("Heading 1", "Fuel"),
+                                                                    ("Normal", "The first fuel convoy left Goma on 3 May 2024.")]))
+    (corpus_dir / "page.html").write_text("<html><head><title>Radio note</title></head><body><nav>Home | Menu</nav>"
+                                          "<main><h1>Radio</h1><p>Radio Okapi broadcasts on 103.5 FM.</p></main></body></html>")
+    (corpus_dir / "scan.pdf").write_bytes(pdf_bytes([], image_only=True))
+    out = run(["ingest"], env)
+    assert out.returncode == 0, out.stderr
+    assert out.stderr.strip().splitlines()[-1] == "rag: skipped corpus/scan.pdf: no extractable text; OCR is not supported"
+    listing = {d["id"]: d for d in json.loads(run(["list", "--json"], env).stdout)}
+    assert listing["annex"]["format"] == "pdf" and listing["annex"]["pages"] == 2 and listing["annex"]["title"] == "Depot annex"
+    assert listing["memo"]["title"] == "Fuel memo" and listing["page"]["title"] == "Radio note"
+    from rag.index import load_index
+
+    index = load_index(Path(env["RAG_INDEX_DIR"]))
+    for question, doc_id, page in [("How many water units does the Bunia depot hold?", "annex", 2),
+                                   ("When did the first fuel convoy leave Goma?", "memo", 0),
+                                   ("On which frequency does Radio Okapi broadcast?", "page", 0)]:
+        answer = json.loads(run(["ask", "--json", question], env).stdout)
+        assert answer["citations"], (question, answer["answer"])
+        c = answer["citations"][0]
+        assert (c["doc_id"], c["page"]) == (doc_id, page), question
+        stored = index.document_text(doc_id)  # verbatim in the stored text
+        assert stored[c["start"]:c["end"]] == c["text"] and stored[c["quote"]["start"]:c["quote"]["end"]] == c["quote"]["text"]
+    assert "Home | Menu" not in index.document_text("page")  # navigation dropped
+
+
+def test_add_list_remove(env, tmp_path):
+    assert run(["ingest"], env).returncode == 0
+    note = tmp_path / "note.md"
+    note.write_text("# Note\n\nThe Kivu desk opened in March 2023.\n")
+    out = run(["add", str(note)], env)
+    assert out.returncode == 0 and out.stdout.startswith("added: note (note.md, md"), out.stdout + out.stderr
+    assert "unchanged: note.md is already in the index as note" in run(["add", str(note)], env).stdout
+    assert "note" in run(["list"], env).stdout
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfe" + "caf\xe9".encode("latin-1"))
+    out = run(["add", str(bad)], env)
+    assert out.returncode == 2 and out.stderr.strip() == "rag: error: bad.txt: not UTF-8 text (invalid byte at position 0)"
+    assert run(["remove", "note"], env).stdout.strip() == "removed: note (note.md)"
+    out = run(["remove", "note"], env)
+    assert out.returncode == 2 and "no document with id 'note'" in out.stderr and "Traceback" not in out.stderr
+    assert "note" not in run(["list"], env).stdout
