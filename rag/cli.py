@@ -59,13 +59,15 @@ def _from_server(settings: Settings, question: str, top_k: int | None) -> dict |
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from rag.embedder import load_embedder
     from rag.index import open_index
+    from rag.store import GenerationVectors
 
     paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
     start = time.perf_counter()
     embedder = load_embedder(settings.model)
     loaded = time.perf_counter()
     index, built = open_index(paths, settings.index_dir, embedder, rebuild=args.rebuild,
-                              progress=sys.stderr.isatty() or args.progress, max_bytes=settings.max_file_bytes)
+                              progress=sys.stderr.isatty() or args.progress, max_bytes=settings.max_file_bytes,
+                              vectors=GenerationVectors(settings))
     done = time.perf_counter()
     m = index.manifest
     for skipped in m.get("skipped", []):

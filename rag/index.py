@@ -16,7 +16,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 import faiss
 import numpy as np
@@ -29,6 +29,9 @@ from rag.errors import IndexError_
 from rag.ingest import DEFAULT_MAX_BYTES, SourceFile, read_sources, split_paragraphs, windows
 from rag.keyword import BM25
 from rag.types import DocumentInfo, Paragraph, Sentence
+
+if TYPE_CHECKING:
+    from rag.store import GenerationVectors
 
 FORMAT_VERSION = 4
 def _pipeline_hash() -> str:
@@ -239,12 +242,14 @@ def writer_lock(directory: Path, *, wait: bool = False) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-def save_index(index: CorpusIndex, directory: Path) -> None:
+def save_index(index: CorpusIndex, directory: Path, *, vectors: GenerationVectors | None = None) -> None:
     """Write the index as a new generation beside the current one, then switch to it in
     one atomic step (files fsynced, CURRENT replaced by rename). A crash at any moment
-    leaves the previous generation in use; a failed write (a full disk) changes nothing."""
+    leaves the previous generation in use; a failed write (a full disk) changes nothing.
+    ``vectors`` also writes the window vectors where the vector store serves them from."""
     directory.mkdir(parents=True, exist_ok=True)
     name = f"gen-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}-{os.getpid()}-{time.monotonic_ns() % 10**9:09d}"
+    index.manifest["generation"] = name
     partial = directory / f".{name}.partial"
     try:
         partial.mkdir()
@@ -264,30 +269,38 @@ def save_index(index: CorpusIndex, directory: Path) -> None:
             np.save(f, index.sentence_vectors, allow_pickle=False)
             f.flush()
             os.fsync(f.fileno())
+        if vectors is not None:
+            vectors.write(index, partial)
         _write(partial / "manifest.json", json.dumps(index.manifest, indent=2))
         os.rename(partial, directory / name)
         pointer = directory / f".{CURRENT}.{os.getpid()}"
         _write(pointer, name + "\n")
         os.replace(pointer, directory / CURRENT)
         _sync(directory)
-    except (OSError, RuntimeError) as exc:  # RuntimeError: FAISS's writer reports I/O errors so
-        shutil.rmtree(partial, ignore_errors=True)
-        shutil.rmtree(directory / name, ignore_errors=True)
+    except (OSError, RuntimeError, IndexError_) as exc:  # RuntimeError: FAISS's writer reports I/O errors so
+        _remove(partial, vectors)
+        _remove(directory / name, vectors)
         reason = getattr(exc, "strerror", None) or " ".join(str(exc).split())[:200]
         raise IndexError_(f"cannot write the index in {directory} ({reason}); the previous index is unchanged") from None
-    _clean_up(directory)
+    _clean_up(directory, vectors)
 
 
-def _clean_up(directory: Path) -> None:
+def _remove(generation: Path, vectors: GenerationVectors | None) -> None:
+    if vectors is not None and generation.is_dir():
+        vectors.drop(generation)
+    shutil.rmtree(generation, ignore_errors=True)
+
+
+def _clean_up(directory: Path, vectors: GenerationVectors | None = None) -> None:
     """Remove generations older than the last :data:`KEEP_GENERATIONS`, abandoned partial
     ones, and the files of the flat layout of format 4."""
     generations = sorted((p for p in directory.glob("gen-*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
     current = generation_dir(directory)
     for old in generations[:-KEEP_GENERATIONS]:
         if old != current:
-            shutil.rmtree(old, ignore_errors=True)
+            _remove(old, vectors)
     for partial in directory.glob(".gen-*.partial"):
-        shutil.rmtree(partial, ignore_errors=True)
+        _remove(partial, vectors)
     for name in FILES:
         (directory / name).unlink(missing_ok=True)
 
@@ -368,6 +381,7 @@ def open_index(
     progress: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
     wait: bool = False,
+    vectors: GenerationVectors | None = None,
 ) -> tuple[CorpusIndex, bool]:
     """Load the index, rebuilding it when the corpus or model changed. Returns (index, built).
     The files skipped on this reading are in ``index.manifest["skipped"]``. When another
@@ -387,5 +401,5 @@ def open_index(
         index = build_index(corpus.sources, embedder, progress=progress, known=_previous_vectors(directory, embedder))
         index.manifest["inputs"] = [str(Path(p).resolve()) for p in paths]
         index.manifest["skipped"] = skipped
-        save_index(index, directory)
+        save_index(index, directory, vectors=vectors)
     return index, True

@@ -1,5 +1,5 @@
 """The vector-store seam: every store passes the same tests (FAISS flat, FAISS HNSW, and
-Milvus Lite in tmp_path)."""
+Milvus Lite in tmp_path), then the generation hooks and the retriever over each store."""
 
 from __future__ import annotations
 
@@ -9,15 +9,28 @@ import faiss
 import numpy as np
 import pytest
 
-from rag.store import FaissStore, VectorStore
+from rag.errors import IndexError_
+from rag.index import CURRENT, generation_dir, load_index, open_index
+from rag.retriever import HybridSearcher
+from rag.settings import Settings
+from rag.store import ANN_FILE, RECORD, FaissStore, GenerationVectors, VectorStore, open_store
 from rag.store_milvus import MilvusStore, connect, disconnect
 
 DIM = 16
+QUESTIONS = ("When would MAOF operations cease?", "How many military observers did the mission employ?",
+             "What was the budget?", "Who chaired the forum?")
 
 
 def unit_vectors(n: int, seed: int = 0) -> np.ndarray:
     v = np.random.default_rng(seed).standard_normal((n, DIM)).astype(np.float32)
     return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+@pytest.fixture
+def milvus_uri(tmp_path: Path):
+    uri = str(tmp_path / "milvus.db")
+    yield uri
+    disconnect(uri)
 
 
 @pytest.fixture(params=["faiss-flat", "faiss-hnsw", "milvus-lite"])
@@ -101,3 +114,102 @@ def test_bad_arguments_are_refused_and_inputs_untouched(store):
         store.add(np.arange(2), unit_vectors(2)[:, :8], ["x", "x"])
     with pytest.raises(ValueError, match="one id and one document per vector"):
         store.add(np.arange(2), unit_vectors(2), ["x"])
+
+
+# --- generations: vectors written before the switch, dropped with the generation -------------
+
+
+def milvus_settings(tmp_path: Path, uri: str) -> Settings:
+    return Settings(index_dir=tmp_path / "index", store="milvus", milvus_uri=uri)
+
+
+def test_milvus_generation_has_its_own_collection_dropped_with_it(corpus_dir, tmp_path, fake_embedder, milvus_uri):
+    settings = milvus_settings(tmp_path, milvus_uri)
+    directory = settings.index_dir
+    client = connect(milvus_uri)
+    index, _ = open_index([corpus_dir], directory, fake_embedder, vectors=GenerationVectors(settings))
+    first = generation_dir(directory)
+    record = (first / RECORD).read_text()
+    assert index.manifest["generation"] == first.name and first.name.removeprefix("gen-").replace("-", "_") in record
+    store = open_store(settings, index, directory)
+    assert isinstance(store, MilvusStore) and store.count() == index.window_index.ntotal
+    assert client.list_collections() == [store.collection]
+    for _ in range(2):
+        open_index([corpus_dir], directory, fake_embedder, vectors=GenerationVectors(settings), rebuild=True)
+    kept = sorted(p.name for p in directory.glob("gen-*"))
+    assert first.name not in kept and len(kept) == 2
+    assert sorted(client.list_collections()) == sorted(
+        f"peaceops_{name.removeprefix('gen-').replace('-', '_')}" for name in kept)
+
+
+def test_failed_milvus_write_leaves_the_previous_generation(corpus_dir, tmp_path, fake_embedder, milvus_uri,
+                                                            monkeypatch):
+    settings = milvus_settings(tmp_path, milvus_uri)
+    directory = settings.index_dir
+    open_index([corpus_dir], directory, fake_embedder, vectors=GenerationVectors(settings))
+    before, collections = (directory / CURRENT).read_text(), connect(milvus_uri).list_collections()
+
+    def broken(self, ids, vectors, documents):
+        raise ConnectionError("Milvus went away")
+
+    monkeypatch.setattr(MilvusStore, "add", broken)
+    with pytest.raises(IndexError_, match="previous index is unchanged"):
+        open_index([corpus_dir], directory, fake_embedder, vectors=GenerationVectors(settings), rebuild=True)
+    assert (directory / CURRENT).read_text() == before
+    assert connect(milvus_uri).list_collections() == collections
+    assert not list(directory.glob(".gen-*"))
+    load_index(directory)  # whole
+
+
+def test_generation_missing_from_milvus_is_copied_there_on_open(tiny_index, tmp_path, milvus_uri):
+    settings = milvus_settings(tmp_path, milvus_uri)  # tiny_index was built for FAISS in tmp_path/index
+    store = open_store(settings, tiny_index, settings.index_dir)
+    assert store.count() == tiny_index.window_index.ntotal
+    assert "collection" in (generation_dir(settings.index_dir) / RECORD).read_text()
+    again = open_store(settings, tiny_index, settings.index_dir)
+    assert again.count() == store.count() and connect(milvus_uri).list_collections() == [store.collection]
+
+
+def test_faiss_writes_an_hnsw_graph_past_the_threshold(corpus_dir, tmp_path, fake_embedder):
+    settings = Settings(index_dir=tmp_path / "index")
+    index, _ = open_index([corpus_dir], settings.index_dir, fake_embedder, vectors=GenerationVectors(settings, ann_from=1))
+    assert (generation_dir(settings.index_dir) / ANN_FILE).exists()
+    store = open_store(settings, load_index(settings.index_dir), settings.index_dir)
+    assert isinstance(store, FaissStore) and store.approximate and store.count() == index.window_index.ntotal
+    small = tmp_path / "small"
+    index, _ = open_index([corpus_dir], small, fake_embedder, vectors=GenerationVectors(settings))
+    assert not (generation_dir(small) / ANN_FILE).exists()
+    assert not open_store(settings, index, small).approximate
+
+
+# --- the retriever over each store ---------------------------------------------------------------
+
+
+def top(searcher: HybridSearcher, question: str, k: int = 5) -> list[tuple[str, int]]:
+    return [(p.paragraph.doc_id, p.paragraph.number) for p in searcher.search(question, k)]
+
+
+def test_faiss_and_milvus_give_the_same_passages(tiny_index, fake_embedder, tmp_path, milvus_uri):
+    milvus = open_store(milvus_settings(tmp_path, milvus_uri), tiny_index, tmp_path / "index")
+    for exact_up_to in (10_000, 0):  # every paragraph scored; candidates only
+        on_faiss = HybridSearcher(tiny_index, fake_embedder, exact_up_to=exact_up_to, candidates=4)
+        on_milvus = HybridSearcher(tiny_index, fake_embedder, store=milvus, exact_up_to=exact_up_to, candidates=4)
+        assert on_faiss.exact == on_milvus.exact == bool(exact_up_to)
+        for question in QUESTIONS:
+            assert top(on_faiss, question) == top(on_milvus, question)
+            scores = [p.score for p in on_faiss.search(question, 5)]
+            assert np.allclose(scores, [p.score for p in on_milvus.search(question, 5)], atol=1e-5)
+
+
+@pytest.mark.integration
+def test_real_index_same_top_passages_on_faiss_and_milvus(real_assistant, real_index_dir, tmp_path, milvus_uri):
+    index, embedder = real_assistant.index, real_assistant.searcher.embedder
+    settings = Settings(index_dir=real_index_dir, store="milvus", milvus_uri=milvus_uri)
+    milvus = open_store(settings, index, real_index_dir)
+    assert isinstance(milvus, MilvusStore) and milvus.count() == index.window_index.ntotal
+    on_faiss = HybridSearcher(index, embedder)
+    on_milvus = HybridSearcher(index, embedder, store=milvus)
+    for question in ("When did UNAMID operations cease?", "How many member states endorsed the A4P Declaration?",
+                     "Who chaired the Working Group in 2020?", "What is the Challenges Forum?",
+                     "Which partnerships did the ministerial dialogue discuss?"):
+        assert top(on_faiss, question) == top(on_milvus, question)
