@@ -1,7 +1,7 @@
 """The vector-store seam: where the window vectors are searched.
 
 :class:`FaissStore` keeps them in memory (the default): exact inner-product search, or an
-HNSW graph past :data:`ANN_FROM` windows. ``MilvusStore`` (``rag/store_milvus.py``) keeps
+inverted-file index (IVF) past :data:`ANN_FROM` windows. ``MilvusStore`` (``rag/store_milvus.py``) keeps
 them in Milvus: Milvus Lite from a file, or a Milvus server, with the same code.
 
 Each index generation's vectors are written once, by :class:`GenerationVectors` before
@@ -13,6 +13,7 @@ metadata, the sentence vectors and the keyword index stay in the index folder.
 from __future__ import annotations
 
 import json
+import math
 import os
 import threading
 from dataclasses import dataclass
@@ -29,13 +30,13 @@ if TYPE_CHECKING:
     from rag.settings import Settings
 
 # Chosen by `make bench-scale` (eval/reports/scale.md): up to ANN_FROM windows a flat index
-# is exact and fast enough; past it, HNSW at these settings keeps recall@10 >= 0.95.
+# is exact and fast enough; past it, IVF with about 2*sqrt(n) lists, IVF_NPROBE of them
+# searched, keeps recall@10 >= 0.95 (HNSW did not: its graph falls apart into clusters).
 ANN_FROM = 20_000
-HNSW_M = 32
-HNSW_EF_CONSTRUCTION = 80
-HNSW_EF_SEARCH = 64
+IVF_NPROBE = 16
+IVF_TRAIN_PER_LIST = 64  # k-means training points per list (faiss warns below 39)
 
-ANN_FILE = "windows-hnsw.faiss"  # in the generation folder, beside the flat windows.faiss
+ANN_FILE = "windows-ivf.faiss"  # in the generation folder, beside the flat windows.faiss
 RECORD = "store.json"  # in the generation folder: where its vectors are outside it
 
 
@@ -84,9 +85,15 @@ def _check_rows(ids: np.ndarray, vectors: np.ndarray, documents: Sequence[str], 
                          f"{len(vectors)} vectors, {len(documents)} documents")
 
 
+def ivf_lists(n: int) -> int:
+    """How many inverted lists an IVF index over ``n`` vectors gets (about 2*sqrt(n))."""
+    return max(1, min(n, round(2 * math.sqrt(n))))
+
+
 class FaissStore:
-    """Vectors in a FAISS index in memory: flat (exact) or HNSW (approximate). Removed
-    vectors are masked out of searches; a search within documents is exact.
+    """Vectors in a FAISS index in memory: flat (exact) or IVF (approximate). Removed
+    vectors are masked out of searches; a search within documents, or for every vector,
+    is exact.
 
     Usage::
 
@@ -101,7 +108,6 @@ class FaissStore:
         if len(ids) != n or len(documents) != n:
             raise ValueError(f"the index holds {n} vectors; got {len(ids)} ids and {len(documents)} documents")
         self._index = index
-        self._exact = faiss.downcast_index(index.storage) if isinstance(index, faiss.IndexHNSW) else index
         self._ids = ids.copy()
         self._names: list[str] = []
         self._codes: dict[str, int] = {}
@@ -112,8 +118,8 @@ class FaissStore:
 
     @property
     def approximate(self) -> bool:
-        """True when searches go through the HNSW graph."""
-        return self._exact is not self._index
+        """True when searches probe only some inverted lists."""
+        return isinstance(self._index, faiss.IndexIVF)
 
     def _code(self, doc_id: str) -> int:
         code = self._codes.get(doc_id)
@@ -166,27 +172,29 @@ class FaissStore:
                 return Hits(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
             if allowed is None and not self.approximate:
                 scores, rows = self._index.search(query, k)
-            elif allowed is None:
-                scores, rows = self._index.search(query, k, params=faiss.SearchParametersHNSW(
-                    efSearch=max(HNSW_EF_SEARCH, k)))
             else:
-                bits = np.packbits(allowed, bitorder="little")
-                selector = faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bits))
-                if documents is not None or not self.approximate:  # within documents: exact
-                    scores, rows = self._exact.search(query, k, params=faiss.SearchParameters(sel=selector))
-                else:
-                    scores, rows = self._index.search(query, k, params=faiss.SearchParametersHNSW(
-                        sel=selector, efSearch=max(HNSW_EF_SEARCH, k)))
+                exact = documents is not None or k >= available  # nothing to gain from probing fewer lists
+                params = (faiss.SearchParametersIVF(nprobe=self._index.nlist if exact else IVF_NPROBE)
+                          if self.approximate else faiss.SearchParameters())
+                if allowed is not None:
+                    bits = np.packbits(allowed, bitorder="little")
+                    params.sel = faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bits))
+                scores, rows = self._index.search(query, k, params=params)
             ids = self._ids
         found = rows[0] >= 0
         return Hits(ids[rows[0][found]], scores[0][found])
 
 
-def hnsw_index(vectors: np.ndarray) -> faiss.Index:
-    """An HNSW graph over ``vectors`` (inner product), at the benchmark's settings."""
-    index = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_M, faiss.METRIC_INNER_PRODUCT)
-    index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+def ivf_index(vectors: np.ndarray, *, seed: int = 0) -> faiss.Index:
+    """An IVF index over ``vectors`` (inner product; lists by :func:`ivf_lists`), trained
+    on a sample of them."""
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    lists = ivf_lists(len(vectors))
+    index = faiss.IndexIVFFlat(faiss.IndexFlatIP(vectors.shape[1]), vectors.shape[1], lists, faiss.METRIC_INNER_PRODUCT)
+    sample = min(len(vectors), lists * IVF_TRAIN_PER_LIST)
+    rows = np.sort(np.random.default_rng(seed).choice(len(vectors), sample, replace=False))
+    index.train(vectors[rows])
+    index.add(vectors)
     return index
 
 
@@ -202,17 +210,17 @@ def window_vectors(index: CorpusIndex) -> np.ndarray:
 
 
 def faiss_store(index: CorpusIndex, generation: Path | None = None) -> FaissStore:
-    """The FAISS store over ``index``'s windows: the generation's HNSW graph when it has
+    """The FAISS store over ``index``'s windows: the generation's IVF index when it has
     one, else the exact flat index loaded with it."""
     ann = generation / ANN_FILE if generation is not None else None
     if ann is not None and ann.exists():
         try:
-            graph = faiss.read_index(str(ann))
+            ivf = faiss.read_index(str(ann))
         except RuntimeError as exc:
             raise IndexError_(f"the index in {generation} is damaged ({' '.join(str(exc).split())[:200]}); "
                               "rebuild it with `rag ingest --rebuild`") from None
-        if graph.ntotal == index.window_index.ntotal:
-            return FaissStore(graph, documents=window_documents(index))
+        if ivf.ntotal == index.window_index.ntotal:
+            return FaissStore(ivf, documents=window_documents(index))
     return FaissStore(index.window_index, documents=window_documents(index))
 
 
@@ -276,7 +284,7 @@ class GenerationVectors:
             store_milvus.publish(self.settings, index, generation)
         elif index.window_index.ntotal >= self.ann_from:
             path = generation / ANN_FILE
-            faiss.write_index(hnsw_index(window_vectors(index)), str(path))
+            faiss.write_index(ivf_index(window_vectors(index)), str(path))
             with path.open("rb") as f:
                 os.fsync(f.fileno())
 

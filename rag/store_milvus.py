@@ -20,13 +20,12 @@ import numpy as np
 from rag.errors import IndexError_
 from rag.store import (
     ANN_FROM,
-    HNSW_EF_CONSTRUCTION,
-    HNSW_EF_SEARCH,
-    HNSW_M,
+    IVF_NPROBE,
     RECORD,
     Hits,
     _check_k,
     _check_rows,
+    ivf_lists,
     read_record,
     window_documents,
     window_vectors,
@@ -64,18 +63,19 @@ class MilvusStore:
         hits = store.search(query_vector, 2, documents={"doc-a"})
     """
 
-    def __init__(self, client: MilvusClient, collection: str, *, ef: int = HNSW_EF_SEARCH) -> None:
-        if ef < 1:
-            raise ValueError(f"ef must be greater than 0. Currently, it is {ef}")
+    def __init__(self, client: MilvusClient, collection: str, *, nprobe: int = IVF_NPROBE) -> None:
+        if nprobe < 1:
+            raise ValueError(f"nprobe must be greater than 0. Currently, it is {nprobe}")
         self.client = client
         self.collection = collection
-        self.ef = ef
+        self.nprobe = nprobe
         info = client.describe_collection(collection)
         self.dimension = next(int(f["params"]["dim"]) for f in info["fields"] if f["name"] == "vector")
 
     @classmethod
-    def create(cls, client: MilvusClient, collection: str, dimension: int, *, approximate: bool = False) -> MilvusStore:
-        """A new, empty collection: FLAT (exact) or HNSW (``approximate``) over inner products."""
+    def create(cls, client: MilvusClient, collection: str, dimension: int, *, lists: int = 0) -> MilvusStore:
+        """A new, empty collection over inner products: FLAT (exact), or IVF_FLAT with
+        ``lists`` inverted lists."""
         from pymilvus import DataType
 
         schema = client.create_schema(auto_id=False, enable_dynamic_field=False)
@@ -83,9 +83,8 @@ class MilvusStore:
         schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dimension)
         schema.add_field("doc_id", DataType.VARCHAR, max_length=1024)
         params = client.prepare_index_params()
-        if approximate:
-            params.add_index("vector", index_type="HNSW", metric_type="IP",
-                             params={"M": HNSW_M, "efConstruction": HNSW_EF_CONSTRUCTION})
+        if lists:
+            params.add_index("vector", index_type="IVF_FLAT", metric_type="IP", params={"nlist": lists})
         else:
             params.add_index("vector", index_type="FLAT", metric_type="IP")
         client.create_collection(collection, schema=schema, index_params=params, consistency_level="Strong")
@@ -124,7 +123,7 @@ class MilvusStore:
         found = self.client.search(
             self.collection, data=[np.asarray(vector, dtype=np.float32).tolist()], limit=min(int(k), MAX_K),
             filter=expression, output_fields=["id"],
-            search_params={"metric_type": "IP", "params": {"ef": max(self.ef, min(int(k), MAX_K))}},
+            search_params={"metric_type": "IP", "params": {"nprobe": self.nprobe}},
         )[0]
         return Hits(np.array([h["id"] for h in found], dtype=np.int64),
                     np.array([h["distance"] for h in found], dtype=np.float32))
@@ -184,8 +183,8 @@ def _fill(client: MilvusClient, name: str, index: CorpusIndex) -> None:
     """Create collection ``name`` with the window vectors of ``index`` (replacing a partial one)."""
     if client.has_collection(name):
         client.drop_collection(name)
-    store = MilvusStore.create(client, name, int(index.manifest["dimension"]),
-                               approximate=index.window_index.ntotal >= ANN_FROM)
+    n = index.window_index.ntotal
+    store = MilvusStore.create(client, name, int(index.manifest["dimension"]), lists=ivf_lists(n) if n >= ANN_FROM else 0)
     try:
         store.add(np.arange(index.window_index.ntotal), window_vectors(index), window_documents(index))
         client.flush(name)

@@ -1,4 +1,4 @@
-"""The vector-store seam: every store passes the same tests (FAISS flat, FAISS HNSW, and
+"""The vector-store seam: every store passes the same tests (FAISS flat, FAISS IVF, and
 Milvus Lite in tmp_path), then the generation hooks and the retriever over each store."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from rag.errors import IndexError_
 from rag.index import CURRENT, generation_dir, load_index, open_index
 from rag.retriever import HybridSearcher
 from rag.settings import Settings
-from rag.store import ANN_FILE, RECORD, FaissStore, GenerationVectors, VectorStore, open_store
+from rag.store import ANN_FILE, RECORD, FaissStore, GenerationVectors, VectorStore, ivf_index, ivf_lists, open_store
 from rag.store_milvus import MilvusStore, connect, disconnect
 
 DIM = 16
@@ -33,12 +33,14 @@ def milvus_uri(tmp_path: Path):
     disconnect(uri)
 
 
-@pytest.fixture(params=["faiss-flat", "faiss-hnsw", "milvus-lite"])
+@pytest.fixture(params=["faiss-flat", "faiss-ivf", "milvus-lite"])
 def store(request, tmp_path) -> VectorStore:
     if request.param == "faiss-flat":
         return FaissStore(faiss.IndexFlatIP(DIM))
-    if request.param == "faiss-hnsw":
-        return FaissStore(faiss.IndexHNSWFlat(DIM, 8, faiss.METRIC_INNER_PRODUCT))
+    if request.param == "faiss-ivf":  # four lists, all probed: exact, through the IVF code paths
+        ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(DIM), DIM, 4, faiss.METRIC_INNER_PRODUCT)
+        ivf.train(unit_vectors(400, seed=5))
+        return FaissStore(ivf)
     uri = str(tmp_path / "milvus.db")
     request.addfinalizer(lambda: disconnect(uri))
     return MilvusStore.create(connect(uri), "contract", DIM)
@@ -170,7 +172,7 @@ def test_generation_missing_from_milvus_is_copied_there_on_open(tiny_index, tmp_
     assert again.count() == store.count() and connect(milvus_uri).list_collections() == [store.collection]
 
 
-def test_faiss_writes_an_hnsw_graph_past_the_threshold(corpus_dir, tmp_path, fake_embedder):
+def test_faiss_writes_an_ivf_index_past_the_threshold(corpus_dir, tmp_path, fake_embedder):
     settings = Settings(index_dir=tmp_path / "index")
     index, _ = open_index([corpus_dir], settings.index_dir, fake_embedder, vectors=GenerationVectors(settings, ann_from=1))
     assert (generation_dir(settings.index_dir) / ANN_FILE).exists()
@@ -213,3 +215,14 @@ def test_real_index_same_top_passages_on_faiss_and_milvus(real_assistant, real_i
                      "Who chaired the Working Group in 2020?", "What is the Challenges Forum?",
                      "Which partnerships did the ministerial dialogue discuss?"):
         assert top(on_faiss, question) == top(on_milvus, question)
+
+
+def test_ivf_index_finds_nearly_what_exact_search_finds():
+    vectors = unit_vectors(8000, seed=3)
+    store, exact = FaissStore(ivf_index(vectors), documents=["d"] * 8000), FaissStore(faiss.IndexFlatIP(DIM))
+    exact.add(np.arange(8000), vectors, ["d"] * 8000)
+    assert store.approximate and ivf_lists(8000) == 179
+    queries = unit_vectors(50, seed=4)
+    recall = np.mean([len(set(store.search(q, 10).ids) & set(exact.search(q, 10).ids)) / 10 for q in queries])
+    assert 0.5 < recall < 1.0  # 16 of 179 lists probed: approximate, not exact ...
+    assert list(store.search(queries[0], 8000).ids) == list(exact.search(queries[0], 8000).ids)  # ... unless asked for all
