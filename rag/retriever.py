@@ -91,6 +91,11 @@ class HybridSearcher:
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()
         starts = index.sentence_start
+        by_paragraph = index.window_paragraph  # window rows in paragraph order, as built (sorted here if not)
+        self._window_order = None if np.all(by_paragraph[1:] >= by_paragraph[:-1]) else np.argsort(by_paragraph, kind="stable")
+        if self._window_order is not None:
+            by_paragraph = by_paragraph[self._window_order]
+        self._window_start = np.searchsorted(by_paragraph, np.arange(len(index.paragraphs) + 1))
         self._has_sentences = starts[1:] > starts[:-1]
         self._reduce_at = starts[:-1][self._has_sentences]
         self._kinds = {kind: np.full(len(index.paragraphs), -1, dtype=np.int8) for kind in KINDS}  # -1: not yet known
@@ -143,13 +148,17 @@ class HybridSearcher:
         w = self.weights
         fused = w.dense * dense + w.sentence * best_sentence + w.keyword * keyword_norm
         wanted = analyse(query).answer_type
-        if wanted in self._kinds:
-            fused = fused + w.kind * self._kind_flags(wanted, positions)
         searchable = index.searchable[positions]
+        if wanted in self._kinds and self.exact:
+            fused = fused + w.kind * self._kind_flags(wanted, positions)
         fused[~searchable] = -np.inf
         k = min(k, int(searchable.sum()))
         if k == 0:
             return []
+        if wanted in self._kinds and not self.exact:
+            # the kind bonus can lift into the top k only what is within w.kind of it: look only there
+            near = np.flatnonzero(fused >= np.partition(fused, -k)[-k] - w.kind)
+            fused[near] += w.kind * self._kind_flags(wanted, positions[near])
         top = np.argpartition(-fused, k - 1)[:k]
         top = top[np.argsort(-fused[top], kind="stable")]
         passages = []
@@ -185,32 +194,37 @@ class HybridSearcher:
         return np.arange(len(index.paragraphs)), dense, best_sentence, sentence_sims, index.sentence_start[:-1]
 
     def _score_candidates(self, vector: np.ndarray, keyword: np.ndarray):
-        """The paragraphs of the best windows and the best paragraphs by BM25, as
-        :meth:`_score_all`. A BM25 candidate none of whose windows was among the best
-        gets the lowest window similarity found (its own is at most that)."""
+        """The paragraphs of the best windows and the best paragraphs by BM25, scored as
+        :meth:`_score_all` scores them (their windows and sentences from the index's own
+        vectors): only the choice of candidates is approximate."""
         index = self.index
         hits = self.store.search(vector, self.candidates)
-        by_window = index.window_paragraph[hits.ids]
         n_kw = min(self.candidates, len(keyword))
         by_keyword = np.argpartition(-keyword, n_kw - 1)[:n_kw] if n_kw else np.zeros(0, dtype=np.int64)
-        by_keyword = by_keyword[keyword[by_keyword] > 0]
-        positions = np.union1d(by_window, by_keyword)
-        floor = float(hits.scores.min()) if len(hits) else -1.0
-        dense = np.full(len(positions), floor, dtype=np.float32)
-        found = np.searchsorted(positions, by_window)
-        dense[found] = -1.0
-        np.maximum.at(dense, found, hits.scores)
+        positions = np.union1d(index.window_paragraph[hits.ids], by_keyword[keyword[by_keyword] > 0])
 
-        starts, stops = index.sentence_start[positions], index.sentence_start[positions + 1]
-        counts = stops - starts
-        first = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-        rows = np.repeat(starts - first, counts) + np.arange(int(counts.sum()))
+        rows, first, counts = _rows_of(self._window_start, positions)
+        if self._window_order is not None:
+            rows = self._window_order[rows]
+        window_sims = index.window_index.reconstruct_batch(rows) @ vector if len(rows) else np.zeros(0, np.float32)
+        dense = np.full(len(positions), -1.0, dtype=np.float32)
+        if counts.any():
+            dense[counts > 0] = np.maximum.reduceat(window_sims, first[counts > 0])
+
+        rows, first, counts = _rows_of(index.sentence_start, positions)
         sentence_sims = index.sentence_vectors[rows] @ vector
         best_sentence = np.full(len(positions), -1.0, dtype=np.float32)
-        has = counts > 0
-        if has.any():
-            best_sentence[has] = np.maximum.reduceat(sentence_sims, first[has])
+        if counts.any():
+            best_sentence[counts > 0] = np.maximum.reduceat(sentence_sims, first[counts > 0])
         return positions, dense, best_sentence, sentence_sims, first
+
+
+def _rows_of(starts: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rows ``starts[p]:starts[p + 1]`` of each position ``p``, concatenated; where each
+    position's rows begin among them; how many each has."""
+    begin, counts = starts[positions], starts[positions + 1] - starts[positions]
+    first = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    return np.repeat(begin - first, counts) + np.arange(int(counts.sum())), first, counts
 
 
 def to_document(passage: Passage) -> Document:

@@ -93,4 +93,7 @@ def test_keyword_candidates_join_the_best_windows(tiny_index, fake_embedder):
     by_keyword = tiny_index.paragraphs[int(np.argmax(tiny_index.keyword.scores(tokens(question))))]
     assert set(found) == {by_window, by_keyword}
     assert found[by_window].dense == pytest.approx(float(hit.scores[0]))
-    assert found[by_keyword].dense <= float(hit.scores[0]) + 1e-6  # a keyword-only candidate: at most the lowest hit
+    exact = {p.paragraph: p for p in HybridSearcher(tiny_index, fake_embedder).search(question, 50)}
+    for paragraph, passage in found.items():  # candidates are scored as exact scoring scores them
+        assert passage.dense == pytest.approx(exact[paragraph].dense, abs=1e-6)
+        assert passage.score == pytest.approx(exact[paragraph].score, abs=1e-6)
