@@ -12,6 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Protocol, Sequence, runtime_checkable
 
+import faiss
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -29,7 +30,7 @@ from rag.types import Passage
 
 # Chosen by `make bench-scale` (eval/reports/scale.md).
 EXACT_UP_TO = 10_000  # windows: up to here every paragraph is scored (and within Milvus's top-k limit)
-CANDIDATES = 200  # past it: the best windows, and the best paragraphs by BM25, that are scored
+CANDIDATES = 400  # past it: the best windows, and the best paragraphs by BM25, that are scored
 KINDS = (NUMBER, DATE, PERSON, COUNTRY)
 
 
@@ -206,17 +207,37 @@ class HybridSearcher:
         rows, first, counts = _rows_of(self._window_start, positions)
         if self._window_order is not None:
             rows = self._window_order[rows]
-        window_sims = index.window_index.reconstruct_batch(rows) @ vector if len(rows) else np.zeros(0, np.float32)
+        window_sims = _inner_products(_window_vectors(index.window_index, rows), vector)
         dense = np.full(len(positions), -1.0, dtype=np.float32)
         if counts.any():
             dense[counts > 0] = np.maximum.reduceat(window_sims, first[counts > 0])
 
         rows, first, counts = _rows_of(index.sentence_start, positions)
-        sentence_sims = index.sentence_vectors[rows] @ vector
+        sentence_sims = _inner_products(index.sentence_vectors[rows], vector)
         best_sentence = np.full(len(positions), -1.0, dtype=np.float32)
         if counts.any():
             best_sentence[counts > 0] = np.maximum.reduceat(sentence_sims, first[counts > 0])
         return positions, dense, best_sentence, sentence_sims, first
+
+
+def _window_vectors(window_index: faiss.Index, rows: np.ndarray) -> np.ndarray:
+    """Rows of the index's window vectors (read in place from a flat index)."""
+    if isinstance(window_index, faiss.IndexFlat):
+        d = window_index.d
+        return faiss.rev_swig_ptr(window_index.get_xb(), window_index.ntotal * d).reshape(-1, d)[rows]
+    return window_index.reconstruct_batch(rows)
+
+
+def _inner_products(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """``matrix @ vector`` on one thread (FAISS's kernel): numpy's threaded OpenBLAS spends
+    ~8 ms waking its threads for any matrix past ~2,000 rows on a busy 2-core machine."""
+    matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+    vector = np.ascontiguousarray(vector, dtype=np.float32)
+    out = np.empty(len(matrix), dtype=np.float32)
+    if len(matrix):
+        faiss.fvec_inner_products_ny(faiss.swig_ptr(out), faiss.swig_ptr(vector), faiss.swig_ptr(matrix),
+                                     matrix.shape[1], len(matrix))
+    return out
 
 
 def _rows_of(starts: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -90,6 +90,11 @@ def ivf_lists(n: int) -> int:
     return max(1, min(n, round(2 * math.sqrt(n))))
 
 
+def ivf_probes(k: int, lists: int, n: int) -> int:
+    """Lists to probe for ``k`` hits: IVF_NPROBE, or enough to hold about twice ``k`` vectors."""
+    return max(1, min(lists, max(IVF_NPROBE, math.ceil(2 * k * lists / max(n, 1)))))
+
+
 class FaissStore:
     """Vectors in a FAISS index in memory: flat (exact) or IVF (approximate). Removed
     vectors are masked out of searches; a search within documents, or for every vector,
@@ -174,11 +179,15 @@ class FaissStore:
                 scores, rows = self._index.search(query, k)
             else:
                 exact = documents is not None or k >= available  # nothing to gain from probing fewer lists
-                params = (faiss.SearchParametersIVF(nprobe=self._index.nlist if exact else IVF_NPROBE)
-                          if self.approximate else faiss.SearchParameters())
-                if allowed is not None:
+                if self.approximate:
+                    lists = self._index.nlist
+                    params = faiss.SearchParametersIVF(nprobe=lists if exact else ivf_probes(k, lists, self._index.ntotal))
+                else:
+                    params = faiss.SearchParameters()
+                if allowed is not None:  # the bitmap and its selector must outlive the search: keep both named
                     bits = np.packbits(allowed, bitorder="little")
-                    params.sel = faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bits))
+                    selector = faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bits))
+                    params.sel = selector
                 scores, rows = self._index.search(query, k, params=params)
             ids = self._ids
         found = rows[0] >= 0

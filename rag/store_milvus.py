@@ -26,6 +26,7 @@ from rag.store import (
     _check_k,
     _check_rows,
     ivf_lists,
+    ivf_probes,
     read_record,
     window_documents,
     window_vectors,
@@ -63,12 +64,13 @@ class MilvusStore:
         hits = store.search(query_vector, 2, documents={"doc-a"})
     """
 
-    def __init__(self, client: MilvusClient, collection: str, *, nprobe: int = IVF_NPROBE) -> None:
-        if nprobe < 1:
-            raise ValueError(f"nprobe must be greater than 0. Currently, it is {nprobe}")
+    def __init__(self, client: MilvusClient, collection: str, *, lists: int = 0, size: int = 0) -> None:
+        """``lists`` and ``size``: an IVF_FLAT collection's lists and vectors, to probe enough lists for k hits."""
+        if lists < 0 or size < 0:
+            raise ValueError(f"lists and size must be 0 or more. Currently, lists={lists}, size={size}")
         self.client = client
         self.collection = collection
-        self.nprobe = nprobe
+        self.lists, self.size = lists, size
         info = client.describe_collection(collection)
         self.dimension = next(int(f["params"]["dim"]) for f in info["fields"] if f["name"] == "vector")
 
@@ -123,7 +125,8 @@ class MilvusStore:
         found = self.client.search(
             self.collection, data=[np.asarray(vector, dtype=np.float32).tolist()], limit=min(int(k), MAX_K),
             filter=expression, output_fields=["id"],
-            search_params={"metric_type": "IP", "params": {"nprobe": self.nprobe}},
+            search_params={"metric_type": "IP", "params": {
+                "nprobe": ivf_probes(int(k), self.lists, self.size) if self.lists else IVF_NPROBE}},
         )[0]
         return Hits(np.array([h["id"] for h in found], dtype=np.int64),
                     np.array([h["distance"] for h in found], dtype=np.float32))
@@ -236,7 +239,8 @@ def open_generation(settings: Settings, index: CorpusIndex, directory: Path, gen
                     if read_record(generation).get("collection") != name:
                         write_record(generation, {"store": "milvus", "uri": uri, "collection": name})
         client.load_collection(name)
-        return MilvusStore(client, name)
+        n = index.window_index.ntotal
+        return MilvusStore(client, name, lists=ivf_lists(n) if n >= ANN_FROM else 0, size=n)
     except IndexError_:
         raise
     except Exception as exc:
