@@ -39,6 +39,7 @@ from api.schemas import (
 )
 from rag.assistant import Assistant, load_assistant
 from rag.collection import Upload, change
+from rag.store import GenerationVectors
 from rag.errors import DocumentNotFound, InvalidRequest
 from rag.settings import Settings
 from rag.types import Answer, Paragraph
@@ -265,7 +266,8 @@ def create_app(settings: Settings, assistant: Assistant | None = None, *, follow
     async def _change(assistant: Assistant, **what) -> dict:
         async with writing:
             result = await run_in_threadpool(lambda: change(settings.index_dir, assistant.searcher.embedder,
-                                                            max_bytes=settings.max_file_bytes, **what))
+                                                            max_bytes=settings.max_file_bytes,
+                                                            vectors=GenerationVectors(settings), **what))
             if result.index is not None:
                 await use_index(app, settings)  # the next question sees the change
         index = result.index or assistant.index

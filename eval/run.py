@@ -11,6 +11,7 @@ from rag.assistant import Assistant, build_assistant
 from rag.embedder import Embedder, load_embedder
 from rag.collection import open_index
 from rag.settings import PROJECT_ROOT, Settings
+from rag.store import GenerationVectors, open_store
 
 from eval.gate import failures as gate_failures
 from eval.harness import Report, evaluate, metrics
@@ -21,8 +22,10 @@ from eval.report import side_by_side, write
 def corpus_assistant(corpus: CorpusSet, settings: Settings, embedder: Embedder) -> Assistant:
     """An assistant over one evaluation corpus, its index kept beside the main one."""
     directory = settings.index_dir if corpus.name == "main" else settings.index_dir / "eval" / corpus.name
-    index, _ = open_index([corpus.documents], directory, embedder, progress=sys.stderr.isatty())
-    return build_assistant(index, embedder, top_k=settings.top_k, query_cache=0)
+    index, _ = open_index([corpus.documents], directory, embedder, progress=sys.stderr.isatty(),
+                          vectors=GenerationVectors(settings))
+    return build_assistant(index, embedder, top_k=settings.top_k, query_cache=0,
+                           store=open_store(settings, index, directory))
 
 
 def run(settings: Settings, *, gate: bool = False, out: Path | None = None, splits=SPLITS,

@@ -19,6 +19,7 @@ from rag.index import CorpusIndex, read_manifest
 from rag.collection import open_index
 from rag.retriever import HybridRetriever, HybridSearcher, Retriever, passages_of
 from rag.settings import Settings
+from rag.store import GenerationVectors, VectorStore, open_store
 from rag.types import Answer
 
 MAX_TOP_K = 50
@@ -143,9 +144,11 @@ def default_answerer(index: CorpusIndex) -> ExtractiveAnswerer:
 
 
 def build_assistant(index: CorpusIndex, embedder: Embedder, *, top_k: int = 5, max_question_chars: int = 2000,
-                    query_cache: int = 1024, answerer: Answerer | None = None) -> Assistant:
-    """The default composition: hybrid search over ``index`` and the extractive answerer."""
-    searcher = HybridSearcher(index, embedder, cache_size=query_cache)
+                    query_cache: int = 1024, answerer: Answerer | None = None,
+                    store: VectorStore | None = None) -> Assistant:
+    """The default composition: hybrid search over ``index`` (its window vectors in ``store``,
+    by default the index's own FAISS vectors) and the extractive answerer."""
+    searcher = HybridSearcher(index, embedder, cache_size=query_cache, store=store)
     return Assistant(index, searcher, answerer or default_answerer(index), top_k=top_k,
                      max_question_chars=max_question_chars)
 
@@ -175,13 +178,13 @@ def load_assistant(
         embedder = load_embedder(settings.model)
     paths = paths or corpus_paths(settings)
     index, built = open_index(paths, settings.index_dir, embedder, rebuild=rebuild, progress=progress,
-                              max_bytes=settings.max_file_bytes, wait=serving)
+                              max_bytes=settings.max_file_bytes, wait=serving, vectors=GenerationVectors(settings))
     return assistant_for(index, embedder, settings), built
 
 
 def assistant_for(index: CorpusIndex, embedder: Embedder, settings: Settings) -> Assistant:
-    """The assistant the settings ask for over ``index`` (the LLM answerer when
-    ``RAG_ANSWERER=llm``, over the extractive one as its fallback)."""
+    """The assistant the settings ask for over ``index`` of ``RAG_INDEX_DIR`` (its vectors in
+    ``RAG_STORE``; the LLM answerer when ``RAG_ANSWERER=llm``, over the extractive one as its fallback)."""
     answerer: Answerer = default_answerer(index)
     if settings.answerer == "llm":
         from rag.answering.llm import LLMAnswerer, openai_chat_model
@@ -190,4 +193,5 @@ def assistant_for(index: CorpusIndex, embedder: Embedder, settings: Settings) ->
                                   settings.llm_timeout_s)
         answerer = LLMAnswerer(model, answerer, min_support=settings.llm_min_support)
     return build_assistant(index, embedder, top_k=settings.top_k, max_question_chars=settings.max_question_chars,
-                           query_cache=settings.query_cache, answerer=answerer)
+                           query_cache=settings.query_cache, answerer=answerer,
+                           store=open_store(settings, index, settings.index_dir))

@@ -59,13 +59,15 @@ def _from_server(settings: Settings, question: str, top_k: int | None) -> dict |
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from rag.embedder import load_embedder
     from rag.collection import open_index
+    from rag.store import GenerationVectors
 
     paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
     start = time.perf_counter()
     embedder = load_embedder(settings.model)
     loaded = time.perf_counter()
     index, built = open_index(paths, settings.index_dir, embedder, rebuild=args.rebuild,
-                              progress=sys.stderr.isatty() or args.progress, max_bytes=settings.max_file_bytes)
+                              progress=sys.stderr.isatty() or args.progress, max_bytes=settings.max_file_bytes,
+                              vectors=GenerationVectors(settings))
     done = time.perf_counter()
     m = index.manifest
     for skipped in m.get("skipped", []):
@@ -92,6 +94,7 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     from rag.collection import change, uploads_from
     from rag.embedder import load_embedder
     from rag.errors import CorpusError
+    from rag.store import GenerationVectors
 
     uploads, unreadable = uploads_from([Path(p) for p in args.paths], max_bytes=settings.max_file_bytes)
     if unreadable:  # all or nothing: name every file that cannot be used, change nothing
@@ -100,7 +103,8 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     if not uploads:
         raise CorpusError("nothing to add")
-    result = change(settings.index_dir, load_embedder(settings.model), add=uploads, max_bytes=settings.max_file_bytes)
+    result = change(settings.index_dir, load_embedder(settings.model), add=uploads, max_bytes=settings.max_file_bytes,
+                    vectors=GenerationVectors(settings))
     for info in result.unchanged:
         print(f"unchanged: {info.source} is already in the index as {info.doc_id}")
     for verb, infos in (("added", result.added), ("replaced", result.replaced)):
@@ -112,12 +116,13 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
     from rag.collection import ModelInfo, change
     from rag.index import read_manifest
+    from rag.store import GenerationVectors
 
     manifest = read_manifest(settings.index_dir)
     if manifest is None:
         raise RagError(f"no index in {settings.index_dir}; nothing to remove")
     model = ModelInfo(manifest["model"], manifest["dimension"])  # removing embeds nothing: no model load
-    for info in change(settings.index_dir, model, remove=args.doc_ids).removed:
+    for info in change(settings.index_dir, model, remove=args.doc_ids, vectors=GenerationVectors(settings)).removed:
         print(f"removed: {info.doc_id} ({info.source})")
     return 0
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 import numpy as np
 
@@ -24,6 +24,9 @@ from rag.ingest import (DEFAULT_MAX_BYTES, FileRef, Skipped, SourceFile, Unreada
                         read_sources, scan)
 from rag.formats import SUPPORTED
 from rag.types import DocumentInfo
+
+if TYPE_CHECKING:
+    from rag.store import GenerationVectors
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,10 +88,10 @@ def _vectors(directory: Path, embedder: Embedder) -> dict[str, np.ndarray]:
 
 
 def _commit(directory: Path, sources: list[SourceFile], embedder: Embedder, manifest: dict,
-            progress: bool = False) -> CorpusIndex:
+            vectors: GenerationVectors | None, progress: bool = False) -> CorpusIndex:
     index = build_index(sources, embedder, progress=progress, known=_vectors(directory, embedder))
     index.manifest.update(manifest)
-    save_index(index, directory)
+    save_index(index, directory, vectors=vectors)
     return index
 
 
@@ -118,13 +121,15 @@ def open_index(
     progress: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
     wait: bool = False,
+    vectors: GenerationVectors | None = None,
 ) -> tuple[CorpusIndex, bool]:
     """Load the index, bringing it in step with the folder(s) when a file, the code or the
     model changed. Returns (index, built). Unchanged files are not read as text again and
     their paragraphs are not embedded again (``rebuild`` does both anew); documents added
     with :func:`change` stay. The files skipped are in ``index.manifest["skipped"]``.
     When another process is writing the index, wait for it (``wait``) or raise
-    :class:`~rag.index.WriterBusy`."""
+    :class:`~rag.index.WriterBusy`. ``vectors`` puts a new generation's vectors where the
+    vector store serves them from (``RAG_STORE``)."""
     paths = list(paths)
     refs, _ = scan(paths, max_bytes=max_bytes)
     if not rebuild and _in_step(read_manifest(directory), refs, embedder):
@@ -156,7 +161,7 @@ def open_index(
             "skipped": [s.to_dict() for s in corpus.skipped],
             "scanned": {r.source: r.sha256 for r in refs if r.source not in removed},
             "removed": sorted(removed),
-        }, progress)
+        }, vectors, progress)
     return index, True
 
 
@@ -170,7 +175,7 @@ def uploads_from(paths: Iterable[Path], *, max_bytes: int = DEFAULT_MAX_BYTES) -
 
 
 def change(directory: Path, embedder: Embedder, *, add: Sequence[Upload] = (), remove: Sequence[str] = (),
-           max_bytes: int = DEFAULT_MAX_BYTES, wait: bool = False) -> Change:
+           max_bytes: int = DEFAULT_MAX_BYTES, wait: bool = False, vectors: GenerationVectors | None = None) -> Change:
     """Add files and remove documents (by id) in one new generation. Adding embeds only
     the new text; a file already there (same bytes) is left as it is; a file of the same
     name with other bytes replaces its earlier version; removing embeds nothing.
@@ -223,4 +228,4 @@ def change(directory: Path, embedder: Embedder, *, add: Sequence[Upload] = (), r
         if "scanned" in manifest:
             manifest["scanned"] = {k: v for k, v in manifest["scanned"].items() if k not in manifest["removed"]}
         manifest["changed_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        return replace(result, index=_commit(directory, sources, embedder, manifest))
+        return replace(result, index=_commit(directory, sources, embedder, manifest, vectors))

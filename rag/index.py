@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from bisect import bisect_right
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 import faiss
 import numpy as np
@@ -30,6 +30,9 @@ from rag.errors import IndexError_, WriterBusy
 from rag.ingest import SourceFile, split_paragraphs, windows
 from rag.keyword import BM25
 from rag.types import DocumentInfo, Paragraph, Sentence
+
+if TYPE_CHECKING:
+    from rag.store import GenerationVectors
 
 FORMAT_VERSION = 5  # 5: extracted texts stored in texts/, pages, documents added one by one
 
@@ -262,12 +265,14 @@ def writer_lock(directory: Path, *, wait: bool = False) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-def save_index(index: CorpusIndex, directory: Path) -> None:
+def save_index(index: CorpusIndex, directory: Path, *, vectors: GenerationVectors | None = None) -> None:
     """Write the index as a new generation beside the current one, then switch to it in
     one atomic step (files fsynced, CURRENT replaced by rename). A crash at any moment
-    leaves the previous generation in use; a failed write (a full disk) changes nothing."""
+    leaves the previous generation in use; a failed write (a full disk) changes nothing.
+    ``vectors`` also writes the window vectors where the vector store serves them from."""
     directory.mkdir(parents=True, exist_ok=True)
     name = f"gen-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}-{os.getpid()}-{time.monotonic_ns() % 10**9:09d}"
+    index.manifest["generation"] = name
     partial = directory / f".{name}.partial"
     try:
         _store_texts(index, directory / TEXTS)
@@ -288,18 +293,20 @@ def save_index(index: CorpusIndex, directory: Path) -> None:
             np.save(f, index.sentence_vectors, allow_pickle=False)
             f.flush()
             os.fsync(f.fileno())
+        if vectors is not None:
+            vectors.write(index, partial)
         _write(partial / "manifest.json", json.dumps(index.manifest, indent=2))
         os.rename(partial, directory / name)
         pointer = directory / f".{CURRENT}.{os.getpid()}"
         _write(pointer, name + "\n")
         os.replace(pointer, directory / CURRENT)
         _sync(directory)
-    except (OSError, RuntimeError) as exc:  # RuntimeError: FAISS's writer reports I/O errors so
-        shutil.rmtree(partial, ignore_errors=True)
-        shutil.rmtree(directory / name, ignore_errors=True)
+    except (OSError, RuntimeError, IndexError_) as exc:  # RuntimeError: FAISS's writer reports I/O errors so
+        _remove(partial, vectors)
+        _remove(directory / name, vectors)
         reason = getattr(exc, "strerror", None) or " ".join(str(exc).split())[:200]
         raise IndexError_(f"cannot write the index in {directory} ({reason}); the previous index is unchanged") from None
-    _clean_up(directory)
+    _clean_up(directory, vectors)
 
 
 def _store_texts(index: CorpusIndex, folder: Path) -> None:
@@ -314,7 +321,13 @@ def _store_texts(index: CorpusIndex, folder: Path) -> None:
         os.replace(partial, path)
 
 
-def _clean_up(directory: Path) -> None:
+def _remove(generation: Path, vectors: GenerationVectors | None) -> None:
+    if vectors is not None and generation.is_dir():
+        vectors.drop(generation)
+    shutil.rmtree(generation, ignore_errors=True)
+
+
+def _clean_up(directory: Path, vectors: GenerationVectors | None = None) -> None:
     """Remove generations older than the last :data:`KEEP_GENERATIONS`, abandoned partial
     ones, stored texts no kept generation refers to, and the files of the flat layout of format 4."""
     generations = sorted((p for p in directory.glob("gen-*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
@@ -322,9 +335,9 @@ def _clean_up(directory: Path) -> None:
     kept = [g for g in generations[-KEEP_GENERATIONS:]] + ([current] if current else [])
     for old in generations[:-KEEP_GENERATIONS]:
         if old != current:
-            shutil.rmtree(old, ignore_errors=True)
+            _remove(old, vectors)
     for partial in directory.glob(".gen-*.partial"):
-        shutil.rmtree(partial, ignore_errors=True)
+        _remove(partial, vectors)
     for name in FILES:
         (directory / name).unlink(missing_ok=True)
     referenced: set[str] = set()

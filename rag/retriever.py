@@ -1,4 +1,9 @@
-"""Hybrid retrieval: dense windows + BM25 + best-sentence similarity, fused per paragraph."""
+"""Hybrid retrieval: dense windows + BM25 + best-sentence similarity, fused per paragraph.
+
+Up to :data:`EXACT_UP_TO` windows every paragraph is scored. Past it, only candidates
+are: the best :data:`CANDIDATES` windows from the vector store and the best
+:data:`CANDIDATES` paragraphs by BM25 (both numbers measured by ``make bench-scale``).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Protocol, Sequence, runtime_checkable
 
+import faiss
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -19,7 +25,13 @@ from rag.embedder import Embedder
 from rag.index import CorpusIndex
 from rag.kinds import has_kind
 from rag.question import COUNTRY, DATE, NUMBER, PERSON, analyse
+from rag.store import VectorStore, faiss_store
 from rag.types import Passage
+
+# Chosen by `make bench-scale` (eval/reports/scale.md).
+EXACT_UP_TO = 10_000  # windows: up to here every paragraph is scored (and within Milvus's top-k limit)
+CANDIDATES = 400  # past it: the best windows, and the best paragraphs by BM25, that are scored
+KINDS = (NUMBER, DATE, PERSON, COUNTRY)
 
 
 @runtime_checkable
@@ -46,19 +58,25 @@ class Weights:
 
 
 class HybridSearcher:
-    """Scores every searchable paragraph for a query; the corpus is small enough to be exact.
+    """Scores the paragraphs for a query: every one in a small collection, the candidates
+    (best windows from the vector store, best paragraphs by BM25) in a large one.
 
     Usage::
 
-        searcher = HybridSearcher(index, embedder)
+        searcher = HybridSearcher(index, embedder)  # the index's own FAISS vectors
+        searcher = HybridSearcher(index, embedder, store=open_store(settings, index, directory))
         passages = searcher.search("When did UNAMID operations cease?", k=5)
     """
 
     def __init__(
-        self, index: CorpusIndex, embedder: Embedder, weights: Weights = Weights(), *, cache_size: int = 1024
+        self, index: CorpusIndex, embedder: Embedder, weights: Weights = Weights(), *, cache_size: int = 1024,
+        store: VectorStore | None = None, exact_up_to: int = EXACT_UP_TO, candidates: int = CANDIDATES,
     ) -> None:
         if cache_size < 0:
             raise ValueError(f"cache_size must be 0 or more. Currently, it is {cache_size}")
+        if exact_up_to < 0 or candidates < 1:
+            raise ValueError(f"need exact_up_to >= 0 and candidates >= 1. Currently, exact_up_to={exact_up_to}, "
+                             f"candidates={candidates}")
         if index.manifest.get("dimension") != embedder.dimension:
             raise ValueError(
                 f"index dimension {index.manifest.get('dimension')} does not match "
@@ -67,16 +85,31 @@ class HybridSearcher:
         self.index = index
         self.embedder = embedder
         self.weights = weights
+        self.store = faiss_store(index) if store is None else store
+        self.exact = self.store.count() <= exact_up_to
+        self.candidates = candidates
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()  # query -> vector, most recent last
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()
         starts = index.sentence_start
+        by_paragraph = index.window_paragraph  # window rows in paragraph order, as built (sorted here if not)
+        self._window_order = None if np.all(by_paragraph[1:] >= by_paragraph[:-1]) else np.argsort(by_paragraph, kind="stable")
+        if self._window_order is not None:
+            by_paragraph = by_paragraph[self._window_order]
+        self._window_start = np.searchsorted(by_paragraph, np.arange(len(index.paragraphs) + 1))
         self._has_sentences = starts[1:] > starts[:-1]
         self._reduce_at = starts[:-1][self._has_sentences]
-        self._kinds = {
-            kind: np.array([has_kind(kind, p.clean) for p in index.paragraphs], dtype=np.float32)
-            for kind in (NUMBER, DATE, PERSON, COUNTRY)
-        }
+        self._kinds = {kind: np.full(len(index.paragraphs), -1, dtype=np.int8) for kind in KINDS}  # -1: not yet known
+        if self.exact:
+            for kind in KINDS:
+                self._kind_flags(kind, np.arange(len(index.paragraphs)))
+
+    def _kind_flags(self, kind: str, positions: np.ndarray) -> np.ndarray:
+        """1.0 where the paragraph holds the kind of thing asked for (worked out on first need)."""
+        known = self._kinds[kind]
+        for i in positions[known[positions] < 0].tolist():
+            known[i] = has_kind(kind, self.index.paragraphs[i].clean)
+        return known[positions].astype(np.float32)
 
     def _embed_query(self, query: str) -> np.ndarray:
         """The query's vector, from a bounded LRU cache when it was asked recently."""
@@ -104,45 +137,115 @@ class HybridSearcher:
             terms += extra
             query = f"{query} ({' '.join(a.upper() for a in extra)})"
         vector = self._embed_query(query)
-        n_windows = index.window_index.ntotal
-        sims, rows = index.window_index.search(vector[None, :], n_windows)
-        dense = np.full(len(index.paragraphs), -1.0, dtype=np.float32)
-        np.maximum.at(dense, index.window_paragraph[rows[0]], sims[0])
-
-        sentence_sims = index.sentence_vectors @ vector
-        best_sentence = np.full(len(index.paragraphs), -1.0, dtype=np.float32)
-        if len(self._reduce_at):
-            best_sentence[self._has_sentences] = np.maximum.reduceat(sentence_sims, self._reduce_at)
-
         keyword = index.keyword.scores(terms)
         top_kw = float(keyword.max()) if keyword.size else 0.0
         keyword_norm = keyword / top_kw if top_kw > 0 else keyword
+        if self.exact:
+            positions, dense, best_sentence, sentence_sims, first = self._score_all(vector)
+        else:
+            positions, dense, best_sentence, sentence_sims, first = self._score_candidates(vector, keyword)
+        keyword, keyword_norm = keyword[positions], keyword_norm[positions]
 
         w = self.weights
         fused = w.dense * dense + w.sentence * best_sentence + w.keyword * keyword_norm
         wanted = analyse(query).answer_type
-        if wanted in self._kinds:
-            fused = fused + w.kind * self._kinds[wanted]
-        fused[~index.searchable] = -np.inf
-        k = min(k, int(index.searchable.sum()))
+        searchable = index.searchable[positions]
+        if wanted in self._kinds and self.exact:
+            fused = fused + w.kind * self._kind_flags(wanted, positions)
+        fused[~searchable] = -np.inf
+        k = min(k, int(searchable.sum()))
+        if k == 0:
+            return []
+        if wanted in self._kinds and not self.exact:
+            # the kind bonus can lift into the top k only what is within w.kind of it: look only there
+            near = np.flatnonzero(fused >= np.partition(fused, -k)[-k] - w.kind)
+            fused[near] += w.kind * self._kind_flags(wanted, positions[near])
         top = np.argpartition(-fused, k - 1)[:k]
         top = top[np.argsort(-fused[top], kind="stable")]
         passages = []
-        for rank, i in enumerate(top, start=1):
+        for rank, j in enumerate(top, start=1):
+            i = int(positions[j])
             paragraph = index.paragraphs[i]
-            rows_ = index.sentence_rows(int(i))
+            rows_ = index.sentence_rows(i)
+            start = int(first[j])
             passages.append(
                 Passage(
                     paragraph=paragraph,
                     document=index.documents[paragraph.doc_id],
-                    score=float(fused[i]),
-                    dense=float(dense[i]),
-                    keyword=float(keyword[i]),
-                    sentence_scores=tuple(float(x) for x in sentence_sims[rows_.start:rows_.stop]),
+                    score=float(fused[j]),
+                    dense=float(dense[j]),
+                    keyword=float(keyword[j]),
+                    sentence_scores=tuple(float(x) for x in sentence_sims[start:start + len(rows_)]),
                     rank=rank,
                 )
             )
         return passages
+
+    def _score_all(self, vector: np.ndarray):
+        """Every paragraph: (positions, dense, best sentence, sentence similarities, the row
+        of each position's first sentence among them)."""
+        index = self.index
+        hits = self.store.search(vector, max(self.store.count(), 1))
+        dense = np.full(len(index.paragraphs), -1.0, dtype=np.float32)
+        np.maximum.at(dense, index.window_paragraph[hits.ids], hits.scores)
+        sentence_sims = index.sentence_vectors @ vector
+        best_sentence = np.full(len(index.paragraphs), -1.0, dtype=np.float32)
+        if len(self._reduce_at):
+            best_sentence[self._has_sentences] = np.maximum.reduceat(sentence_sims, self._reduce_at)
+        return np.arange(len(index.paragraphs)), dense, best_sentence, sentence_sims, index.sentence_start[:-1]
+
+    def _score_candidates(self, vector: np.ndarray, keyword: np.ndarray):
+        """The paragraphs of the best windows and the best paragraphs by BM25, scored as
+        :meth:`_score_all` scores them (their windows and sentences from the index's own
+        vectors): only the choice of candidates is approximate."""
+        index = self.index
+        hits = self.store.search(vector, self.candidates)
+        n_kw = min(self.candidates, len(keyword))
+        by_keyword = np.argpartition(-keyword, n_kw - 1)[:n_kw] if n_kw else np.zeros(0, dtype=np.int64)
+        positions = np.union1d(index.window_paragraph[hits.ids], by_keyword[keyword[by_keyword] > 0])
+
+        rows, first, counts = _rows_of(self._window_start, positions)
+        if self._window_order is not None:
+            rows = self._window_order[rows]
+        window_sims = _inner_products(_window_vectors(index.window_index, rows), vector)
+        dense = np.full(len(positions), -1.0, dtype=np.float32)
+        if counts.any():
+            dense[counts > 0] = np.maximum.reduceat(window_sims, first[counts > 0])
+
+        rows, first, counts = _rows_of(index.sentence_start, positions)
+        sentence_sims = _inner_products(index.sentence_vectors[rows], vector)
+        best_sentence = np.full(len(positions), -1.0, dtype=np.float32)
+        if counts.any():
+            best_sentence[counts > 0] = np.maximum.reduceat(sentence_sims, first[counts > 0])
+        return positions, dense, best_sentence, sentence_sims, first
+
+
+def _window_vectors(window_index: faiss.Index, rows: np.ndarray) -> np.ndarray:
+    """Rows of the index's window vectors (read in place from a flat index)."""
+    if isinstance(window_index, faiss.IndexFlat):
+        d = window_index.d
+        return faiss.rev_swig_ptr(window_index.get_xb(), window_index.ntotal * d).reshape(-1, d)[rows]
+    return window_index.reconstruct_batch(rows)
+
+
+def _inner_products(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """``matrix @ vector`` on one thread (FAISS's kernel): numpy's threaded OpenBLAS spends
+    ~8 ms waking its threads for any matrix past ~2,000 rows on a busy 2-core machine."""
+    matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+    vector = np.ascontiguousarray(vector, dtype=np.float32)
+    out = np.empty(len(matrix), dtype=np.float32)
+    if len(matrix):
+        faiss.fvec_inner_products_ny(faiss.swig_ptr(out), faiss.swig_ptr(vector), faiss.swig_ptr(matrix),
+                                     matrix.shape[1], len(matrix))
+    return out
+
+
+def _rows_of(starts: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rows ``starts[p]:starts[p + 1]`` of each position ``p``, concatenated; where each
+    position's rows begin among them; how many each has."""
+    begin, counts = starts[positions], starts[positions + 1] - starts[positions]
+    first = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    return np.repeat(begin - first, counts) + np.arange(int(counts.sum())), first, counts
 
 
 def to_document(passage: Passage) -> Document:

@@ -45,11 +45,27 @@ class Settings(BaseSettings):
     reload_interval_s: float = Field(default=2.0, ge=0, le=3600)  # rag serve checks for a new index this often (0: never)
     serve_replicas: int = Field(default=2, ge=1, le=8)  # model copies answering in parallel when serving
     serve_threads: int = Field(default=1, ge=1, le=64)  # torch threads per call when serving
+    store: Literal["faiss", "milvus"] = "faiss"  # where the window vectors are searched (README: Scaling out)
+    milvus_uri: str = ""  # a file path ending in .db runs Milvus Lite in-process; http://host:19530 is a server; empty: <index_dir>/milvus.db
+    milvus_token: SecretStr = SecretStr("")  # "user:password" or an API key, if the Milvus server needs one (never logged)
+    milvus_collection: str = Field(default="peaceops", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,150}$")  # name prefix; one collection per index generation
 
     @field_validator("corpus_dir", "index_dir", "data_dir", mode="after")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value if value.is_absolute() else (Path.cwd() / value)
+
+    @field_validator("milvus_uri", mode="after")
+    @classmethod
+    def _milvus_uri(cls, value: str) -> str:
+        if value and "://" not in value and not value.endswith(".db"):
+            raise ValueError(f"a Milvus Lite file must end in .db (or give http://host:19530). Currently, it is {value!r}")
+        return value
+
+    @property
+    def milvus_target(self) -> str:
+        """Where Milvus is: ``RAG_MILVUS_URI``, or a Milvus Lite file in the index folder."""
+        return self.milvus_uri or str(self.index_dir / "milvus.db")
 
     @property
     def api_key_set(self) -> frozenset[str]:

@@ -202,11 +202,13 @@ def build(assistant: Assistant, settings: Settings, *, current: Callable[[], Ass
         from rag.assistant import assistant_for
         from rag.collection import Upload, change
         from rag.index import load_index
+        from rag.store import GenerationVectors
 
         embedder = current().searcher.embedder
         try:
             uploads = [Upload(Path(f).name, Path(f).read_bytes()) for f in files]
-            result = change(settings.index_dir, embedder, add=uploads, max_bytes=settings.max_file_bytes)
+            result = change(settings.index_dir, embedder, add=uploads, max_bytes=settings.max_file_bytes,
+                            vectors=GenerationVectors(settings))
             if result.index is not None:
                 replace(assistant_for(load_index(settings.index_dir), embedder, settings))
         except (RagError, OSError) as exc:

@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from rag.retriever import HybridRetriever, HybridSearcher
@@ -61,3 +62,38 @@ def test_query_vectors_are_cached_and_bounded(tiny_index):
     uncached = HybridSearcher(tiny_index, Counting(64), cache_size=0)
     uncached.search("observers", 1), uncached.search("observers", 1)
     assert Counting.calls == 6
+
+
+def test_small_collections_are_scored_exactly_large_ones_by_candidates(tiny_index, fake_embedder):
+    assert HybridSearcher(tiny_index, fake_embedder).exact
+    assert not HybridSearcher(tiny_index, fake_embedder, exact_up_to=0).exact
+    with pytest.raises(ValueError, match="candidates"):
+        HybridSearcher(tiny_index, fake_embedder, candidates=0)
+
+
+def test_candidates_covering_every_window_score_as_exact(tiny_index, fake_embedder):
+    exact = HybridSearcher(tiny_index, fake_embedder)
+    by_candidates = HybridSearcher(tiny_index, fake_embedder, exact_up_to=0, candidates=10_000)
+    for question in ("When would MAOF operations cease?", "How many observers?", "budget of the forum"):
+        a, b = exact.search(question, 5), by_candidates.search(question, 5)
+        assert [p.paragraph for p in a] == [p.paragraph for p in b]
+        for x, y in zip(a, b):
+            assert x.score == pytest.approx(y.score, abs=1e-6) and x.dense == pytest.approx(y.dense, abs=1e-6)
+            assert np.allclose(x.sentence_scores, y.sentence_scores, atol=1e-6)
+
+
+def test_keyword_candidates_join_the_best_windows(tiny_index, fake_embedder):
+    from rag.text import tokens
+
+    question = "How many military observers did the mission employ?"
+    searcher = HybridSearcher(tiny_index, fake_embedder, exact_up_to=0, candidates=1)
+    found = {p.paragraph: p for p in searcher.search(question, 5)}
+    hit = searcher.store.search(fake_embedder.embed_query([question])[0], 1)
+    by_window = tiny_index.paragraphs[int(tiny_index.window_paragraph[hit.ids[0]])]
+    by_keyword = tiny_index.paragraphs[int(np.argmax(tiny_index.keyword.scores(tokens(question))))]
+    assert set(found) == {by_window, by_keyword}
+    assert found[by_window].dense == pytest.approx(float(hit.scores[0]))
+    exact = {p.paragraph: p for p in HybridSearcher(tiny_index, fake_embedder).search(question, 50)}
+    for paragraph, passage in found.items():  # candidates are scored as exact scoring scores them
+        assert passage.dense == pytest.approx(exact[paragraph].dense, abs=1e-6)
+        assert passage.score == pytest.approx(exact[paragraph].score, abs=1e-6)
