@@ -227,3 +227,29 @@ def test_ivf_index_finds_nearly_what_exact_search_finds():
     recall = np.mean([len(set(store.search(q, 10).ids) & set(exact.search(q, 10).ids)) / 10 for q in queries])
     assert 0.5 < recall < 1.0  # 16 of 179 lists probed: approximate, not exact ...
     assert list(store.search(queries[0], 8000).ids) == list(exact.search(queries[0], 8000).ids)  # ... unless asked for all
+
+
+@pytest.mark.parametrize("backend", ["faiss", "milvus"])
+def test_adding_and_removing_a_document_on_each_store(backend, corpus_dir, tmp_path, fake_embedder, milvus_uri):
+    from rag.assistant import build_assistant
+    from rag.collection import ModelInfo, Upload, change
+
+    settings = Settings(index_dir=tmp_path / "index", store=backend, milvus_uri=milvus_uri)
+    directory = settings.index_dir
+    open_index([corpus_dir], directory, fake_embedder, vectors=GenerationVectors(settings))
+    note = "Depot notes\n\nThe Bunia depot holds 312 water purification units.\n"
+    change(directory, fake_embedder, add=[Upload("depot.txt", note.encode())], vectors=GenerationVectors(settings))
+
+    def answer(question: str):
+        index = load_index(directory)
+        return build_assistant(index, fake_embedder, store=open_store(settings, index, directory)).ask(question)
+
+    found = answer("How many water purification units does the Bunia depot hold?")
+    assert found.citations and found.citations[0].doc_id == "depot" and "312" in found.answer
+    change(directory, ModelInfo(fake_embedder.model_id, fake_embedder.dimension), remove=["depot"],
+           vectors=GenerationVectors(settings))
+    gone = answer("How many water purification units does the Bunia depot hold?")
+    assert all(c.doc_id != "depot" for c in gone.citations)
+    if backend == "milvus":
+        store = open_store(settings, load_index(directory), directory)
+        assert store.count() == load_index(directory).window_index.ntotal
