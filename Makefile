@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup run test test-fast faults eval train split bench load ingest browser clean
+.PHONY: setup run test test-fast faults eval train split bench bench-scale load ingest browser clean
 
 setup: $(STAMP)
 
@@ -59,6 +59,11 @@ split: setup
 bench: setup
 	$(PY) -m eval.bench
 	$(PY) -m eval.load
+
+# 1x-1000x the corpus (distractor copies, nothing re-embedded) on FAISS flat, FAISS IVF and Milvus Lite:
+# build time, disk, memory, ask p50/p95, recall@10 (eval/reports/scale.md + scale.png; about 10 minutes)
+bench-scale: setup
+	$(PY) -m eval.bench_scale
 
 # POST /ask under 1..32 concurrent clients, uncached: req/s, p50, p95, 503s (table + eval/reports/load.png)
 load: setup
