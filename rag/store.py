@@ -1,8 +1,9 @@
 """The vector-store seam: where the window vectors are searched.
 
 :class:`FaissStore` keeps them in memory (the default): exact inner-product search, or an
-inverted-file index (IVF) past :data:`ANN_FROM` windows. ``MilvusStore`` (``rag/store_milvus.py``) keeps
-them in Milvus: Milvus Lite from a file, or a Milvus server, with the same code.
+inverted-file index (IVF) past :data:`ANN_FROM` windows. ``MilvusStore``
+(``rag/store_milvus.py``) keeps them in Milvus: Milvus Lite from a file, or a Milvus
+server, with the same code.
 
 Each index generation's vectors are written once, by :class:`GenerationVectors` before
 the generation is switched in (``save_index``), so a reader that opens a generation with
