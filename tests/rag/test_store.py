@@ -226,3 +226,15 @@ def test_ivf_index_finds_nearly_what_exact_search_finds():
     recall = np.mean([len(set(store.search(q, 10).ids) & set(exact.search(q, 10).ids)) / 10 for q in queries])
     assert 0.5 < recall < 1.0  # 16 of 179 lists probed: approximate, not exact ...
     assert list(store.search(queries[0], 8000).ids) == list(exact.search(queries[0], 8000).ids)  # ... unless asked for all
+
+
+def test_a_milvus_lite_file_in_use_is_one_clear_error(tmp_path, monkeypatch):
+    import pymilvus
+    from pymilvus.exceptions import ConnectionConfigException
+
+    def in_use(*args, **kwargs):
+        raise ConnectionConfigException(message="Open local milvus failed")
+
+    monkeypatch.setattr(pymilvus, "MilvusClient", in_use)
+    with pytest.raises(IndexError_, match="Milvus Lite serves one process per file"):
+        connect(str(tmp_path / "busy.db"))
