@@ -142,10 +142,15 @@ def connect(uri: str, token: str = "") -> MilvusClient:
                 from pymilvus import MilvusClient
                 from pymilvus.exceptions import MilvusException
 
+                lite_log = logging.getLogger("milvus_lite")  # it logs a traceback for a file in use; we say it in one line
+                level = lite_log.level
+                lite_log.setLevel(logging.CRITICAL)
                 try:
                     client = MilvusClient(uri=key[0], token=token)
                 except MilvusException as exc:
                     raise IndexError_(_cannot_open(uri, exc)) from None
+                finally:
+                    lite_log.setLevel(level)
             except ImportError:
                 raise IndexError_("RAG_STORE=milvus needs pymilvus (and milvus-lite for a .db file)") from None
             _clients[key] = client
@@ -153,10 +158,9 @@ def connect(uri: str, token: str = "") -> MilvusClient:
 
 
 def _cannot_open(uri: str, exc: Exception) -> str:
-    lite = "://" not in uri
-    why = ("Milvus Lite serves one process per file: stop the other one (e.g. `rag serve`) "
-           "or use a Milvus server") if lite else "is the server running?"
-    return f"cannot open Milvus at {uri} ({' '.join(str(exc).split())[:160]}); {why}"
+    why = ("Milvus Lite serves one process per file: stop the other (rag serve?) or use a Milvus server"
+           if "://" not in uri else "is the server running?")
+    return f"cannot open Milvus at {uri}: {' '.join(str(getattr(exc, 'message', exc)).split())[:80]}; {why}"
 
 
 def disconnect(uri: str, token: str = "") -> None:
@@ -201,9 +205,10 @@ def publish(settings: Settings, index: CorpusIndex, generation: Path) -> None:
     ``generation/store.json`` first (a crash then still names what to drop)."""
     uri = settings.milvus_target
     name = collection_name(settings.milvus_collection, index.manifest["generation"])
+    client = _client(settings)  # before the record: nothing to drop if Milvus cannot be reached
     write_record(generation, {"store": "milvus", "uri": uri, "collection": name})
     try:
-        _fill(_client(settings), name, index)
+        _fill(client, name, index)
     except IndexError_:
         raise
     except Exception as exc:  # pymilvus's MilvusException and gRPC errors

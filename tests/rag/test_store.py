@@ -253,3 +253,15 @@ def test_adding_and_removing_a_document_on_each_store(backend, corpus_dir, tmp_p
     if backend == "milvus":
         store = open_store(settings, load_index(directory), directory)
         assert store.count() == load_index(directory).window_index.ntotal
+
+
+def test_a_milvus_lite_file_in_use_is_one_clear_error(tmp_path, monkeypatch):
+    import pymilvus
+    from pymilvus.exceptions import ConnectionConfigException
+
+    def in_use(*args, **kwargs):
+        raise ConnectionConfigException(message="Open local milvus failed")
+
+    monkeypatch.setattr(pymilvus, "MilvusClient", in_use)
+    with pytest.raises(IndexError_, match="Milvus Lite serves one process per file"):
+        connect(str(tmp_path / "busy.db"))
