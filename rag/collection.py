@@ -21,7 +21,7 @@ from rag.errors import CorpusError, DocumentNotFound, FileTooLarge, IndexError_,
 from rag.index import (FORMAT_VERSION, PIPELINE, CorpusIndex, build_index, known_vectors, load_index, read_manifest,
                        save_index, writer_lock)
 from rag.ingest import (DEFAULT_MAX_BYTES, FileRef, Skipped, SourceFile, Unreadable, document_id, from_bytes,
-                        read_sources, scan)
+                        over_limit, read_sources, scan)
 from rag.formats import SUPPORTED
 from rag.types import DocumentInfo
 
@@ -66,30 +66,29 @@ class ModelInfo:
 
 
 def _loadable(directory: Path) -> CorpusIndex | None:
+    """The index in use, of any format, or None (none yet, or damaged: read and embed everything again)."""
     try:
         return load_index(directory) if read_manifest(directory) else None
-    except IndexError_:  # damaged: read and embed everything again
+    except IndexError_:
         return None
 
 
-def _current(directory: Path) -> CorpusIndex | None:
-    """The index in use when it has this format (its stored texts can be reused)."""
-    current = _loadable(directory)
-    return current if current and current.manifest.get("format_version") == FORMAT_VERSION else None
+def _this_format(previous: CorpusIndex | None) -> CorpusIndex | None:
+    """``previous`` when it has this format (its stored texts can be reused)."""
+    return previous if previous and previous.manifest.get("format_version") == FORMAT_VERSION else None
 
 
-def _vectors(directory: Path, embedder: Embedder) -> dict[str, np.ndarray]:
+def _vectors(previous: CorpusIndex | None, embedder: Embedder) -> dict[str, np.ndarray]:
     """The vectors of the index in use (of any format) when the same model made them."""
-    previous = _loadable(directory)
     if previous is None or previous.manifest.get("model") != embedder.model_id \
             or previous.manifest.get("dimension") != embedder.dimension:
         return {}
     return known_vectors(previous)
 
 
-def _commit(directory: Path, sources: list[SourceFile], embedder: Embedder, manifest: dict,
-            vectors: GenerationVectors | None, progress: bool = False) -> CorpusIndex:
-    index = build_index(sources, embedder, progress=progress, known=_vectors(directory, embedder))
+def _commit(directory: Path, sources: list[SourceFile], embedder: Embedder, previous: CorpusIndex | None,
+            manifest: dict, vectors: GenerationVectors | None, progress: bool = False) -> CorpusIndex:
+    index = build_index(sources, embedder, progress=progress, known=_vectors(previous, embedder))
     index.manifest.update(manifest)
     save_index(index, directory, vectors=vectors)
     return index
@@ -138,7 +137,8 @@ def open_index(
         refs, _ = scan(paths, max_bytes=max_bytes)
         if not rebuild and _in_step(read_manifest(directory), refs, embedder):  # built while we waited
             return load_index(directory), False
-        current = _current(directory)
+        previous = _loadable(directory)
+        current = _this_format(previous)
         removed = set(current.manifest.get("removed", [])) if current else set()
         known = {(d.source, d.sha256): d for d in current.documents.values() if d.origin == "folder"} if current else {}
 
@@ -156,7 +156,7 @@ def open_index(
                 doc_id = document_id(info.doc_id, taken) if info.doc_id in taken else info.doc_id
                 taken.add(doc_id)
                 sources.append(SourceFile(replace(info, doc_id=doc_id), current.document_text(info.doc_id), info.page_starts))
-        index = _commit(directory, sources, embedder, {
+        index = _commit(directory, sources, embedder, previous, {
             "inputs": [str(Path(p).resolve()) for p in paths],
             "skipped": [s.to_dict() for s in corpus.skipped],
             "scanned": {r.source: r.sha256 for r in refs if r.source not in removed},
@@ -184,9 +184,11 @@ def change(directory: Path, embedder: Embedder, *, add: Sequence[Upload] = (), r
     naming it and the reason, an unknown id :class:`~rag.errors.DocumentNotFound`, and the
     index stays as it was."""
     with writer_lock(directory, wait=wait):
-        current = _current(directory)
-        if current is None and read_manifest(directory) is not None:
-            raise IndexError_(f"the index in {directory} was made by an older version; run `rag ingest` first")
+        previous = _loadable(directory)
+        current = _this_format(previous)
+        if current is None and read_manifest(directory) is not None:  # never build over an index we cannot read
+            raise IndexError_(f"the index in {directory} is damaged or was made by an older version; "
+                              "run `rag ingest` first")
         documents = dict(current.documents) if current else {}
         unknown = [d for d in remove if d not in documents]
         if unknown:
@@ -201,8 +203,7 @@ def change(directory: Path, embedder: Embedder, *, add: Sequence[Upload] = (), r
                 raise UnsupportedFileType(f"{upload.shown}: unsupported file type '{suffix}'; "
                                           f"supported: {', '.join(SUPPORTED)}")
             if len(upload.raw) > max_bytes:
-                raise FileTooLarge(f"{upload.shown}: {len(upload.raw) / 1e6:.1f} MB is over the "
-                                  f"{max_bytes / 1e6:g} MB limit (RAG_MAX_FILE_MB)")
+                raise FileTooLarge(f"{upload.shown}: {over_limit(len(upload.raw), max_bytes)}")
             old = by_source.get(upload.shown)
             try:
                 source = from_bytes(upload.name, upload.raw, source=upload.shown, origin="added", max_bytes=max_bytes,
@@ -228,4 +229,4 @@ def change(directory: Path, embedder: Embedder, *, add: Sequence[Upload] = (), r
         if "scanned" in manifest:
             manifest["scanned"] = {k: v for k, v in manifest["scanned"].items() if k not in manifest["removed"]}
         manifest["changed_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        return replace(result, index=_commit(directory, sources, embedder, manifest, vectors))
+        return replace(result, index=_commit(directory, sources, embedder, previous, manifest, vectors))

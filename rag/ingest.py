@@ -137,6 +137,11 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     return [path for path, _ in _candidates(paths)]
 
 
+def over_limit(size: int, max_bytes: int) -> str:
+    """Why a file of ``size`` bytes is refused, in the words users see everywhere."""
+    return f"{size / 1e6:.1f} MB is over the {max_bytes / 1e6:g} MB limit (RAG_MAX_FILE_MB)"
+
+
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
     """The file's bytes, or :class:`Unreadable` with the reason in a few words."""
     if path.is_symlink() and not path.exists():
@@ -144,7 +149,7 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise Unreadable(f"{size / 1e6:.1f} MB is over the {max_bytes / 1e6:g} MB limit (RAG_MAX_FILE_MB)")
+            raise Unreadable(over_limit(size, max_bytes))
         return path.read_bytes()
     except PermissionError:
         raise Unreadable("permission denied") from None
@@ -182,7 +187,7 @@ def from_bytes(name: str, raw: bytes, *, doc_id: str, source: str, meta: dict | 
     """Extract one file's text and metadata (``meta`` from ``manifest.yaml`` wins over the
     file's own). Raises :class:`Unreadable`."""
     if len(raw) > max_bytes:
-        raise Unreadable(f"{len(raw) / 1e6:.1f} MB is over the {max_bytes / 1e6:g} MB limit (RAG_MAX_FILE_MB)")
+        raise Unreadable(over_limit(len(raw), max_bytes))
     extracted = extract(name, raw)
     meta = meta or {}
     info = DocumentInfo(
