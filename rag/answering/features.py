@@ -42,7 +42,7 @@ FEATURES = (
     "s_cov", "s_cov_gap", "s_cov_ctx", "p_cov", "s_fuzzy", "typed_q", "type_ok", "type_ok_typed", "type_miss_typed",
     "anchored", "new_info", "s_len", "first", "anaphor", "year_match", "year_clash", "negation",
     "defines_def", "because_reason", "role_role", "list_list", "yesno_cov", "footnote", "s_spec", "p_spec", "window", "bibliographic", "new_names_who", "dense_rank", "cov_rank",
-    "defines_acronym", "prev_dense", "next_dense",
+    "defines_acronym", "prev_dense", "next_dense", "s_question",
 ) + tuple(f"form_{f}" for f in FORMS) + tuple(f"window_{f}" for f in FORMS)
 
 
@@ -275,6 +275,7 @@ def candidates(q: QuestionInfo, passages: Sequence[Passage], vocab: Vocabulary) 
                 1.0 if any(long_form(a, text) for a in acronyms) else 0.0,
                 scores[position - 1] if position > 0 else 0.0,
                 scores[last + 1] if last + 1 < len(scores) else 0.0,
+                1.0 if p.sentences[position].text.rstrip().endswith("?") else 0.0,
                 *form,
                 *[f * (1.0 if last > position else 0.0) for f in form],
             ]
