@@ -20,22 +20,24 @@ _SUBJECT_PRONOUN = re.compile(
     r"\b(?:it|they|them|he|she|him|this|that|these|those)\b(?!\s+(?:is|was|are|were)\s+(?:true|right|correct))"
     r"|\bthe (?:mission|group|organi[sz]ation|body|report|document|operation|meeting|conference|initiative|"
     r"project|programme|program|declaration|plan|committee|council|team)\b", re.I)
+_PERSON = re.compile(r"\b(?:he|she|him|her|his)\b", re.I)
+_WHO = re.compile(r"^\W*(?:\w+\W+){0,2}?who\b", re.I)
 _POSSESSIVE = re.compile(r"\b(?:its|their|his|her)\b", re.I)
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 # a proper noun phrase: capitalised words (with short connectors) or an acronym
 _NAME = re.compile(r"\b(?:[A-Z][\w'’-]*[A-Za-z0-9](?:\s+(?:of|for|and|the|on|in|de)\s+|\s+)?)+|\b[A-Z][A-Z0-9]{1,}\b")
 
 
-def _topic(question: str) -> str:
-    """The thing a question is about: its longest proper noun phrase, else its key nouns."""
+def _topic(question: str) -> tuple[str, bool]:
+    """The thing a question is about: its longest proper noun phrase (True), else its key nouns (False)."""
     q = re.sub(r"^\W*\w+", lambda m: m.group(0).lower(), question.strip())  # a capital at the start is no name
     names = [m.group(0).strip() for m in _NAME.finditer(q)]
     names = [n for n in names if n.lower() not in T.STOPWORDS and not _YEAR.fullmatch(n)]
     if names:
-        return re.sub(r"['’]s$", "", max(names, key=len))
+        return re.sub(r"['’]s$", "", max(names, key=len)), True
     words = [re.sub(r"['’]s$", "", w) for w in re.findall(r"[\w'’-]+", question)
              if w.lower() not in T.STOPWORDS and len(w) > 2]
-    return " ".join(words[-4:])
+    return " ".join(words[-4:]), False
 
 
 def rewrite(question: str, history: Sequence[str] = ()) -> str:
@@ -46,7 +48,9 @@ def rewrite(question: str, history: Sequence[str] = ()) -> str:
     before = previous[-1]
     if len(previous) > 1 and leans_on_context(before):
         before = rewrite(before, previous[:-1])
-    topic = _topic(before)
+    topic, named = _topic(before)
+    if _PERSON.search(question) and (not named or _WHO.match(before)):
+        topic = ""  # "her", "his": a person the earlier question names not, or asked for ("who ...?")
     if not _WH.match(question):  # ellipsis: "and in 2019?", "what about the AU?"
         fragment = _OPENER.sub("", question).strip(" ?.!")
         if not fragment:

@@ -28,3 +28,19 @@ def test_a_standalone_question_is_left_alone():
 def test_the_year_of_an_ellipsis_replaces_the_earlier_year():
     out = rewrite("and in 2019?", ["How many states signed in 2018?"])
     assert "2019" in out and "2018" not in out
+
+
+@pytest.mark.parametrize(
+    "before, follow_up",
+    [
+        ("Who wrote the annual report?", "what's her day job?"),  # names nobody: "her" is the answer
+        ("Who from the Secretary-General's office spoke at the forum?", "what's his title?"),  # asked who
+    ],
+)
+def test_a_person_pronoun_is_not_replaced_by_a_thing(before, follow_up):
+    out = rewrite(follow_up, [before])
+    assert out.startswith(follow_up.rstrip("?")) and before.rstrip("?") in out
+
+
+def test_a_person_pronoun_takes_the_person_the_earlier_question_names():
+    assert "Jean-Pierre Lacroix's role" in rewrite("what was his role?", ["What did Jean-Pierre Lacroix say?"])
