@@ -161,17 +161,25 @@ def build_index(sources: Sequence[SourceFile], embedder: Embedder, *, progress: 
     window_paragraph: list[int] = []
     sentence_texts: list[str] = []
     sentence_start = [0]
+    unsearched: list[int] = []  # sentences of headings and repeated quotes: never scored, so not embedded
     for i, p in enumerate(paragraphs):
         if p.searchable:
             for w in windows(p):
                 window_texts.append(w)
                 window_paragraph.append(i)
+        else:
+            unsearched.extend(range(len(sentence_texts), len(sentence_texts) + len(p.sentences)))
         sentence_texts.extend(s.text for s in p.sentences)
         sentence_start.append(len(sentence_texts))
     if not window_texts:
         raise IndexError_("the documents hold no text to index")
-    vectors = _embed(embedder, window_texts + sentence_texts, progress, known)
-    window_vectors, sentence_vectors = vectors[: len(window_texts)], vectors[len(window_texts):]
+    searched = np.ones(len(sentence_texts), dtype=bool)
+    searched[unsearched] = False
+    embedded = [t for t, keep in zip(sentence_texts, searched) if keep]
+    vectors = _embed(embedder, window_texts + embedded, progress, known)
+    window_vectors = vectors[: len(window_texts)]
+    sentence_vectors = np.zeros((len(sentence_texts), embedder.dimension), dtype=np.float32)
+    sentence_vectors[searched] = vectors[len(window_texts):]
     window_index = faiss.IndexFlatIP(embedder.dimension)
     window_index.add(window_vectors)
     manifest = {
@@ -197,7 +205,7 @@ def build_index(sources: Sequence[SourceFile], embedder: Embedder, *, progress: 
         keyword=BM25([keyword_tokens(p) for p in paragraphs]),
         manifest=manifest,
         acronyms=find_acronyms(p.clean for p in paragraphs),
-        text_keys=[text_key(t) for t in window_texts + sentence_texts],
+        text_keys=[text_key(t) for t in window_texts] + [text_key(t) if keep else "" for t, keep in zip(sentence_texts, searched)],
         texts=texts,
     )
 
@@ -207,7 +215,7 @@ def known_vectors(index: CorpusIndex) -> dict[str, np.ndarray]:
     if len(index.text_keys) != index.window_index.ntotal + len(index.sentence_vectors):
         return {}
     windows_ = index.window_index.reconstruct_n(0, index.window_index.ntotal)
-    return dict(zip(index.text_keys, np.vstack([windows_, index.sentence_vectors])))
+    return {k: v for k, v in zip(index.text_keys, np.vstack([windows_, index.sentence_vectors])) if k}
 
 
 # --- saving and loading ---------------------------------------------------------

@@ -90,3 +90,18 @@ def test_unchanged_text_is_never_embedded_again(corpus_dir, tmp_path, fake_embed
     fresh, _ = open_index([corpus_dir], tmp_path / "fresh", fake_embedder)
     assert np.allclose(rebuilt.sentence_vectors, fresh.sentence_vectors)
     assert rebuilt.window_index.ntotal == fresh.window_index.ntotal
+
+
+def test_headings_are_not_embedded_as_sentences(corpus_dir, tmp_path, fake_embedder):
+    counting = Counting(fake_embedder)
+    built, _ = open_index([corpus_dir], tmp_path / "idx", counting)
+    headings = [p for p in built.paragraphs if not p.searchable]
+    assert headings, "the sample corpus has headings"
+    for p in headings:
+        rows = built.sentence_rows(built.paragraphs.index(p))
+        assert not built.sentence_vectors[rows].any()  # never scored: zero rows, no model time
+        assert all(s.text not in counting.texts for s in p.sentences)
+    assert "" in built.text_keys
+    from rag.index import known_vectors
+
+    assert "" not in known_vectors(built)  # a later build never reuses the zero rows
