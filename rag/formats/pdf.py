@@ -10,7 +10,6 @@ from rag.formats.base import Extracted, Unreadable, PAGE_BREAK, collapse, iso_da
 
 
 def pdf(raw: bytes) -> Extracted:
-    """A PDF's text, page by page (pages joined by :data:`PAGE_BREAK`), with its title, author and date."""
     """A PDF's text, page by page (pages joined by :data:`PAGE_BREAK`), and its title, author and date."""
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
