@@ -29,7 +29,7 @@ from rag.conversation import rewrite, search_query
 from rag.embedder import load_embedder
 from rag.collection import open_index
 from rag.ingest import split_paragraphs
-from rag.question import QuestionInfo, analyse
+from rag.question import REASON, QuestionInfo, analyse
 from rag.retriever import HybridSearcher
 from rag.settings import get_settings
 from rag.types import Paragraph, Passage
@@ -60,7 +60,7 @@ class Example:
         self.info = analyse(rewrite(self.question.question, self.question.history))
         self.found = candidates(self.info, self.passages, self.vocab)
         self.x = np.array([c.features for c in self.found], dtype=np.float64).reshape(len(self.found), len(FEATURES))
-        self.y = np.array([_label(self.question, c) for c in self.found], dtype=int)
+        self.y = np.array([_label(self.question, c, self.info.form) for c in self.found], dtype=int)
 
 
 def _hits(q: Question, text: str) -> bool:
@@ -73,12 +73,16 @@ def _hits(q: Question, text: str) -> bool:
     return any(norm(ev.text) in norm(text) for ev in q.evidence)
 
 
-def _label(q: Question, c: Candidate) -> int:
-    """1 for the smallest unit that answers: a sentence, or two only when neither does alone."""
+def _label(q: Question, c: Candidate, form: str = "") -> int:
+    """1 for the smallest unit that answers: a sentence, or two only when neither does alone.
+    A why/how question also takes the sentence that states what it asks about with the next
+    one that gives the reason (the reason alone rarely repeats what it explains)."""
     if not q.answerable or not _hits(q, c.sentence.text):
         return 0
     sentences = c.passage.paragraph.sentences
     if c.sentence.end > sentences[c.position].end:  # a two-sentence unit
+        if form == REASON:
+            return int(not _hits(q, sentences[c.position].text))
         return int(not any(_hits(q, s.text) for s in sentences[c.position:c.position + 2]))
     return 1
 

@@ -1,0 +1,39 @@
+"""Training labels: which candidate units count as the answer."""
+
+from types import SimpleNamespace
+
+from eval.questions import Question
+from eval.train import _label
+from rag.question import FACT, REASON
+from rag.types import Paragraph, Sentence
+
+FIRST = "Peacekeeping performance has drawn much attention lately."
+SECOND = "This was driven by a wish to reduce costs."
+PARAGRAPH = Paragraph("d", 1, 0, 100, f"{FIRST} {SECOND}",
+                      sentences=(Sentence(0, len(FIRST), FIRST), Sentence(len(FIRST) + 1, 100, SECOND)))
+
+
+def unit(position: int, last: int) -> SimpleNamespace:
+    first, end = PARAGRAPH.sentences[position], PARAGRAPH.sentences[last]
+    text = " ".join(s.text for s in PARAGRAPH.sentences[position:last + 1])
+    return SimpleNamespace(passage=SimpleNamespace(paragraph=PARAGRAPH), position=position,
+                           sentence=Sentence(first.start, end.end, text))
+
+
+QUESTION = Question("q", "why the attention on performance?", "why", answers=("reduce costs",))
+
+
+def test_the_smallest_unit_that_answers_is_the_answer():
+    assert _label(QUESTION, unit(1, 1), FACT) == 1
+    assert _label(QUESTION, unit(0, 0), FACT) == 0
+    assert _label(QUESTION, unit(0, 1), FACT) == 0  # the second sentence answers alone
+
+
+def test_a_reason_question_also_takes_what_it_asks_about_with_the_reason():
+    assert _label(QUESTION, unit(0, 1), REASON) == 1
+    assert _label(QUESTION, unit(1, 1), REASON) == 1
+
+
+def test_an_unanswerable_question_has_no_answer():
+    q = Question("u", "why?", "unanswerable", answerable=False)
+    assert _label(q, unit(0, 1), REASON) == 0
