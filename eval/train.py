@@ -89,7 +89,7 @@ def _label(q: Question, c: Candidate, form: str = "") -> int:
 
 # the direction each abstention signal may push: +1 only up, -1 only down, 0 either way
 SIGNS = {"best": 1, "margin": 1, "best_dense": 1, "best_cov": 1, "best_cov_ctx": 1, "best_p_cov": 1,
-         "best_typed": 1, "typed_q": 0, "unknown": -1, "known_terms": 1}
+         "best_typed": 1, "typed_q": 0, "unknown": -1, "known_terms": 1, "best_year_clash": -1}
 
 
 def _fit_monotone(x: np.ndarray, y: np.ndarray, c: float) -> Logistic:

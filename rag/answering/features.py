@@ -294,7 +294,7 @@ def candidates(q: QuestionInfo, passages: Sequence[Passage], vocab: Vocabulary) 
 
 QUESTION_FEATURES = (
     "best", "margin", "best_dense", "best_cov", "best_cov_ctx", "best_p_cov", "best_typed", "typed_q",
-    "unknown", "known_terms",
+    "unknown", "known_terms", "best_year_clash",
 )
 
 
@@ -308,5 +308,5 @@ def question_features(q: QuestionInfo, scored: Sequence[tuple[float, Candidate]]
     return (
         probs[0], probs[0] - probs[1], f.get("s_dense", 0.0), f.get("s_cov", 0.0), f.get("s_cov_ctx", 0.0),
         f.get("p_cov", 0.0), f.get("type_ok_typed", 0.0), f.get("typed_q", 0.0),
-        vocab.unknown_share(q), vocab.known_share(q),
+        vocab.unknown_share(q), vocab.known_share(q), f.get("year_clash", 0.0),
     )
