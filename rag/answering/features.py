@@ -136,8 +136,8 @@ def sentence_values(q: QuestionInfo, text: str) -> tuple[frozenset[str], bool]:
             continue
         near = T.tokens(normal[end:end + 40])[:3]
         hit = bool(q.counted) and any(t in near for t in q.counted)
-        if value == "1" and not hit:
-            continue
+        if value == "1" and not hit and not _DURATION.match(normal[end:end + 12]):
+            continue  # "one of the ...": a word, not a quantity; "one year" is one
         found.add(value)
         anchored = anchored or hit
     if q.answer_type == NUMBER and _FRACTION.search(body):
@@ -177,6 +177,7 @@ def type_match(q: QuestionInfo, text: str, values: frozenset[str]) -> bool:
 
 
 _DENSE_RANK = FEATURES.index("dense_rank")
+_DURATION = re.compile(r"\W{0,2}(?:years?|months?|weeks?|days?|hours?|minutes?|decades?)\b", re.I)
 
 
 def _ranks(values: Sequence[float]) -> list[int]:
