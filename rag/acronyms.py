@@ -58,3 +58,16 @@ def spelled_out(terms: set[str], acronyms: dict[str, list[str]]) -> set[str]:
     """``terms`` plus the long-form words of every acronym among them."""
     extra = {t for a in terms & acronyms.keys() for t in acronyms[a]}
     return terms | extra
+
+
+def defining_paragraphs(paragraphs) -> dict[str, int]:
+    """Acronym (lower-case) -> the position of the first searchable paragraph that spells it out."""
+    found: dict[str, int] = {}
+    for i, p in enumerate(paragraphs):
+        if not p.searchable:
+            continue
+        for match in _DEFINITION.finditer(T.clean(p.clean)):
+            long_form, acronym = match.group(1), match.group(2)
+            if len(_abbreviated_part(long_form.split(), acronym).split()) >= 2:
+                found.setdefault(acronym.lower(), i)
+    return found

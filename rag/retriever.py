@@ -20,11 +20,11 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from rag import text as T
-from rag.acronyms import expansions
+from rag.acronyms import defining_paragraphs, expansions
 from rag.embedder import Embedder
 from rag.index import CorpusIndex
 from rag.kinds import has_kind
-from rag.question import COUNTRY, DATE, NUMBER, PERSON, analyse
+from rag.question import COUNTRY, DATE, DEFINITION, NUMBER, PERSON, QuestionInfo, analyse
 from rag.store import VectorStore, faiss_store
 from rag.types import Passage
 
@@ -100,6 +100,7 @@ class HybridSearcher:
         self._has_sentences = starts[1:] > starts[:-1]
         self._reduce_at = starts[:-1][self._has_sentences]
         self._kinds = {kind: np.full(len(index.paragraphs), -1, dtype=np.int8) for kind in KINDS}  # -1: not yet known
+        self._defined_in = defining_paragraphs(index.paragraphs)
         if self.exact:
             for kind in KINDS:
                 self._kind_flags(kind, np.arange(len(index.paragraphs)))
@@ -140,15 +141,17 @@ class HybridSearcher:
         keyword = index.keyword.scores(terms)
         top_kw = float(keyword.max()) if keyword.size else 0.0
         keyword_norm = keyword / top_kw if top_kw > 0 else keyword
+        info = analyse(query)
+        defined = self._definition(info)
         if self.exact:
             positions, dense, best_sentence, sentence_sims, first = self._score_all(vector)
         else:
-            positions, dense, best_sentence, sentence_sims, first = self._score_candidates(vector, keyword)
+            positions, dense, best_sentence, sentence_sims, first = self._score_candidates(vector, keyword, defined)
         keyword, keyword_norm = keyword[positions], keyword_norm[positions]
 
         w = self.weights
         fused = w.dense * dense + w.sentence * best_sentence + w.keyword * keyword_norm
-        wanted = analyse(query).answer_type
+        wanted = info.answer_type
         searchable = index.searchable[positions]
         if wanted in self._kinds and self.exact:
             fused = fused + w.kind * self._kind_flags(wanted, positions)
@@ -160,6 +163,9 @@ class HybridSearcher:
             # the kind bonus can lift into the top k only what is within w.kind of it: look only there
             near = np.flatnonzero(fused >= np.partition(fused, -k)[-k] - w.kind)
             fused[near] += w.kind * self._kind_flags(wanted, positions[near])
+        if defined is not None:  # among the k, at the least as the k-th
+            where = np.flatnonzero(positions == defined)
+            fused[where] = np.maximum(fused[where], np.partition(fused, -k)[-k] + 1e-6)
         top = np.argpartition(-fused, k - 1)[:k]
         top = top[np.argsort(-fused[top], kind="stable")]
         passages = []
@@ -194,7 +200,15 @@ class HybridSearcher:
             best_sentence[self._has_sentences] = np.maximum.reduceat(sentence_sims, self._reduce_at)
         return np.arange(len(index.paragraphs)), dense, best_sentence, sentence_sims, index.sentence_start[:-1]
 
-    def _score_candidates(self, vector: np.ndarray, keyword: np.ndarray):
+    def _definition(self, info: QuestionInfo) -> int | None:
+        """For a question about what an acronym stands for ("what does A4P stand for?", "a4p =
+        ?"), the paragraph where the documents spell it out: few other words, no figures."""
+        asked = [t for t in info.terms if t in self._defined_in]
+        if asked and not info.numbers and (len(info.terms) == 1 or (info.form == DEFINITION and len(info.terms) <= 4)):
+            return self._defined_in[asked[0]]
+        return None
+
+    def _score_candidates(self, vector: np.ndarray, keyword: np.ndarray, defined: int | None = None):
         """The paragraphs of the best windows and the best paragraphs by BM25, scored as
         :meth:`_score_all` scores them (their windows and sentences from the index's own
         vectors): only the choice of candidates is approximate."""
@@ -203,6 +217,8 @@ class HybridSearcher:
         n_kw = min(self.candidates, len(keyword))
         by_keyword = np.argpartition(-keyword, n_kw - 1)[:n_kw] if n_kw else np.zeros(0, dtype=np.int64)
         positions = np.union1d(index.window_paragraph[hits.ids], by_keyword[keyword[by_keyword] > 0])
+        if defined is not None:
+            positions = np.union1d(positions, [defined])
 
         rows, first, counts = _rows_of(self._window_start, positions)
         if self._window_order is not None:

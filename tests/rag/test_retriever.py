@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from rag.question import analyse
 from rag.retriever import HybridRetriever, HybridSearcher
 
 
@@ -97,3 +98,15 @@ def test_keyword_candidates_join_the_best_windows(tiny_index, fake_embedder):
     for paragraph, passage in found.items():  # candidates are scored as exact scoring scores them
         assert passage.dense == pytest.approx(exact[paragraph].dense, abs=1e-6)
         assert passage.score == pytest.approx(exact[paragraph].score, abs=1e-6)
+
+
+@pytest.mark.parametrize("question", ["what does MAOF stand for?", "maof = ?", "What is the full name of the force abbreviated MAOF?"])
+@pytest.mark.parametrize("exact_up_to", [1_000, 0])  # every paragraph scored, or only the candidates
+def test_a_question_about_an_acronym_gets_the_paragraph_that_spells_it_out(tiny_index, fake_embedder, question, exact_up_to):
+    passages = HybridSearcher(tiny_index, fake_embedder, exact_up_to=exact_up_to).search(question, 1)
+    assert "Mission Alpha Observation Force (MAOF)" in passages[0].paragraph.clean
+
+
+def test_a_question_with_more_to_it_is_searched_as_usual(tiny_index, fake_embedder):
+    searcher = HybridSearcher(tiny_index, fake_embedder)
+    assert searcher._definition(analyse("When would MAOF operations cease in 2021?")) is None
