@@ -4,9 +4,12 @@ that spells out the long form finds text that uses the acronym, and the other wa
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from rag import text as T
+
+if TYPE_CHECKING:
+    from rag.types import Paragraph
 
 _CONNECTOR = r"(?:of|for|and|the|in|on|to|de|du|la)"
 _DEFINITION = re.compile(
@@ -60,7 +63,7 @@ def spelled_out(terms: set[str], acronyms: dict[str, list[str]]) -> set[str]:
     return terms | extra
 
 
-def defining_paragraphs(paragraphs) -> dict[str, int]:
+def defining_paragraphs(paragraphs: Sequence[Paragraph]) -> dict[str, int]:
     """Acronym (lower-case) -> the position of the first searchable paragraph that spells it out."""
     found: dict[str, int] = {}
     for i, p in enumerate(paragraphs):
