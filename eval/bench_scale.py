@@ -146,7 +146,7 @@ def child(scale: int, n_questions: int) -> dict:
     out = {"scale": scale, "paragraphs": len(index.paragraphs), "windows": index.window_index.ntotal,
            "sentences": len(index.sentence_vectors), "synthesize_s": time.perf_counter() - start,
            "sentence_vectors_mb": index.sentence_vectors.nbytes / 1e6, "rows": [], "sweeps": {}}
-    answerer = default_answerer(index)
+    answerer = default_answerer(index, embedder)
     flat = FaissStore(index.window_index, documents=window_documents(index))
     exact = HybridSearcher(index, embedder, store=flat, cache_size=4096, exact_up_to=10**12)
     out["exact_search_ms"], exact_tops = searcher_ms(exact, asked)

@@ -213,7 +213,7 @@ def main() -> None:
         directory = settings.index_dir if corpus.name == "main" else settings.index_dir / "eval" / corpus.name
         index, _ = open_index([corpus.documents], directory, embedder)
         searcher = HybridSearcher(index, embedder, cache_size=0)
-        vocab = Vocabulary.of(index)
+        vocab = Vocabulary.of(index, embedder)
         for q in load_questions(corpus.questions, "dev"):
             query = search_query(q.question, q.history)
             dev.append(Example(group, q, searcher.search(query, TOP_K), vocab))

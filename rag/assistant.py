@@ -46,7 +46,7 @@ class Assistant:
     Usage::
 
         searcher = HybridSearcher(index, embedder)
-        assistant = Assistant(index, searcher, default_answerer(index))
+        assistant = Assistant(index, searcher, default_answerer(index, embedder))
         answer = assistant.ask("When did UNAMID operations cease?")
         print(answer.answer, answer.citations[0].quote.text)
     """
@@ -138,9 +138,10 @@ class Assistant:
             yield item
 
 
-def default_answerer(index: CorpusIndex) -> ExtractiveAnswerer:
-    """The extractive answerer over what ``index`` knows (term weights, acronyms)."""
-    return ExtractiveAnswerer(Vocabulary.of(index))
+def default_answerer(index: CorpusIndex, embedder: Embedder | None = None) -> ExtractiveAnswerer:
+    """The extractive answerer over what ``index`` knows (term weights, acronyms), and with
+    ``embedder`` how alike two phrases are (the fitted selector expects it)."""
+    return ExtractiveAnswerer(Vocabulary.of(index, embedder))
 
 
 def build_assistant(index: CorpusIndex, embedder: Embedder, *, top_k: int = 5, max_question_chars: int = 2000,
@@ -149,7 +150,7 @@ def build_assistant(index: CorpusIndex, embedder: Embedder, *, top_k: int = 5, m
     """The default composition: hybrid search over ``index`` (its window vectors in ``store``,
     by default the index's own FAISS vectors) and the extractive answerer."""
     searcher = HybridSearcher(index, embedder, cache_size=query_cache, store=store)
-    return Assistant(index, searcher, answerer or default_answerer(index), top_k=top_k,
+    return Assistant(index, searcher, answerer or default_answerer(index, embedder), top_k=top_k,
                      max_question_chars=max_question_chars)
 
 
@@ -185,7 +186,7 @@ def load_assistant(
 def assistant_for(index: CorpusIndex, embedder: Embedder, settings: Settings) -> Assistant:
     """The assistant the settings ask for over ``index`` of ``RAG_INDEX_DIR`` (its vectors in
     ``RAG_STORE``; the LLM answerer when ``RAG_ANSWERER=llm``, over the extractive one as its fallback)."""
-    answerer: Answerer = default_answerer(index)
+    answerer: Answerer = default_answerer(index, embedder)
     if settings.answerer == "llm":
         from rag.answering.llm import LLMAnswerer, openai_chat_model
 

@@ -50,7 +50,7 @@ class ExtractiveAnswerer:
 
     Usage::
 
-        answerer = ExtractiveAnswerer(Vocabulary.of(index))
+        answerer = ExtractiveAnswerer(Vocabulary.of(index, embedder))
         answer = answerer.answer("How many states signed?", [], passages)
     """
 

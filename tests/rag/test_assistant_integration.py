@@ -16,9 +16,7 @@ def _verbatim(answer):
         assert text[c.quote.start:c.quote.end] == c.quote.text
 
 
-@pytest.mark.xfail(strict=True, reason="known miss of the learned answerer: 'countries ... endorsed' vs "
-                   "'member states ... signed onto' scores below the abstention threshold (issue 10 stays open)")
-def test_a4p_signatories(real_assistant):
+def test_a4p_signatories(real_assistant):  # "countries ... endorsed" against "member states ... signed onto"
     answer = real_assistant.ask("How many countries have endorsed the A4P Declaration of Shared Commitments?")
     assert not answer.abstained
     assert "152 member states and four multilateral organizations" in answer.answer

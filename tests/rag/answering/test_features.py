@@ -18,3 +18,12 @@ def test_one_as_a_word_is_not_a_quantity():
 def test_a_count_is_anchored_to_what_the_question_counts():
     values, anchored = sentence_values(analyse("How many states signed?"), "In all, 152 states signed it.")
     assert values == {"152"} and anchored
+
+
+@pytest.mark.parametrize("alike, anchored", [(0.9, True), (0.1, False)])
+def test_a_count_in_other_words_is_anchored_by_similarity(alike, anchored):
+    asked = []
+    q = analyse("How many countries took part?")
+    values, found = sentence_values(q, "In all, 152 member states joined.", lambda a, b: asked.append((a, b)) or alike)
+    assert values == {"152"} and found is anchored
+    assert len(asked) == 1 and "countries" in asked[0][0] and asked[0][1] == "member states"
