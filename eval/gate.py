@@ -7,13 +7,15 @@ from __future__ import annotations
 # (corpus, split) -> metric -> (comparison, threshold)
 GATE: dict[tuple[str, str], dict[str, tuple[str, float]]] = {
     # floors a little under what the test split measured with the selector shipped now
-    # (answers 0.582, citations 0.822, abstention 0.567, false abstention 0.182, paraphrase
-    # 0.222); the targets of issue 10 (0.90 / 0.90 / 0.90 / <= 0.05 / 0.85) are not met yet
+    # (answers 0.618, citations 0.812, abstention 0.500, false abstention 0.127, paraphrase
+    # 0.222); the targets of issue 10 (0.90 / 0.90 / 0.90 / <= 0.05 / 0.85) are not met yet.
+    # The counted-noun similarity traded abstention (0.567 -> 0.500) for answers (0.582 ->
+    # 0.618) as dev's out-of-fold accuracy chose, so the floors moved with it.
     ("main", "test"): {
-        "answer_accuracy": (">=", 0.50),
+        "answer_accuracy": (">=", 0.55),
         "citation_precision": (">=", 0.70),
-        "abstention_accuracy": (">=", 0.50),
-        "false_abstention_rate": ("<=", 0.25),
+        "abstention_accuracy": (">=", 0.45),
+        "false_abstention_rate": ("<=", 0.20),
         "paraphrase_consistency": (">=", 0.10),
         "verbatim_rate": (">=", 1.0),
     },
