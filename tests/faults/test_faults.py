@@ -24,14 +24,10 @@ from rag.errors import IndexError_
 from rag.index import generation_dir, load_index, read_manifest, writer_lock
 from rag.collection import open_index
 from tests.conftest import FIXTURE_CORPUS, REAL_CORPUS, free_port, start_server, stop
+from tests.faults.helpers import kill_ingest_after, rag
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]
 KEY = "fault-key"
-
-
-def rag(args, env, timeout=120):
-    return subprocess.run([sys.executable, "-m", "rag", *args], capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **env})
 
 
 @pytest.fixture
@@ -97,11 +93,7 @@ def test_kill_9_of_ingest_at_any_moment_leaves_an_index_that_answers(env, tmp_pa
     bigger = {**env, "RAG_CORPUS_DIR": str(REAL_CORPUS)}
     outcomes = set()
     for delay in [*np.linspace(0.3, 1.6, 10), 8.0]:  # the last one lets the ingest finish
-        proc = subprocess.Popen([sys.executable, "-m", "rag", "ingest", "--rebuild"], env={**os.environ, **bigger},
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        kill_ingest_after(delay, bigger)
         manifest = read_manifest(Path(env["RAG_INDEX_DIR"]))
         assert manifest is not None and manifest["documents"] in (first["documents"], 5)
         load_index(Path(env["RAG_INDEX_DIR"]))  # whole and loadable, old or new

@@ -3,29 +3,19 @@ whose collection is whole, and the next ingest drops what the killed ones left b
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from rag.index import generation_dir, load_index
-from rag.settings import Settings
 from rag.store import read_record
 from rag.store_milvus import MilvusStore, collection_name, connect, disconnect
 from tests.conftest import FIXTURE_CORPUS, REAL_CORPUS
+from tests.faults.helpers import kill_ingest_after, rag
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]
-
-
-def rag(args, env, timeout=120):
-    return subprocess.run([sys.executable, "-m", "rag", *args], capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **env})
 
 
 def test_kill_9_of_a_milvus_ingest_leaves_a_whole_generation_and_no_strays(tmp_path):
@@ -52,11 +42,7 @@ def test_kill_9_of_a_milvus_ingest_leaves_a_whole_generation_and_no_strays(tmp_p
     check()
     bigger = {**env, "RAG_CORPUS_DIR": str(REAL_CORPUS)}
     for delay in [*np.linspace(0.5, 2.5, 6), 15.0]:  # the last one lets the ingest finish
-        proc = subprocess.Popen([sys.executable, "-m", "rag", "ingest", "--rebuild"], env={**os.environ, **bigger},
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        kill_ingest_after(delay, bigger)
         check()
     assert load_index(directory).manifest["documents"] == 5
     assert rag(["ingest", "--rebuild"], bigger).returncode == 0  # cleans up after the killed ones
