@@ -314,6 +314,12 @@ def _is_title(lines: list[str]) -> bool:
     )
 
 
+def _is_question_heading(lines: list[str]) -> bool:
+    """One short line that asks a question: what a FAQ puts above its answer ("5.6. Why do
+    I get ...?"). The paragraphs below it answer it, and carry it as their section."""
+    return len(lines) == 1 and len(lines[0].strip()) < 250 and lines[0].rstrip().endswith("?")
+
+
 def _classify(text: str, pieces: list[_Piece]) -> None:
     counts = Counter(_norm(text[p.start:p.end]) for p in pieces)
     for p in pieces:
@@ -333,7 +339,7 @@ def _classify(text: str, pieces: list[_Piece]) -> None:
             p.kind = "table"
         elif _FOOTNOTE.match(raw):
             p.kind = "footnote"
-        elif raw.lstrip().startswith("#") or _is_title(lines):
+        elif raw.lstrip().startswith("#") or _is_title(lines) or _is_question_heading(lines):
             p.kind = "heading"
         elif _LIST_ITEM.match(raw):
             p.kind = "list"

@@ -20,6 +20,7 @@ _ENUMERATOR = re.compile(r"^\s*\(?\d{1,3}[.)-]\s")
 _ANAPHOR = re.compile(r"^\W*(?:they|this|these|those|it|its|their|such|he|she|his|her|the latter|both)\b", re.I)
 _NEGATION = re.compile(r"\b(?:not|no|never|neither|nor|none|cannot|n't|without)\b", re.I)
 _YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b")
+_STATED = re.compile(r"^\W*(yes|no)[.,;:!]", re.I)  # evidence that answers a yes/no question itself
 
 
 def _lead(text: str) -> str:
@@ -35,6 +36,9 @@ def polarity(q: QuestionInfo, evidence: str) -> bool:
     """For a yes/no question: does the evidence confirm it (True) or contradict it (False)?
     It contradicts when it states another year or figure than the one asked about, or
     negates what the question asserts."""
+    said = _STATED.match(_lead(evidence))
+    if said:
+        return said.group(1).lower() == "yes"
     stated = T.numbers(evidence)
     if q.years and not q.years & set(_YEAR.findall(evidence)) and _YEAR.search(evidence):
         return False
@@ -115,7 +119,7 @@ class ExtractiveAnswerer:
             citations.append(make_citation(marker, c.passage, sentence))
             parts.append(f"{_lead(sentence.text)} [{marker}]")
         text = " ".join(parts)
-        if q.form == YESNO:
+        if q.form == YESNO and not _STATED.match(text):
             text = ("Yes. " if polarity(q, best.sentence.text) else "No. ") + text
         return Answer(question=question, answer=text, abstained=False, citations=tuple(citations), confidence=confidence)
 

@@ -53,6 +53,13 @@ def test_list_items_are_paragraphs_and_headings_become_sections(corpus_dir):
     assert all(not p.searchable for p in headings)
 
 
+def test_a_one_line_question_heads_the_answer_below_it():
+    text = "5.6. Why is there no libfoo.so file?\n\nSuch links are placed in separate development packages.\n"
+    question, answer = split_paragraphs("faq", text)
+    assert question.kind == "heading" and not question.searchable
+    assert answer.searchable and answer.section == "5.6. Why is there no libfoo.so file?"
+
+
 def test_duplicate_pull_quotes_are_not_searchable(tmp_path):
     text = "Intro heading\n\nCovid-19 exposed fractures in the system as a whole.\n\nCovid-19 exposed fractures in the system as a whole. It also showed resilience.\n"
     (tmp_path / "d.txt").write_text(text)

@@ -56,6 +56,12 @@ def test_yes_no_answers_lead_with_yes_or_no():
     assert not polarity(analyse("was the forum held in person?"), "The forum was not held in person.")
 
 
+def test_evidence_that_says_yes_or_no_itself_decides():
+    assert not polarity(analyse("must I reboot to upgrade?"), "No. Packages can be upgraded in place.")
+    assert polarity(analyse("is it free?"), "Yes, it is free of charge and carries no fee.")
+    assert polarity(analyse("is there no fee for it?"), "No fee is charged for it.")  # "No" as a word, not an answer
+
+
 def test_make_citation_refuses_a_sentence_outside_its_paragraph(tiny_index, fake_embedder):
     passage = HybridSearcher(tiny_index, fake_embedder).search("observers", 1)[0]
     with pytest.raises(ValueError, match="outside"):
