@@ -1,9 +1,12 @@
 """Acronyms the documents define ("Hybrid Operation in Darfur (UNAMID)"), so a question
-that spells out the long form finds text that uses the acronym, and the other way round."""
+that spells out the long form finds text that uses the acronym, and the other way round;
+and initialisms they never write ("DPL"), read as the capitalised name whose initials
+they spell ("Debian Project Leader")."""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from rag import text as T
@@ -40,6 +43,57 @@ def find_acronyms(texts: Iterable[str]) -> dict[str, list[str]]:
             if len(tokens) >= 2 and key not in tokens:
                 found.setdefault(key, tokens)
     return found
+
+
+_NAME_WORD = re.compile(r"[A-Za-z][\w’'-]*")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?:;])\s+")
+_CONNECTORS = frozenset({"of", "for", "and", "the", "on", "de", "du", "la"})
+
+
+def _capitalised(word: str) -> bool:
+    """A name's word: capitalised, not itself written in capitals (an acronym)."""
+    return word[:1].isupper() and not word.split("’")[0].split("'")[0].isupper()
+
+
+def find_initialisms(texts: Iterable[str], known: Callable[[str], bool], longest: int = 5) -> dict[str, tuple[str, int]]:
+    """Initials (lower-case) -> the capitalised name they most often spell, and how often,
+    for initials that are neither a stopword nor a word the documents write (``known``): a user's "DPL" or "TC" then reads as
+    "Debian Project Leader" or "Technical Committee". Names run inside a sentence (not from
+    its first word); "of", "and", "for" inside do not count; hyphenated parts do ("SG")."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for text in texts:
+        for sentence in _SENTENCE_BREAK.split(T.clean(text)):
+            words = _NAME_WORD.findall(sentence)
+            for i in range(1, len(words)):
+                if not _capitalised(words[i]) or words[i].lower() in _CONNECTORS:
+                    continue
+                letters = ""
+                for j in range(i, min(len(words), i + 2 * longest)):
+                    if words[j].lower() in _CONNECTORS:
+                        continue
+                    if not _capitalised(words[j]):
+                        break
+                    letters += "".join(part[0] for part in words[j].split("-") if part)
+                    if len(letters) > longest:
+                        break
+                    if len(letters) >= 2:
+                        counts[(letters.lower(), " ".join(words[i:j + 1]))] += 1
+    found: dict[str, tuple[str, int]] = {}
+    for (key, name), n in counts.most_common():
+        if key not in found and T.tokens(key) == [key] and not known(key) and len(T.tokens(name)) >= 2:
+            found[key] = (name, n)
+    return found
+
+
+def spelled_initials(question: str, initialisms: dict[str, tuple[str, int]]) -> list[str]:
+    """The names a question's initials stand for: initials written in capitals ("DPL"), or
+    in lower case ("dpl") when the name they spell occurs more than once."""
+    names = []
+    for word in re.findall(r"\b[A-Za-z]{2,5}\b", question):
+        name, count = initialisms.get(word.lower(), ("", 0))
+        if name and (word.isupper() or count >= 2):
+            names.append(name)
+    return list(dict.fromkeys(names))
 
 
 def expansions(

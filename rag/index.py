@@ -24,7 +24,7 @@ import numpy as np
 from tqdm import tqdm
 
 from rag import text as T
-from rag.acronyms import find_acronyms
+from rag.acronyms import find_acronyms, find_initialisms
 from rag.embedder import Embedder
 from rag.errors import IndexError_, WriterBusy
 from rag.ingest import SourceFile, split_paragraphs, windows
@@ -67,6 +67,7 @@ class CorpusIndex:
     keyword: BM25
     manifest: dict
     acronyms: dict[str, list[str]] = field(default_factory=dict)
+    initialisms: dict[str, tuple[str, int]] = field(default_factory=dict)  # initials the documents never write -> (name, count)
     text_keys: list[str] = field(default_factory=list)  # content keys of the windows, then the sentences
     texts: dict[str, str] = field(default_factory=dict)  # doc_id -> stored text, when built in this process
     text_dir: Path | None = None  # where saved texts live (by the file's sha256)
@@ -195,6 +196,7 @@ def build_index(sources: Sequence[SourceFile], embedder: Embedder, *, progress: 
         "sentences": len(sentence_texts),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
+    keyword = BM25([keyword_tokens(p) for p in paragraphs])
     return CorpusIndex(
         documents=documents,
         paragraphs=paragraphs,
@@ -202,9 +204,10 @@ def build_index(sources: Sequence[SourceFile], embedder: Embedder, *, progress: 
         window_paragraph=np.array(window_paragraph, dtype=np.int64),
         sentence_vectors=sentence_vectors,
         sentence_start=np.array(sentence_start, dtype=np.int64),
-        keyword=BM25([keyword_tokens(p) for p in paragraphs]),
+        keyword=keyword,
         manifest=manifest,
         acronyms=find_acronyms(p.clean for p in paragraphs),
+        initialisms=find_initialisms((p.clean for p in paragraphs), keyword.vocabulary.__contains__),
         text_keys=[text_key(t) for t in window_texts] + [text_key(t) if keep else "" for t, keep in zip(sentence_texts, searched)],
         texts=texts,
     )
@@ -291,6 +294,7 @@ def save_index(index: CorpusIndex, directory: Path, *, vectors: GenerationVector
             "window_paragraph": index.window_paragraph.tolist(),
             "sentence_start": index.sentence_start.tolist(),
             "acronyms": index.acronyms,
+            "initialisms": index.initialisms,
             "text_keys": index.text_keys,
         }
         _write(partial / "paragraphs.json", json.dumps(meta, ensure_ascii=False))
@@ -400,6 +404,7 @@ def load_index(directory: Path) -> CorpusIndex:
         keyword=keyword,
         manifest=manifest,
         acronyms=meta.get("acronyms", {}),
+        initialisms={k: (v[0], int(v[1])) for k, v in meta.get("initialisms", {}).items() if isinstance(v, list) and len(v) == 2},
         text_keys=meta.get("text_keys", []),
         text_dir=directory.parent / TEXTS if directory.name.startswith("gen-") else directory / TEXTS,
     )

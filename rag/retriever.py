@@ -20,7 +20,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from rag import text as T
-from rag.acronyms import defining_paragraphs, expansions
+from rag.acronyms import defining_paragraphs, expansions, spelled_initials
 from rag.embedder import Embedder
 from rag.index import CorpusIndex
 from rag.kinds import has_kind
@@ -137,6 +137,10 @@ class HybridSearcher:
         if extra:  # the question spells out an acronym the documents use
             terms += extra
             query = f"{query} ({' '.join(a.upper() for a in extra)})"
+        names = spelled_initials(query, index.initialisms)
+        if names:  # initials the documents never write ("DPL"): the name they spell
+            terms += [t for name in names for t in T.tokens(name)]
+            query = f"{query} ({', '.join(names)})"
         vector = self._embed_query(query)
         keyword = index.keyword.scores(terms)
         top_kw = float(keyword.max()) if keyword.size else 0.0

@@ -110,3 +110,17 @@ def test_a_question_about_an_acronym_gets_the_paragraph_that_spells_it_out(tiny_
 def test_a_question_with_more_to_it_is_searched_as_usual(tiny_index, fake_embedder):
     searcher = HybridSearcher(tiny_index, fake_embedder)
     assert searcher._definition(analyse("When would MAOF operations cease in 2021?")) is None
+
+
+def test_initials_the_documents_never_write_find_the_name_they_spell(tiny_index, fake_embedder):
+    import dataclasses
+
+    assert tiny_index.initialisms["sc"][0] == "Security Council"
+    question = "what did the SC decide?"
+
+    def score_of_council_paragraph(index):
+        passages = HybridSearcher(index, fake_embedder).search(question, 10)
+        return next(p.score for p in passages if "Security Council decided" in p.paragraph.clean)
+
+    without = dataclasses.replace(tiny_index, initialisms={})
+    assert score_of_council_paragraph(tiny_index) > score_of_council_paragraph(without) + 0.02

@@ -1,0 +1,32 @@
+from rag import text as T
+from rag.acronyms import find_acronyms, find_initialisms, spelled_initials
+
+TEXTS = [
+    "Decisions are taken by the Technical Committee. The Debian Project Leader appoints the Technical Committee members.",
+    "Then the Technical Committee votes. Does Debian support Java? Ask the Project Secretary.",
+]
+
+
+def test_initials_read_as_the_name_they_most_often_spell():
+    found = find_initialisms(TEXTS, known=lambda term: False)
+    assert found["tc"] == ("Technical Committee", 3)
+    assert found["dpl"] == ("Debian Project Leader", 1)
+    assert "dd" not in found  # "Does Debian" opens its sentence: not a name
+
+
+def test_initials_the_documents_write_or_stopwords_are_left_alone():
+    found = find_initialisms(TEXTS, known=lambda term: term == "ps")
+    assert "ps" not in found  # "PS" is a word the documents use
+    assert all(key not in found for key in ("the", "an"))
+
+
+def test_a_question_spells_names_by_capitals_or_by_frequency():
+    found = find_initialisms(TEXTS, known=lambda term: False)
+    assert spelled_initials("how long is a DPL term?", found) == ["Debian Project Leader"]
+    assert spelled_initials("how long is a dpl term?", found) == []  # lower case, and the name occurs once
+    assert spelled_initials("can the tc overrule?", found) == ["Technical Committee"]
+
+
+def test_defined_acronyms_are_still_learned_from_their_definitions():
+    assert find_acronyms(["The Mission Alpha Observation Force (MAOF) was deployed."]) == {
+        "maof": T.tokens("Mission Alpha Observation Force")}
