@@ -23,7 +23,7 @@ from sklearn.model_selection import GroupKFold
 
 from rag import text as T
 from rag.answering.extractive import ExtractiveAnswerer
-from rag.answering.features import FEATURES, QUESTION_FEATURES, Candidate, Vocabulary, candidates, question_features
+from rag.answering.features import BIBLIOGRAPHIC, FEATURES, QUESTION_FEATURES, Candidate, Vocabulary, candidates, question_features
 from rag.answering.selector import DEFAULT_PATH, Logistic, Selector
 from rag.conversation import rewrite, search_query
 from rag.embedder import load_embedder
@@ -166,7 +166,8 @@ _SPAN = re.compile(r"\b(?:\d[\d,.]*\s*(?:percent|per cent|%)?|(?:January|Februar
 def cloze(paragraphs: Sequence[Paragraph], n: int, rng: random.Random) -> list[tuple[str, str, tuple[str, int]]]:
     """Questions grown from the documents: a sentence with one answer span masked and some
     of its other words dropped. Returns (question, answer pattern, (doc_id, paragraph))."""
-    pool = [(p, s) for p in paragraphs if p.searchable for s in p.sentences if 8 <= len(s.text.split()) <= 60]
+    pool = [(p, s) for p in paragraphs if p.searchable for s in p.sentences
+            if 8 <= len(s.text.split()) <= 60 and not BIBLIOGRAPHIC.search(s.text)]  # nobody asks about a reference
     rng.shuffle(pool)
     out = []
     for p, s in pool:

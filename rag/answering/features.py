@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 _LOWER_WORD = re.compile(r"(?<![\w.])[a-z][a-z'-]+")
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
 _CAPITALISED = re.compile(r"\b[A-Z][a-zà-ÿ'-]+")
-_BIBLIOGRAPHIC = re.compile(r"https?://|www\.|\bSee\b|\bavailable at\b|\bpp?\.\s*\d|\bibid\b|,\s*(?:19|20)\d{2}\)?[.,]?\s*$|,”", re.I)
+BIBLIOGRAPHIC = re.compile(r"https?://|www\.|\bSee\b|\bavailable at\b|\bpp?\.\s*\d|\bibid\b|,\s*(?:19|20)\d{2}\)?[.,]?\s*$|,”", re.I)
 
 _YEARLIKE = re.compile(r"^(?:1[89]|20)\d{2}$")
 _FRACTION = re.compile(r"\b(?:(?:one|two)-thirds?|one-third|half|(?:one|three)-quarters?|a quarter|majority|percent|per cent)\b|%", re.I)
@@ -305,7 +305,7 @@ def candidates(q: QuestionInfo, passages: Sequence[Passage], vocab: Vocabulary) 
                 1.0 if p.kind == "footnote" or re.match(r"^\W*\d{1,3}\s+[A-Z“\"]", text) and position == 0 else 0.0,
                 _specific_share(q, tokens | section), _specific_share(q, p_tokens),
                 1.0 if last > position else 0.0,
-                1.0 if _BIBLIOGRAPHIC.search(text) else 0.0,
+                1.0 if BIBLIOGRAPHIC.search(text) else 0.0,
                 who * min(len(vocab.names(text) - q_names), 3) / 3.0,
                 0.0, 0.0,  # ranks among all candidates, filled in below
                 1.0 if any(long_form(a, text) for a in acronyms) else 0.0,

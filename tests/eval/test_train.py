@@ -37,3 +37,15 @@ def test_a_reason_question_also_takes_what_it_asks_about_with_the_reason():
 def test_an_unanswerable_question_has_no_answer():
     q = Question("u", "why?", "unanswerable", answerable=False)
     assert _label(q, unit(0, 1), REASON) == 0
+
+
+def test_cloze_questions_are_not_grown_from_references():
+    import random
+
+    from eval.train import cloze
+    from rag.ingest import split_paragraphs
+
+    text = ("The Council extended the mandate of the Alpha Mission until March 2022 after long talks.\n\n"
+            "See Jane Doe, Lessons from Alpha, New York, available at https://example.org/alpha, 2019.\n")
+    grown = cloze(split_paragraphs("d", text), 10, random.Random(0))
+    assert grown and all(where == ("d", 1) for _, _, where in grown)
