@@ -90,6 +90,9 @@ def spelled_initials(question: str, initialisms: dict[str, tuple[str, int]]) -> 
     in lower case ("dpl") when the name they spell occurs more than once."""
     names = []
     for word in re.findall(r"\b[A-Za-z]{2,5}\b", question):
+        capitals = "".join(ch for ch in word if ch.isupper())
+        if word[:1].isupper() and 2 <= len(capitals) < len(word):  # "GoF": the capitals are the initials
+            word = capitals
         name, count = initialisms.get(word.lower(), ("", 0))
         if name and (word.isupper() or count >= 2):
             names.append(name)
