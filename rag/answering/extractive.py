@@ -12,7 +12,7 @@ from rag.answering.base import NOT_COVERED, make_citation, stream_whole
 from rag.answering.features import FEATURES, QUESTION_FEATURES, Candidate, Vocabulary, candidates, long_form, question_features
 from rag.answering.selector import Selector, load_selector
 from rag.conversation import rewrite
-from rag.question import DATE, LIST, NUMBER, YESNO, QuestionInfo, analyse
+from rag.question import DATE, LIST, NUMBER, REASON, YESNO, QuestionInfo, analyse
 from rag.types import Answer, Passage, Sentence
 
 ANCHORED = FEATURES.index("anchored")
@@ -26,6 +26,44 @@ _STATED = re.compile(r"^\W*(yes|no)[.,;:!]", re.I)  # evidence that answers a ye
 def _lead(text: str) -> str:
     """A sentence as an answer's opening: without the source's paragraph numbering ("24. ")."""
     return _ENUMERATOR.sub("", text, count=1) or text
+
+
+# where a long sentence divides into clauses: after ";", before a dash, and at a comma that
+# opens a relative or contrasting clause
+_CLAUSE_BREAK = re.compile(r"(?<=;)\s+|\s+(?=[–—]\s)|(?<=,)\s+(?=(?:which|while|whereas|but|although|though|"
+                           r"including|where|who|whose|and|as well as|with)\b)")
+
+
+def clause(q: QuestionInfo, c: Candidate, sentence: Sentence, longest: int) -> Sentence:
+    """The shortest run of a long sentence's clauses that still states every question term
+    and every value the sentence states, as a verbatim quote; the sentence when none is shorter."""
+    if len(sentence.text) <= longest:
+        return sentence
+    p = c.passage.paragraph
+    raw = p.text[sentence.start - p.start: sentence.end - p.start]
+    cuts = [0, *(m.end() for m in _CLAUSE_BREAK.finditer(raw)), len(raw)]
+    if len(cuts) <= 2:
+        return sentence
+    wanted_terms = set(q.terms) & set(T.tokens(raw))
+    wanted_values = {v for v in c.values if v.isdigit()} & T.numbers(T.number_words_to_digits(raw))
+    best = sentence
+    for i in range(len(cuts) - 1):
+        for j in range(i + 1, len(cuts)):
+            piece = raw[cuts[i]:cuts[j]].rstrip(" ,;–—\n")
+            text = T.clean(piece)
+            if len(text) >= len(best.text):
+                break
+            if wanted_terms <= set(T.tokens(piece)) and wanted_values <= T.numbers(T.number_words_to_digits(piece)):
+                best = Sentence(sentence.start + cuts[i], sentence.start + cuts[i] + len(piece), text)
+    return best
+
+
+def _excerpt(c: Candidate, quoted: Sentence) -> str:
+    """A quote as an answer's text: "…" marks where it starts or ends inside its sentence."""
+    sentences = c.passage.paragraph.sentences
+    opens = any(s.start == quoted.start for s in sentences)
+    closes = any(s.end == quoted.end for s in sentences)
+    return ("" if opens else "…") + _lead(quoted.text) + ("" if closes else "…")
 
 
 def _form_key(text: str) -> str:
@@ -66,6 +104,7 @@ class ExtractiveAnswerer:
         threshold: float | None = None,
         conflict_ratio: float = 0.15,
         max_list_items: int = 3,
+        longest_quote: int = 200,
     ) -> None:
         self.vocabulary = vocabulary
         self.selector = selector or load_selector(expect=(FEATURES, QUESTION_FEATURES))
@@ -74,6 +113,7 @@ class ExtractiveAnswerer:
             raise ValueError(f"threshold must be in [0, 1]. Currently, it is {self.threshold}")
         self.conflict_ratio = conflict_ratio
         self.max_list_items = max_list_items
+        self.longest_quote = longest_quote  # a longer sentence is quoted by its clauses that answer
 
     # -- scoring -------------------------------------------------------------
 
@@ -116,8 +156,10 @@ class ExtractiveAnswerer:
         parts, citations = [], []
         for marker, c in enumerate(picked, start=1):
             sentence = self._with_antecedent(c)
+            if q.answer_type in (NUMBER, DATE) and c.typed:
+                sentence = clause(q, c, sentence, self.longest_quote)
             citations.append(make_citation(marker, c.passage, sentence))
-            parts.append(f"{_lead(sentence.text)} [{marker}]")
+            parts.append(f"{_excerpt(c, sentence)} [{marker}]")
         text = " ".join(parts)
         if q.form == YESNO and not _STATED.match(text):
             text = ("Yes. " if polarity(q, best.sentence.text) else "No. ") + text

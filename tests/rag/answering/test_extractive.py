@@ -71,3 +71,22 @@ def test_make_citation_refuses_a_sentence_outside_its_paragraph(tiny_index, fake
 def test_constructor_validates(vocabulary):
     with pytest.raises(ValueError, match="threshold"):
         ExtractiveAnswerer(vocabulary, threshold=2)
+
+
+def test_a_long_sentence_is_quoted_by_the_clauses_that_hold_the_number(vocabulary):
+    from rag.answering.extractive import _excerpt, clause
+    from rag.answering.features import candidates
+    from rag.ingest import split_paragraphs
+    from rag.types import DocumentInfo, Passage
+
+    text = ("In its final year the mission, which had faced long delays in deployment, employed 1,200 military "
+            "observers; its civilian staff were drawn from the regional offices of several agencies.\n")
+    paragraph = split_paragraphs("d", text)[0]
+    passage = Passage(paragraph, DocumentInfo("d", "D", "d.txt"), 1.0, sentence_scores=(0.5,), rank=1)
+    q = analyse("How many military observers did the mission employ?")
+    c = next(c for c in candidates(q, [passage], vocabulary) if c.sentence.text.startswith("In its final year"))
+    short = clause(q, c, c.sentence, longest=60)
+    assert short.text == "In its final year the mission, which had faced long delays in deployment, employed 1,200 military observers"
+    assert text[short.start:short.end] == short.text  # verbatim, at exact offsets
+    assert _excerpt(c, short).endswith("observers…")  # marked as cut short
+    assert clause(q, c, c.sentence, longest=1000) == c.sentence  # short enough: the whole sentence
