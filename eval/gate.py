@@ -7,22 +7,21 @@ from __future__ import annotations
 # (corpus, split) -> metric -> (comparison, threshold)
 GATE: dict[tuple[str, str], dict[str, tuple[str, float]]] = {
     # floors a little under what the test split measured with the selector shipped now
-    # (answers 0.618, citations 0.812, abstention 0.500, false abstention 0.127, paraphrase
+    # (answers 0.655, citations 0.796, abstention 0.467, false abstention 0.064, paraphrase
     # 0.222); the targets of issue 10 (0.90 / 0.90 / 0.90 / <= 0.05 / 0.85) are not met yet.
-    # The counted-noun similarity traded abstention (0.567 -> 0.500) for answers (0.582 ->
-    # 0.618) as dev's out-of-fold accuracy chose, so the floors moved with it.
     ("main", "test"): {
-        "answer_accuracy": (">=", 0.55),
+        "answer_accuracy": (">=", 0.60),
         "citation_precision": (">=", 0.70),
         "abstention_accuracy": (">=", 0.45),
-        "false_abstention_rate": ("<=", 0.20),
+        "false_abstention_rate": ("<=", 0.15),
         "paraphrase_consistency": (">=", 0.10),
         "verbatim_rate": (">=", 1.0),
     },
     # the second corpus is never trained on, so all 72 of its questions are unseen: gated
-    # together (its test third alone is 20 questions); measured answers 0.316, abstention 0.733
+    # together (its test third alone is 20 questions); measured answers 0.368, abstention
+    # 0.667 (10 of its 15 unanswerables: one question is 0.067, so the floor sits one under)
     ("debian", "all"): {
-        "answer_accuracy": (">=", 0.20),
+        "answer_accuracy": (">=", 0.30),
         "abstention_accuracy": (">=", 0.60),
         "verbatim_rate": (">=", 1.0),
     },

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
+from scipy.optimize import minimize
 from sklearn.model_selection import GroupKFold
 
 from rag import text as T
@@ -92,11 +92,24 @@ SIGNS = {"best": 1, "margin": 1, "best_dense": 1, "best_cov": 1, "best_cov_ctx":
          "best_typed": 1, "typed_q": 0, "unknown": -1, "known_terms": 1, "best_year_clash": -1}
 
 
+# The ranker's weights on signals whose direction is known keep that direction (more alike,
+# more covered, the asked type found -> never a lower score), so on documents unlike the
+# dev split's a correlated signal cannot flip the ranking (an uploaded paragraph very like
+# the question lost to a sentence of the corpus by a negative paragraph-similarity weight).
+RANK_SIGNS = {"s_dense": 1, "s_dense_gap": 1, "p_score_rel": 1, "p_dense": 1, "p_kw_rel": 1, "p_rank_inv": 1,
+              "s_cov": 1, "s_cov_gap": 1, "s_cov_ctx": 1, "p_cov": 1, "s_fuzzy": 1, "type_ok": 1, "type_ok_typed": 1,
+              "type_miss_typed": -1, "anchored": 1, "year_match": 1, "year_clash": -1, "dense_rank": 1, "cov_rank": 1,
+              "bibliographic": -1}
+
+
+def _bounds(signs: dict[str, int], names: Sequence[str]) -> list[tuple[float | None, float | None]]:
+    """L-BFGS-B bounds that keep each named weight's sign (free when ``signs`` has none)."""
+    return [(0, None) if signs.get(n, 0) > 0 else (None, 0) if signs.get(n, 0) < 0 else (None, None) for n in names]
+
+
 def _fit_monotone(x: np.ndarray, y: np.ndarray, c: float) -> Logistic:
     """Logistic regression whose weights keep the signs in ``SIGNS`` (bounded L-BFGS), so a
     question unlike any in dev cannot gain confidence from a correlated signal's offset."""
-    from scipy.optimize import minimize
-
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale < 1e-6] = 1.0
@@ -111,8 +124,8 @@ def _fit_monotone(x: np.ndarray, y: np.ndarray, c: float) -> Logistic:
         grad = np.r_[z.T @ (p - t) + w / c, np.sum(p - t)]
         return value, grad
 
-    bounds = [(0, None) if SIGNS[n] > 0 else (None, 0) if SIGNS[n] < 0 else (None, None) for n in QUESTION_FEATURES]
-    result = minimize(loss, np.zeros(z.shape[1] + 1), jac=True, method="L-BFGS-B", bounds=bounds + [(None, None)])
+    result = minimize(loss, np.zeros(z.shape[1] + 1), jac=True, method="L-BFGS-B",
+                      bounds=_bounds(SIGNS, QUESTION_FEATURES) + [(None, None)])
     return Logistic(tuple(), tuple(mean.tolist()), tuple(scale.tolist()), tuple(result.x[:-1].tolist()),
                     float(result.x[-1]))
 
@@ -123,8 +136,8 @@ def _named(model: Logistic, names: tuple[str, ...]) -> Logistic:
 
 def _fit_ranker(examples: list["Example"], c: float) -> Logistic:
     """A pairwise ranker (a conditional logit): within each question, every answering unit
-    should outscore every other. Scores go through a sigmoid; the abstention model
-    calibrates them."""
+    should outscore every other, with the signs of ``RANK_SIGNS`` kept (bounded L-BFGS).
+    Scores go through a sigmoid; the abstention model calibrates them."""
     x = np.concatenate([ex.x for ex in examples])
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
@@ -138,10 +151,16 @@ def _fit_ranker(examples: list["Example"], c: float) -> Logistic:
         diffs.append(d)
         weights.append(np.full(len(d), ex.weight / len(d)))
     d = np.concatenate(diffs)
-    w = np.concatenate(weights)
-    model = LogisticRegression(C=c, fit_intercept=False, max_iter=3000)
-    model.fit(np.concatenate([d, -d]), np.r_[np.ones(len(d)), np.zeros(len(d))], sample_weight=np.r_[w, w] * len(w))
-    return Logistic(tuple(), tuple(mean.tolist()), tuple(scale.tolist()), tuple(model.coef_[0].tolist()), 0.0)
+    w = np.concatenate(weights) * 2 * len(np.concatenate(weights))
+    def loss(beta: np.ndarray) -> tuple[float, np.ndarray]:
+        m = d @ beta
+        value = np.sum(w * np.logaddexp(0.0, -m)) + 0.5 / c * (beta @ beta)
+        grad = -(d.T @ (w / (1.0 + np.exp(m)))) + beta / c
+        return value, grad
+
+    result = minimize(loss, np.zeros(d.shape[1]), jac=True, method="L-BFGS-B", bounds=_bounds(RANK_SIGNS, FEATURES),
+                      options={"maxiter": 3000})
+    return Logistic(tuple(), tuple(mean.tolist()), tuple(scale.tolist()), tuple(result.x.tolist()), 0.0)
 
 
 def _question_rows(examples: list[Example], select: Logistic) -> tuple[np.ndarray, np.ndarray]:

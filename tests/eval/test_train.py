@@ -49,3 +49,24 @@ def test_cloze_questions_are_not_grown_from_references():
             "See Jane Doe, Lessons from Alpha, New York, available at https://example.org/alpha, 2019.\n")
     grown = cloze(split_paragraphs("d", text), 10, random.Random(0))
     assert grown and all(where == ("d", 1) for _, _, where in grown)
+
+
+def test_the_ranker_keeps_the_sign_of_a_signal_whose_direction_is_known():
+    import numpy as np
+
+    from eval.train import RANK_SIGNS, _fit_ranker
+    from rag.answering.features import FEATURES
+
+    rng = np.random.default_rng(0)
+    known, free = FEATURES.index("p_dense"), FEATURES.index("window")
+    assert RANK_SIGNS["p_dense"] > 0 and "window" not in RANK_SIGNS
+    examples = []
+    for _ in range(40):
+        x = rng.normal(size=(4, len(FEATURES)))
+        y = np.array([1, 0, 0, 0])
+        x[0, known], x[1:, known] = -1.0, 1.0  # in this data the answer is always the least alike...
+        x[0, free], x[1:, free] = -1.0, 1.0  # ...and never a window
+        examples.append(SimpleNamespace(x=x, y=y, weight=1.0))
+    model = _fit_ranker(examples, 1.0)
+    assert model.coef[known] == 0.0  # held at its bound: never rewards being less alike
+    assert model.coef[free] < -0.5  # a signal without a known direction is learned either way
