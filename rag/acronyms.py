@@ -85,18 +85,18 @@ def find_initialisms(texts: Iterable[str], known: Callable[[str], bool], longest
     return found
 
 
-def spelled_initials(question: str, initialisms: dict[str, tuple[str, int]]) -> list[str]:
-    """The names a question's initials stand for: initials written in capitals ("DPL"), or
-    in lower case ("dpl") when the name they spell occurs more than once."""
-    names = []
+def spelled_initials(question: str, initialisms: dict[str, tuple[str, int]]) -> dict[str, str]:
+    """The question's initials (lower-case) -> the name they stand for: initials written in
+    capitals ("DPL"), or in lower case ("dpl") when the name they spell occurs more than once."""
+    names: dict[str, str] = {}
     for word in re.findall(r"\b[A-Za-z]{2,5}\b", question):
         capitals = "".join(ch for ch in word if ch.isupper())
         if word[:1].isupper() and 2 <= len(capitals) < len(word):  # "GoF": the capitals are the initials
             word = capitals
         name, count = initialisms.get(word.lower(), ("", 0))
         if name and (word.isupper() or count >= 2):
-            names.append(name)
-    return list(dict.fromkeys(names))
+            names.setdefault(word.lower(), name)
+    return names
 
 
 def expansions(

@@ -137,7 +137,7 @@ class HybridSearcher:
         if extra:  # the question spells out an acronym the documents use
             terms += extra
             query = f"{query} ({' '.join(a.upper() for a in extra)})"
-        names = spelled_initials(query, index.initialisms)
+        names = list(dict.fromkeys(spelled_initials(query, index.initialisms).values()))
         if names:  # initials the documents never write ("DPL"): the name they spell
             terms += [t for name in names for t in T.tokens(name)]
             query = f"{query} ({', '.join(names)})"

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from rag import text as T
+from rag.acronyms import spelled_initials
 from rag.kinds import HONORIFIC as _HONORIFIC, MONTH as _MONTH, YEAR as _YEAR, countries as _countries
 from rag.question import ANY, COUNTRY, DATE, FORMS, NAME, NUMBER, PERSON, REFERENCE, QuestionInfo
 from rag.types import Passage, Sentence
@@ -66,10 +67,13 @@ class Vocabulary:
 
     def __init__(self, idf: Callable[[str], float], knows_term: Callable[[str], bool],
                  acronyms: dict[str, list[str]] | None = None, common: frozenset[str] = frozenset(),
-                 similarity: Callable[[str, str], float] | None = None):
+                 similarity: Callable[[str, str], float] | None = None,
+                 initialisms: dict[str, tuple[str, int]] | None = None):
         self.idf = idf
-        self.knows_term = knows_term
+        self._knows_term = knows_term
         self.acronyms = acronyms or {}
+        self.initialisms = initialisms or {}  # initials the documents never write -> (name, count)
+        self._spelled = lru_cache(maxsize=256)(self._spell)
         self.common = common  # words the collection also writes in lower case: not names
         self.similarity = similarity  # of two short phrases ("countries", "member states"), when a model is at hand
 
@@ -79,7 +83,18 @@ class Vocabulary:
         ``embedder``, also how alike two short phrases are."""
         common = frozenset(w for p in index.paragraphs for w in _LOWER_WORD.findall(p.clean))
         similarity = PhraseSimilarity(embedder) if embedder is not None else None
-        return cls(index.keyword.idf_of, index.knows_term, index.acronyms, common, similarity)
+        return cls(index.keyword.idf_of, index.knows_term, index.acronyms, common, similarity, index.initialisms)
+
+    def spelled(self, q: QuestionInfo) -> dict[str, list[str]]:
+        """The question's initials the documents never write ("dpl") -> tokens of the name they spell."""
+        return self._spelled(q.text) if self.initialisms else {}
+
+    def _spell(self, question: str) -> dict[str, list[str]]:
+        return {key: T.tokens(name) for key, name in spelled_initials(question, self.initialisms).items()}
+
+    def knows(self, q: QuestionInfo, term: str) -> bool:
+        """Whether the collection uses ``term`` of ``q``, or the name the term's initials spell."""
+        return self._knows_term(term) or term in self.spelled(q)
 
     def asked_acronyms(self, question: str) -> list[str]:
         """Acronyms a question names: written in capitals, or a word the documents define as one."""
@@ -91,7 +106,7 @@ class Vocabulary:
         """The share of the question's key terms that occur anywhere in the collection."""
         if not q.terms:
             return 0.0
-        return sum(1 for t in q.terms if self.knows_term(t)) / len(q.terms)
+        return sum(1 for t in q.terms if self.knows(q, t)) / len(q.terms)
 
     def names(self, text: str) -> set[str]:
         """Name-like words: capitalised, not opening the text, never written in lower case here."""
@@ -110,12 +125,13 @@ class Vocabulary:
         if not q.terms:
             return 0.0
         terms = self.expand(terms)
+        spelled = self.spelled(q)
         prefixes = {t[:5] for t in terms if len(t) >= 5} if fuzzy else set()
         total = covered = 0.0
         for t in q.terms:
             w = self.weight(t)
             total += w
-            long_form = self.acronyms.get(t)
+            long_form = self.acronyms.get(t) or spelled.get(t)
             if t in terms or (long_form and set(long_form) <= terms) or (fuzzy and len(t) >= 5 and t[:5] in prefixes):
                 covered += w
         return covered / total if total else 0.0
@@ -124,7 +140,7 @@ class Vocabulary:
         """The idf-weighted share of the question's specific names and numbers the collection never uses."""
         if not q.specific:
             return 0.0
-        missing = [t for t in q.specific if not self.knows_term(t)]
+        missing = [t for t in q.specific if not self.knows(q, t)]
         return len(missing) / len(q.specific)
 
 

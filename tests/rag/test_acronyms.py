@@ -22,10 +22,10 @@ def test_initials_the_documents_write_or_stopwords_are_left_alone():
 
 def test_a_question_spells_names_by_capitals_or_by_frequency():
     found = find_initialisms(TEXTS, known=lambda term: False)
-    assert spelled_initials("how long is a DPL term?", found) == ["Debian Project Leader"]
-    assert spelled_initials("how long is a dpl term?", found) == []  # lower case, and the name occurs once
-    assert spelled_initials("can the tc overrule?", found) == ["Technical Committee"]
-    assert spelled_initials("who is the DPL or the TeC?", found) == ["Debian Project Leader", "Technical Committee"]
+    assert spelled_initials("how long is a DPL term?", found) == {"dpl": "Debian Project Leader"}
+    assert spelled_initials("how long is a dpl term?", found) == {}  # lower case, and the name occurs once
+    assert spelled_initials("can the tc overrule?", found) == {"tc": "Technical Committee"}
+    assert spelled_initials("who is the DPL or the TeC?", found) == {"dpl": "Debian Project Leader", "tc": "Technical Committee"}
 
 
 def test_defined_acronyms_are_still_learned_from_their_definitions():
