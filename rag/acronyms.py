@@ -61,8 +61,8 @@ def find_initialisms(texts: Iterable[str], known: Callable[[str], bool], longest
     "Debian Project Leader" or "Technical Committee". Names run inside a sentence (not from
     its first word); "of", "and", "for" inside do not count; hyphenated parts do ("SG")."""
     counts: Counter[tuple[str, str]] = Counter()
-    for text in texts:
-        for sentence in _SENTENCE_BREAK.split(T.clean(text)):
+    for text in texts:  # paragraphs' clean text
+        for sentence in _SENTENCE_BREAK.split(text):
             words = _NAME_WORD.findall(sentence)
             for i in range(1, len(words)):
                 if not _capitalised(words[i]) or words[i].lower() in _CONNECTORS:
@@ -79,8 +79,13 @@ def find_initialisms(texts: Iterable[str], known: Callable[[str], bool], longest
                     if len(letters) >= 2:
                         counts[(letters.lower(), " ".join(words[i:j + 1]))] += 1
     found: dict[str, tuple[str, int]] = {}
+    refused: set[str] = set()
     for (key, name), n in counts.most_common():
-        if key not in found and T.tokens(key) == [key] and not known(key) and len(T.tokens(name)) >= 2:
+        if key in found or key in refused:
+            continue
+        if T.tokens(key) != [key] or known(key):
+            refused.add(key)
+        elif len(T.tokens(name)) >= 2:
             found[key] = (name, n)
     return found
 
