@@ -21,6 +21,7 @@ from pydantic import ConfigDict
 
 from rag import text as T
 from rag.acronyms import defining_paragraphs, expansions, spelled_initials
+from rag.spelling import corrections
 from rag.embedder import Embedder
 from rag.index import CorpusIndex
 from rag.kinds import has_kind
@@ -138,7 +139,8 @@ class HybridSearcher:
             terms += extra
             query = f"{query} ({' '.join(a.upper() for a in extra)})"
         names = list(dict.fromkeys(spelled_initials(query, index.initialisms).values()))
-        if names:  # initials the documents never write ("DPL"): the name they spell
+        names += corrections(query, index.keyword.vocabulary.__contains__, lambda t: -index.keyword.idf_of(t)).values()
+        if names:  # initials the documents never write ("DPL"): the name they spell; typos: the word meant
             terms += [t for name in names for t in T.tokens(name)]
             query = f"{query} ({', '.join(names)})"
         vector = self._embed_query(query)

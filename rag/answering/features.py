@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from rag import text as T
 from rag.acronyms import spelled_initials
+from rag.spelling import corrections
 from rag.kinds import HONORIFIC as _HONORIFIC, MONTH as _MONTH, YEAR as _YEAR, countries as _countries
 from rag.question import ANY, COUNTRY, DATE, FORMS, NAME, NUMBER, PERSON, REFERENCE, QuestionInfo
 from rag.types import Passage, Sentence
@@ -68,11 +69,13 @@ class Vocabulary:
     def __init__(self, idf: Callable[[str], float], knows_term: Callable[[str], bool],
                  acronyms: dict[str, list[str]] | None = None, common: frozenset[str] = frozenset(),
                  similarity: Callable[[str, str], float] | None = None,
-                 initialisms: dict[str, tuple[str, int]] | None = None):
+                 initialisms: dict[str, tuple[str, int]] | None = None,
+                 in_vocabulary: Callable[[str], bool] | None = None):
         self.idf = idf
         self._knows_term = knows_term
         self.acronyms = acronyms or {}
         self.initialisms = initialisms or {}  # initials the documents never write -> (name, count)
+        self.in_vocabulary = in_vocabulary  # exactly this keyword token occurs (typos are read against it)
         self._spelled = lru_cache(maxsize=256)(self._spell)
         self.common = common  # words the collection also writes in lower case: not names
         self.similarity = similarity  # of two short phrases ("countries", "member states"), when a model is at hand
@@ -83,14 +86,19 @@ class Vocabulary:
         ``embedder``, also how alike two short phrases are."""
         common = frozenset(w for p in index.paragraphs for w in _LOWER_WORD.findall(p.clean))
         similarity = PhraseSimilarity(embedder) if embedder is not None else None
-        return cls(index.keyword.idf_of, index.knows_term, index.acronyms, common, similarity, index.initialisms)
+        return cls(index.keyword.idf_of, index.knows_term, index.acronyms, common, similarity, index.initialisms,
+                   index.keyword.vocabulary.__contains__)
 
     def spelled(self, q: QuestionInfo) -> dict[str, list[str]]:
-        """The question's initials the documents never write ("dpl") -> tokens of the name they spell."""
-        return self._spelled(q.text) if self.initialisms else {}
+        """The question's initials the documents never write ("dpl") and its typos ("mision")
+        -> tokens of the name they spell or of the word meant."""
+        return self._spelled(q.text)
 
     def _spell(self, question: str) -> dict[str, list[str]]:
-        return {key: T.tokens(name) for key, name in spelled_initials(question, self.initialisms).items()}
+        read = spelled_initials(question, self.initialisms) if self.initialisms else {}
+        if self.in_vocabulary is not None:
+            read |= corrections(question, self.in_vocabulary, lambda t: -self.idf(t))
+        return {key: T.tokens(name) for key, name in read.items()}
 
     def knows(self, q: QuestionInfo, term: str) -> bool:
         """Whether the collection uses ``term`` of ``q``, or the name the term's initials spell."""

@@ -124,3 +124,8 @@ def test_initials_the_documents_never_write_find_the_name_they_spell(tiny_index,
 
     without = dataclasses.replace(tiny_index, initialisms={})
     assert score_of_council_paragraph(tiny_index) > score_of_council_paragraph(without) + 0.02
+
+
+def test_a_typo_finds_the_word_meant(tiny_index, fake_embedder):
+    top = HybridSearcher(tiny_index, fake_embedder).search("coucil", 1)[0]
+    assert "Council" in top.paragraph.clean and top.keyword > 0

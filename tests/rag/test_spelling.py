@@ -1,0 +1,23 @@
+from rag import text as T
+from rag.spelling import corrections
+
+COLLECTION = {t for w in ("mission", "missions", "council", "reports", "infected", "patrol") for t in T.tokens(w)}
+
+
+def _fix(question: str) -> dict[str, str]:
+    return corrections(question, COLLECTION.__contains__, lambda token: 1.0)
+
+
+def test_a_typo_reads_as_the_collection_word_one_edit_away():
+    assert _fix("when did the mision begin?") == {T.tokens("mision")[0]: "mission"}
+    assert set(_fix("security coucil reprots").values()) == {"council", "reports"}
+
+
+def test_english_words_contractions_and_short_words_stay_as_typed():
+    assert _fix("which patrols got infected in sept?") == {}  # "sept" is a word, though the collection lacks it
+    assert _fix("why dont they report it?") == {}  # "dont": a contraction without its apostrophe
+    assert _fix("how many ppl in the msn?") == {}  # under four letters: initials, not typos
+
+
+def test_a_word_nothing_is_one_edit_from_is_left_alone():
+    assert _fix("what is the zyxwv council?") == {}
