@@ -152,6 +152,7 @@ def _fit_ranker(examples: list["Example"], c: float) -> Logistic:
         weights.append(np.full(len(d), ex.weight / len(d)))
     d = np.concatenate(diffs)
     w = np.concatenate(weights) * 2 * len(np.concatenate(weights))
+
     def loss(beta: np.ndarray) -> tuple[float, np.ndarray]:
         m = d @ beta
         value = np.sum(w * np.logaddexp(0.0, -m)) + 0.5 / c * (beta @ beta)
