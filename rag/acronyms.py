@@ -57,11 +57,12 @@ def _capitalised(word: str) -> bool:
 
 def find_initialisms(texts: Iterable[str], known: Callable[[str], bool], longest: int = 5) -> dict[str, tuple[str, int]]:
     """Initials (lower-case) -> the capitalised name they most often spell, and how often,
-    for initials that are neither a stopword nor a word the documents write (``known``): a user's "DPL" or "TC" then reads as
-    "Debian Project Leader" or "Technical Committee". Names run inside a sentence (not from
-    its first word); "of", "and", "for" inside do not count; hyphenated parts do ("SG")."""
+    for initials that are neither a stopword nor a word the documents write (``known``):
+    a user's "DPL" or "TC" then reads as "Debian Project Leader" or "Technical Committee".
+    Names run inside a sentence (not from its first word); "of", "and", "for" inside do
+    not count; hyphenated parts do ("SG"). ``texts`` are paragraphs' clean text."""
     counts: Counter[tuple[str, str]] = Counter()
-    for text in texts:  # paragraphs' clean text
+    for text in texts:
         for sentence in _SENTENCE_BREAK.split(text):
             words = _NAME_WORD.findall(sentence)
             for i in range(1, len(words)):

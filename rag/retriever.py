@@ -21,11 +21,11 @@ from pydantic import ConfigDict
 
 from rag import text as T
 from rag.acronyms import defining_paragraphs, expansions, spelled_initials
-from rag.spelling import corrections
 from rag.embedder import Embedder
 from rag.index import CorpusIndex
 from rag.kinds import has_kind
 from rag.question import COUNTRY, DATE, DEFINITION, NUMBER, PERSON, QuestionInfo, analyse
+from rag.spelling import corrections
 from rag.store import VectorStore, faiss_store
 from rag.types import Passage
 

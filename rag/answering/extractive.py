@@ -12,7 +12,7 @@ from rag.answering.base import NOT_COVERED, make_citation, stream_whole
 from rag.answering.features import FEATURES, QUESTION_FEATURES, Candidate, Vocabulary, candidates, long_form, question_features
 from rag.answering.selector import Selector, load_selector
 from rag.conversation import rewrite
-from rag.question import DATE, LIST, NUMBER, REASON, YESNO, QuestionInfo, analyse
+from rag.question import DATE, LIST, NUMBER, YESNO, QuestionInfo, analyse
 from rag.types import Answer, Passage, Sentence
 
 ANCHORED = FEATURES.index("anchored")

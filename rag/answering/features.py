@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from rag import text as T
 from rag.acronyms import spelled_initials
-from rag.spelling import corrections
 from rag.kinds import HONORIFIC as _HONORIFIC, MONTH as _MONTH, YEAR as _YEAR, countries as _countries
 from rag.question import ANY, COUNTRY, DATE, FORMS, NAME, NUMBER, PERSON, REFERENCE, QuestionInfo
+from rag.spelling import corrections
 from rag.types import Passage, Sentence
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ class Vocabulary:
         return {key: T.tokens(name) for key, name in read.items()}
 
     def knows(self, q: QuestionInfo, term: str) -> bool:
-        """Whether the collection uses ``term`` of ``q``, or the name the term's initials spell."""
+        """Whether the collection uses ``term`` of ``q``, or what the term stands for (initials, a typo)."""
         return self._knows_term(term) or term in self.spelled(q)
 
     def asked_acronyms(self, question: str) -> list[str]:
