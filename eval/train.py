@@ -151,7 +151,8 @@ def _fit_ranker(examples: list["Example"], c: float) -> Logistic:
         diffs.append(d)
         weights.append(np.full(len(d), ex.weight / len(d)))
     d = np.concatenate(diffs)
-    w = np.concatenate(weights) * 2 * len(np.concatenate(weights))
+    w = np.concatenate(weights)
+    w = w * 2 * len(w)  # as scikit-learn's C-weighted loss over the pairs and their mirror images
 
     def loss(beta: np.ndarray) -> tuple[float, np.ndarray]:
         m = d @ beta
