@@ -25,13 +25,14 @@ _WHO = re.compile(r"^\W*(?:\w+\W+){0,2}?who\b", re.I)
 _POSSESSIVE = re.compile(r"\b(?:its|their|his|her)\b", re.I)
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 # a proper noun phrase: capitalised words (with short connectors) or an acronym
+_TRAILING_CONNECTOR = re.compile(r"(?:\s+(?:of|for|and|the|on|in|de))+$")
 _NAME = re.compile(r"\b(?:[A-Z][\w'’-]*[A-Za-z0-9](?:\s+(?:of|for|and|the|on|in|de)\s+|\s+)?)+|\b[A-Z][A-Z0-9]{1,}\b")
 
 
 def _topic(question: str) -> tuple[str, bool]:
     """The thing a question is about: its longest proper noun phrase (True), else its key nouns (False)."""
     q = re.sub(r"^\W*\w+", lambda m: m.group(0).lower(), question.strip())  # a capital at the start is no name
-    names = [m.group(0).strip() for m in _NAME.finditer(q)]
+    names = [_TRAILING_CONNECTOR.sub("", m.group(0).strip()) for m in _NAME.finditer(q)]
     names = [n for n in names if n.lower() not in T.STOPWORDS and not _YEAR.fullmatch(n)]
     if names:
         return re.sub(r"['’]s$", "", max(names, key=len)), True

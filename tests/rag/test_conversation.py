@@ -44,3 +44,7 @@ def test_a_person_pronoun_is_not_replaced_by_a_thing(before, follow_up):
 
 def test_a_person_pronoun_takes_the_person_the_earlier_question_names():
     assert "Jean-Pierre Lacroix's role" in rewrite("what was his role?", ["What did Jean-Pierre Lacroix say?"])
+
+
+def test_a_name_does_not_carry_a_trailing_connector_into_the_rewrite():
+    assert rewrite("how could they help the RECs?", ["what's the A3 in the security council?"]) == "how could A3 help the RECs?"
