@@ -16,6 +16,7 @@ import time
 from contextlib import contextmanager
 from bisect import bisect_right
 from dataclasses import asdict, dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
@@ -28,6 +29,7 @@ from rag.acronyms import find_acronyms, find_initialisms
 from rag.embedder import Embedder
 from rag.errors import IndexError_, WriterBusy
 from rag.ingest import SourceFile, split_paragraphs, windows
+from rag.spelling import Speller
 from rag.keyword import BM25
 from rag.types import DocumentInfo, Paragraph, Sentence
 
@@ -102,6 +104,11 @@ class CorpusIndex:
     def source_files(self) -> list[SourceFile]:
         """Every document as it was read (its stored text): a rebuild extracts nothing again."""
         return [SourceFile(info, self.document_text(doc_id), info.page_starts) for doc_id, info in self.documents.items()]
+
+    @cached_property
+    def speller(self) -> Speller:
+        """Reads a question's typos against this collection's words (made on first use)."""
+        return Speller(self.keyword.vocabulary.__contains__, lambda t: -self.keyword.idf_of(t))
 
     def knows_term(self, term: str) -> bool:
         """True if a keyword token (or a word sharing its first five letters) occurs."""

@@ -25,7 +25,6 @@ from rag.embedder import Embedder
 from rag.index import CorpusIndex
 from rag.kinds import has_kind
 from rag.question import COUNTRY, DATE, DEFINITION, NUMBER, PERSON, QuestionInfo, analyse
-from rag.spelling import corrections
 from rag.store import VectorStore, faiss_store
 from rag.types import Passage
 
@@ -139,7 +138,7 @@ class HybridSearcher:
             terms += extra
             query = f"{query} ({' '.join(a.upper() for a in extra)})"
         names = list(dict.fromkeys(spelled_initials(query, index.initialisms).values()))
-        names += corrections(query, index.keyword.vocabulary.__contains__, lambda t: -index.keyword.idf_of(t)).values()
+        names += index.speller.corrections(query).values()
         if names:  # initials the documents never write ("DPL"): the name they spell; typos: the word meant
             terms += [t for name in names for t in T.tokens(name)]
             query = f"{query} ({', '.join(names)})"

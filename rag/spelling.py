@@ -37,21 +37,40 @@ def _contraction(word: str) -> bool:
     return any(f"{word[:i]}'{word[i:]}" in english() for i in range(1, len(word)))
 
 
-def corrections(question: str, known: Callable[[str], bool], frequency: Callable[[str], float]) -> dict[str, str]:
-    """The question's typos (their keyword token) -> the word one edit away whose token the
-    collection ``known``s, the most ``frequency``-ent of them. Words under four letters are
-    left alone (initials, "ppl"), as is any word the collection or the dictionary knows."""
-    out: dict[str, str] = {}
-    for word in re.findall(r"[A-Za-z]{4,}", question):
-        lower = word.lower()
+class Speller:
+    """Reads a question's typos against one collection: ``known`` says whether a keyword
+    token occurs in it, ``frequency`` ranks the words a typo could be. Each word is worked
+    out once (a bounded cache).
+
+    Usage::
+
+        speller = Speller(index.keyword.vocabulary.__contains__, lambda t: -index.keyword.idf_of(t))
+        speller.corrections("when did the mision begin?")  # {"mision": "mission"}
+    """
+
+    def __init__(self, known: Callable[[str], bool], frequency: Callable[[str], float], cache_size: int = 4096) -> None:
+        self._known = known
+        self._frequency = frequency
+        self._read = lru_cache(maxsize=cache_size)(self._word)
+
+    def corrections(self, question: str) -> dict[str, str]:
+        """The question's typos (their keyword token) -> the word one edit away whose token
+        the collection knows, the most frequent of them. Words under four letters are left
+        alone (initials, "ppl"), as is any word the collection or the dictionary knows."""
+        out: dict[str, str] = {}
+        for word in re.findall(r"[A-Za-z]{4,}", question):
+            read = self._read(word.lower())
+            if read:
+                out[read[0]] = read[1]
+        return out
+
+    def _word(self, lower: str) -> tuple[str, str] | None:
         tokens = T.tokens(lower)
-        if len(tokens) != 1 or known(tokens[0]) or lower in english() or _contraction(lower):
-            continue
+        if len(tokens) != 1 or self._known(tokens[0]) or lower in english() or _contraction(lower):
+            return None
         scored = []
         for candidate in _one_edit(lower):
             found = T.tokens(candidate)
-            if len(found) == 1 and known(found[0]):
-                scored.append((frequency(found[0]), candidate))
-        if scored:
-            out[tokens[0]] = max(scored)[1]
-    return out
+            if len(found) == 1 and self._known(found[0]):
+                scored.append((self._frequency(found[0]), candidate))
+        return (tokens[0], max(scored)[1]) if scored else None

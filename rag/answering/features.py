@@ -17,7 +17,6 @@ from rag import text as T
 from rag.acronyms import spelled_initials
 from rag.kinds import HONORIFIC as _HONORIFIC, MONTH as _MONTH, YEAR as _YEAR, countries as _countries
 from rag.question import ANY, COUNTRY, DATE, FORMS, NAME, NUMBER, PERSON, REFERENCE, QuestionInfo
-from rag.spelling import corrections
 from rag.types import Passage, Sentence
 
 if TYPE_CHECKING:
@@ -70,12 +69,12 @@ class Vocabulary:
                  acronyms: dict[str, list[str]] | None = None, common: frozenset[str] = frozenset(),
                  similarity: Callable[[str, str], float] | None = None,
                  initialisms: dict[str, tuple[str, int]] | None = None,
-                 in_vocabulary: Callable[[str], bool] | None = None):
+                 typos: Callable[[str], dict[str, str]] | None = None):
         self.idf = idf
         self._knows_term = knows_term
         self.acronyms = acronyms or {}
         self.initialisms = initialisms or {}  # initials the documents never write -> (name, count)
-        self.in_vocabulary = in_vocabulary  # exactly this keyword token occurs (typos are read against it)
+        self.typos = typos  # a question's typos -> the words meant
         self._spelled = lru_cache(maxsize=256)(self._spell)
         self.common = common  # words the collection also writes in lower case: not names
         self.similarity = similarity  # of two short phrases ("countries", "member states"), when a model is at hand
@@ -87,7 +86,7 @@ class Vocabulary:
         common = frozenset(w for p in index.paragraphs for w in _LOWER_WORD.findall(p.clean))
         similarity = PhraseSimilarity(embedder) if embedder is not None else None
         return cls(index.keyword.idf_of, index.knows_term, index.acronyms, common, similarity, index.initialisms,
-                   index.keyword.vocabulary.__contains__)
+                   index.speller.corrections)
 
     def spelled(self, q: QuestionInfo) -> dict[str, list[str]]:
         """The question's initials the documents never write ("dpl") and its typos ("mision")
@@ -96,8 +95,8 @@ class Vocabulary:
 
     def _spell(self, question: str) -> dict[str, list[str]]:
         read = spelled_initials(question, self.initialisms) if self.initialisms else {}
-        if self.in_vocabulary is not None:
-            read |= corrections(question, self.in_vocabulary, lambda t: -self.idf(t))
+        if self.typos is not None:
+            read |= self.typos(question)
         return {key: T.tokens(name) for key, name in read.items()}
 
     def knows(self, q: QuestionInfo, term: str) -> bool:

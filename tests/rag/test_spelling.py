@@ -1,11 +1,11 @@
 from rag import text as T
-from rag.spelling import corrections
+from rag.spelling import Speller
 
 COLLECTION = {t for w in ("mission", "missions", "council", "reports", "infected", "patrol") for t in T.tokens(w)}
 
 
 def _fix(question: str) -> dict[str, str]:
-    return corrections(question, COLLECTION.__contains__, lambda token: 1.0)
+    return Speller(COLLECTION.__contains__, lambda token: 1.0).corrections(question)
 
 
 def test_a_typo_reads_as_the_collection_word_one_edit_away():
