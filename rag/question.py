@@ -71,7 +71,9 @@ def analyse(question: str) -> QuestionInfo:
     """Answer type, answer form, key terms and specific names of a question."""
     asked = [part for part in re.split(r"(?<=[?])\s+", question.strip()) if part.strip()]
     last = asked[-1] if asked else question  # with context prepended, the type is the last ask's
-    answer_type = next((kind for kind, rx in _TYPES if rx.search(last)), ANY)
+    # the type the question asks for first: "who do I email when I'm away?" asks for a who
+    found = [(m.start(), order, kind) for order, (kind, rx) in enumerate(_TYPES) if (m := rx.search(last))]
+    answer_type = min(found)[2] if found else ANY
     if _YESNO.search(last) and not re.match(r"^\W*(?:what|which|who|when|where|why|how)\b", last, re.I):
         form = YESNO
     elif _LIST.search(last):

@@ -51,3 +51,9 @@ def test_follow_up_detection():
     assert leans_on_context("When did it close?")
     assert leans_on_context("And the budget?")
     assert not leans_on_context("When did the UNAMID mission in Darfur close its operations?")
+
+
+def test_the_type_asked_for_first_decides():
+    assert analyse("who do I email when I go on vacation?").answer_type == PERSON
+    assert analyse("how many troops were there when the mission closed?").answer_type == NUMBER
+    assert analyse("when did the mission close?").answer_type == DATE
