@@ -47,7 +47,10 @@ def find_acronyms(texts: Iterable[str]) -> dict[str, list[str]]:
 
 _NAME_WORD = re.compile(r"[A-Za-z][\w’'-]*")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?:;])\s+")
-_CONNECTORS = frozenset({"of", "for", "and", "the", "on", "de", "du", "la"})
+# the definition pattern's connectors less "in" and "to": a name written out in full
+# ("Department of Peace Operations (DPO)") may hold them, but a run of capitalised words
+# joined by them is usually two names ("Operations to the Peacebuilding Support")
+_CONNECTORS = frozenset(_CONNECTOR[3:-1].split("|")) - {"in", "to"}
 
 
 def _capitalised(word: str) -> bool:
