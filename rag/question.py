@@ -38,8 +38,13 @@ _YESNO = re.compile(
 _LIST = re.compile(
     r"\b(?:which|what|name|list) (?:are |were )?(?:the )?(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\b|"
     r"\blist\b|\bwhat (?:are|were) the (?:main |key |four |three )?\w+s\b|\benumerate\b|\bname (?:the|all)\b", re.I)
+# a reason asked for: "why", and everyday ways of saying it ("what's behind", "how come",
+# "what has driven", "the reason for")
 _REASON = re.compile(r"\bwhy\b|\bhow (?:does|do|did|can|could|should|is|are|was|were|will|would)\b|\bfor what (?:reason|purpose)\b|"
-                     r"\bwhat (?:is|was) the (?:reason|purpose|point|aim|goal)\b|\bin what way\b", re.I)
+                     r"\bwhat (?:is|was) the (?:reason|purpose|point|aim|goal)\b|\bin what way\b|\bhow come\b|"
+                     r"\breasons? (?:behind|for)\b|\bwhat(?:'s|’s|s| is| was| are| were)? behind\b|"
+                     r"\bwhat (?:has |have |had )?(?:driven|drove|drives|led to|leads to|caused|causes|prompted|motivated|made|makes)\b(?! up\b)",
+                     re.I)
 _DEFINITION = re.compile(r"^\W*what (?:is|are|was|were|does) (?:an? |the )?[\w\s'-]{1,60}?(?:\bstand for|\bmean|\bdo)?\W*$|"
                          r"\bwhat does [\w-]+ stand for\b|\bdefin(?:e|ition)\b|\bmeant by\b|\bwhat(?:'s| is) (?:meant|an?\b)", re.I)
 _ROLE = re.compile(r"\b(?:job|role|position|title|function|responsib\w+|post)\b", re.I)
@@ -73,6 +78,9 @@ def analyse(question: str) -> QuestionInfo:
     last = asked[-1] if asked else question  # with context prepended, the type is the last ask's
     # the type the question asks for first: "who do I email when I'm away?" asks for a who
     found = [(m.start(), order, kind) for order, (kind, rx) in enumerate(_TYPES) if (m := rx.search(last))]
+    reason = _REASON.search(last)
+    if reason:
+        found.append((reason.start(), -1, ANY))  # "why ... when ...?" asks for a reason, not a date
     answer_type = min(found)[2] if found else ANY
     if _YESNO.search(last) and not re.match(r"^\W*(?:what|which|who|when|where|why|how)\b", last, re.I):
         form = YESNO

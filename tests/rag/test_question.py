@@ -35,6 +35,10 @@ def test_counted_noun_and_specific_terms():
         ("Did the mission close in 2020?", YESNO),
         ("which three pillars does the plan rest on", LIST),
         ("why do reports arrive late?", REASON),
+        ("what has driven the focus on performance?", REASON),
+        ("whats behind the push on performance", REASON),
+        ("how come the reports dont help", REASON),
+        ("what made up the budget?", FACT),
         ("what does DPPA stand for", DEFINITION),
         ("how many observers were there?", FACT),
     ],
@@ -57,3 +61,9 @@ def test_the_type_asked_for_first_decides():
     assert analyse("who do I email when I go on vacation?").answer_type == PERSON
     assert analyse("how many troops were there when the mission closed?").answer_type == NUMBER
     assert analyse("when did the mission close?").answer_type == DATE
+
+
+def test_a_reason_asked_first_is_not_a_date():
+    q = analyse("why are the reports of little use when mandates are renewed?")
+    assert (q.form, q.answer_type) == (REASON, ANY)
+    assert analyse("when did it close, and why?").answer_type == DATE
