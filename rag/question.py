@@ -52,7 +52,7 @@ _ROLE = re.compile(r"\b(?:job|role|position|title|function|responsib\w+|post)\b"
 _FRAME = frozenset(T.stem(w) for w in (
     "many much number year date month day happen took take place happened total amount "
     "kind type exactly roughly approximately name named called describe explain mean true correct "
-    "right case reason purpose".split()
+    "right case reason purpose stand stands acronym abbreviation".split()
 ))
 _PRONOUNS = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|he|she|his|her|him|there|then)\b", re.I)
 

@@ -181,6 +181,10 @@ STOPWORDS = frozenset(
 )
 
 
+# contractions with "is" typed without the apostrophe: a stopword, not a plural
+_UNMARKED = frozenset(w + "s" for w in ("what", "who", "where", "when", "how", "that", "there", "he", "she"))
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light two-step stemmer: plurals first, then verb and noun endings, so that
@@ -224,6 +228,8 @@ def _tokens(text: str, keep_stopwords: bool) -> tuple[str, ...]:
     out = []
     for word in _WORD.findall(text):
         word = word.split("'")[0]
+        if word in _UNMARKED:
+            word = word[:-1]  # "whats", "whos": "what's" typed without its apostrophe
         if not word or (not keep_stopwords and word in STOPWORDS):
             continue
         out.append(stem(word))

@@ -28,3 +28,8 @@ def test_tokens_stem_drop_stopwords_and_normalise_numbers():
 
 def test_clean_removes_markup():
     assert T.clean("**Bold** [2553 \\(2020\\)](#) 74<sup>th</sup>\n- item") == "Bold 2553 (2020) 74th - item"
+
+
+def test_a_contraction_typed_without_its_apostrophe_is_a_stopword():
+    assert T.tokens("whats the mandate, whos the head") == T.tokens("what's the mandate, who's the head")
+    assert T.tokens("whats") == []
