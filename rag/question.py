@@ -47,12 +47,13 @@ _REASON = re.compile(r"\bwhy\b|\bhow (?:does|do|did|can|could|should|is|are|was|
                      re.I)
 _DEFINITION = re.compile(r"^\W*what (?:is|are|was|were|does) (?:an? |the )?[\w\s'-]{1,60}?(?:\bstand for|\bmean|\bdo)?\W*$|"
                          r"\bwhat does [\w-]+ stand for\b|\bdefin(?:e|ition)\b|\bmeant by\b|\bwhat(?:'s| is) (?:meant|an?\b)", re.I)
+_DEFINE_ASKED = re.compile(r"\bdefin(?:e|es|ed|ition)\b|\bmean[st]? by\b|\bstands? for\b", re.I)
 _ROLE = re.compile(r"\b(?:job|role|position|title|function|responsib\w+|post)\b", re.I)
 # words that say what kind of answer is wanted, not what it is about
 _FRAME = frozenset(T.stem(w) for w in (
     "many much number year date month day happen took take place happened total amount "
     "kind type exactly roughly approximately name named called describe explain mean true correct "
-    "right case reason purpose stand stands acronym abbreviation".split()
+    "right case reason purpose stand stands acronym abbreviation meant define defined definition".split()
 ))
 _PRONOUNS = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|he|she|his|her|him|there|then)\b", re.I)
 
@@ -86,10 +87,10 @@ def analyse(question: str) -> QuestionInfo:
         form = YESNO
     elif _LIST.search(last):
         form = LIST
+    elif _DEFINITION.search(last) and answer_type == ANY and (_DEFINE_ASKED.search(last) or not _REASON.search(last)):
+        form = DEFINITION  # "how does X define Y?" asks for the definition, not a reason
     elif _REASON.search(last) and answer_type in (ANY, NAME):
         form = REASON
-    elif _DEFINITION.search(last) and answer_type == ANY:
-        form = DEFINITION
     else:
         form = FACT
     terms = tuple(t for t in dict.fromkeys(T.tokens(question)) if t not in _FRAME)

@@ -34,7 +34,9 @@ _CODE = re.compile(r"\b[A-Z]{1,6}/[\w./-]*\d|\b(?:resolution|article|section|cla
 _ANAPHOR = re.compile(r"^\W*(?:they|this|these|those|it|its|their|such|he|she|his|her|the latter|both|there)\b", re.I)
 _NEGATION = re.compile(r"\b(?:not|no|never|neither|nor|without|none|cannot|n't)\b", re.I)
 _ENUMERATOR = re.compile(r"^\s*\(?\d{1,3}[.)-]\s")
-_DEFINES = re.compile(r"\b(?:is|are|means|refers to|stands for|defined as|known as)\b|\(([A-Z][A-Za-z0-9]{1,9})\)")
+# a phrase that defines what comes before it ("X means ...", "X is a ...", "X defines Y as ...")
+_DEFINES = re.compile(r"\b(?:means|meaning|refers? to|stands? for|defined as|defines?\b[^.;]{0,60}?\bas|understood as|"
+                      r"known as|(?:is|are|was|were) (?:an?|the|one|when|where)\b)", re.I)
 _BECAUSE = re.compile(r"\b(?:because|since|due to|in order to|so that|aim(?:s|ed)? (?:at|to)|to ensure|to help|to enable|"
                       r"purpose|reason|as a result|thereby|through|by (?:\w+ing))\b", re.I)
 _ROLE_WORDS = re.compile(r"\b(?:chair\w*|head\w*|director|president|secretary|minister|ambassador|representative|"
@@ -208,6 +210,12 @@ def sentence_values(q: QuestionInfo, text: str,
     return frozenset(found), anchored
 
 
+def defines(q: QuestionInfo, text: str) -> bool:
+    """Whether a sentence defines one of the question's terms: a defining phrase after it."""
+    asked = set(q.terms)
+    return any(asked & set(T.tokens(text[:m.start()])) for m in _DEFINES.finditer(text))
+
+
 def _specific_share(q: QuestionInfo, terms: set[str]) -> float:
     """The share of the question's names and numbers that ``terms`` states (1 when it names none)."""
     if not q.specific:
@@ -285,6 +293,8 @@ def candidates(q: QuestionInfo, passages: Sequence[Passage], vocab: Vocabulary) 
     typed_q = 1.0 if q.answer_type != ANY else 0.0
     who = 1.0 if q.answer_type in (PERSON, NAME) or q.role else 0.0
     acronyms = vocab.asked_acronyms(q.text)
+    # asks what the acronym is ("what does DPPA stand for"), not something about what it names
+    about_acronym = bool(acronyms) and set(q.terms) <= {t for a in acronyms for t in T.tokens(a)}
     q_names = {w.lower() for w in _CAPITALISED.findall(q.text)}
     rows: list[tuple[Passage, int, Sentence, list[float], frozenset[str], bool]] = []
     for passage in passages:
@@ -320,7 +330,7 @@ def candidates(q: QuestionInfo, passages: Sequence[Passage], vocab: Vocabulary) 
                 typed_q, 1.0 if typed else 0.0, typed_q * (1.0 if typed else 0.0), typed_q * (0.0 if typed else 1.0),
                 1.0 if anchored else 0.0, new, math.log1p(len(text)) / 6.0, 1.0 if position == 0 else 0.0,
                 1.0 if position > 0 and _ANAPHOR.match(text) else 0.0, year_match, clash, negated,
-                form[FORMS.index("definition")] * (1.0 if _DEFINES.search(text) else 0.0),
+                form[FORMS.index("definition")] * (1.0 if defines(q, text) else 0.0),
                 form[FORMS.index("reason")] * (1.0 if _BECAUSE.search(text) else 0.0),
                 (1.0 if q.role else 0.0) * (1.0 if _ROLE_WORDS.search(text) else 0.0),
                 form[FORMS.index("list")] * (1.0 if is_list or text.count(",") >= 2 else 0.0),
@@ -331,7 +341,7 @@ def candidates(q: QuestionInfo, passages: Sequence[Passage], vocab: Vocabulary) 
                 1.0 if BIBLIOGRAPHIC.search(text) else 0.0,
                 who * min(len(vocab.names(text) - q_names), 3) / 3.0,
                 0.0, 0.0,  # ranks among all candidates, filled in below
-                1.0 if any(long_form(a, text) for a in acronyms) else 0.0,
+                1.0 if about_acronym and any(long_form(a, text) for a in acronyms) else 0.0,
                 scores[position - 1] if position > 0 else 0.0,
                 scores[last + 1] if last + 1 < len(scores) else 0.0,
                 1.0 if p.sentences[position].text.rstrip().endswith("?") else 0.0,

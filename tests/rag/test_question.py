@@ -39,6 +39,7 @@ def test_counted_noun_and_specific_terms():
         ("whats behind the push on performance", REASON),
         ("how come the reports dont help", REASON),
         ("what made up the budget?", FACT),
+        ("how does the network define effectiveness?", DEFINITION),
         ("what does DPPA stand for", DEFINITION),
         ("how many observers were there?", FACT),
     ],

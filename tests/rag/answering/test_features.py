@@ -1,6 +1,6 @@
 import pytest
 
-from rag.answering.features import sentence_values
+from rag.answering.features import defines, sentence_values
 from rag.question import analyse
 
 HOW_LONG = analyse("For how long does the Project Leader serve?")
@@ -27,3 +27,16 @@ def test_a_count_in_other_words_is_anchored_by_similarity(alike, anchored):
     values, found = sentence_values(q, "In all, 152 member states joined.", lambda a, b: asked.append((a, b)) or alike)
     assert values == {"152"} and found is anchored
     assert len(asked) == 1 and "countries" in asked[0][0] and asked[0][1] == "member states"
+
+
+@pytest.mark.parametrize(
+    "question, sentence, expected",
+    [
+        ("how does the network define effectiveness?", "The network defines effectiveness as the strategic impact of a mission.", True),
+        ("what is a champion?", "A champion is a member state that rallies others.", True),
+        ("what is a champion?", "This is something the champions have tried to address.", False),
+        ("what is meant by good donorship?", "The strand also focused on the idea of good donorship.", False),
+    ],
+)
+def test_a_definition_defines_a_term_of_the_question(question, sentence, expected):
+    assert defines(analyse(question), sentence) is expected
