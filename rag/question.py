@@ -26,7 +26,7 @@ _TYPES = (
         r"\bwhat (?:is|was|are|were) the (?:total |approximate |estimated |annual |overall )?"
         r"(?:population|size|budget|cost|amount|strength|percentage|total|number)\b|\bhow few\b", re.I)),
     (DATE, re.compile(r"\bwhen\b|\b(?:what|which) (?:year|date|month|day)\b|\bsince when\b|\bon what date\b", re.I)),
-    (PERSON, re.compile(r"^\W*(?:and |so |but )?who\b|\bwhom\b|\bwhich (?:person|official|ambassador|individual)\b", re.I)),
+    (PERSON, re.compile(r"^\W*(?:and |so |but )?who(?:se)?\b|\bwhom\b|\bwhich (?:person|official|ambassador|individual)\b", re.I)),
     (REFERENCE, re.compile(r"\b(?:which|what) (?:[\w-]+ ){0,3}(?:resolution|statement|article|section|document)s?\b", re.I)),
     (COUNTRY, re.compile(r"\b(?:which|what) (?:two |three |four |\w+ )?(?:country|countries|nations?|governments?|member states?)\b", re.I)),
     (NAME, re.compile(r"\b(?:which|what) (?:\w+ )?(?:organi[sz]ations?|institutions?|agency|agencies|bodies|body|"

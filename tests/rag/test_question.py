@@ -11,6 +11,7 @@ from rag.question import ANY, COUNTRY, DATE, DEFINITION, FACT, LIST, NUMBER, PER
         ("When did UNAMID operations cease?", DATE),
         ("In what year was CPAS launched?", DATE),
         ("Who chaired the Working Group?", PERSON),
+        ("whose idea was the social contract?", PERSON),
         ("Which two countries circulated the draft?", COUNTRY),
         ("Which Security Council resolution recognised data?", REFERENCE),
         ("What are the three pillars of A4P?", ANY),
