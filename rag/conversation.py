@@ -35,7 +35,8 @@ def _topic(question: str) -> tuple[str, bool]:
     names = [_TRAILING_CONNECTOR.sub("", m.group(0).strip()) for m in _NAME.finditer(q)]
     names = [n for n in names if n.lower() not in T.STOPWORDS and not _YEAR.fullmatch(n)]
     if names:
-        return re.sub(r"['’]s$", "", max(names, key=len)), True
+        # the fullest name, the earliest of equals: "What is the PCRS in the Cairo summary?" is about the PCRS
+        return re.sub(r"['’]s$", "", max(names, key=lambda n: len(n.split()))), True
     words = [re.sub(r"['’]s$", "", w) for w in re.findall(r"[\w'’-]+", question)
              if w.lower() not in T.STOPWORDS and len(w) > 2]
     return " ".join(words[-4:]), False

@@ -48,3 +48,9 @@ def test_a_person_pronoun_takes_the_person_the_earlier_question_names():
 
 def test_a_name_does_not_carry_a_trailing_connector_into_the_rewrite():
     assert rewrite("how could they help the RECs?", ["what's the A3 in the security council?"]) == "how could A3 help the RECs?"
+
+
+def test_of_names_as_long_the_first_is_the_topic():
+    assert rewrite("what change to it was recommended?", ["What is the PCRS in the Cairo summary?"]) == \
+        "what change to PCRS was recommended?"
+    assert "Working Group" in rewrite("when did it meet?", ["Did Egypt chair the Working Group?"])
