@@ -24,6 +24,10 @@ _PERSON = re.compile(r"\b(?:he|she|him|her|his)\b", re.I)
 _WHO = re.compile(r"^\W*(?:\w+\W+){0,2}?who\b", re.I)
 _POSSESSIVE = re.compile(r"\b(?:its|their|his|her)\b", re.I)
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+# a part of what an earlier "how many X" counted: "how many of those", "how much of it"
+_PARTITIVE = re.compile(r"\b(of|among) (?:those|them|these|it)\b", re.I)
+_COUNTED = re.compile(r"\bhow (?:many|much)\s+((?:[\w'’-]+\s+){0,2}?[\w'’-]+?)\s+(?:does|do|did|is|are|was|were|has|have|had|"
+                      r"will|would|can|could|got|get|went)\b", re.I)
 # a proper noun phrase: capitalised words (with short connectors) or an acronym
 _TRAILING_CONNECTOR = re.compile(r"(?:\s+(?:of|for|and|the|on|in|de))+$")
 _NAME = re.compile(r"\b(?:[A-Z][\w'’-]*[A-Za-z0-9](?:\s+(?:of|for|and|the|on|in|de)\s+|\s+)?)+|\b[A-Z][A-Z0-9]{1,}\b")
@@ -63,6 +67,9 @@ def rewrite(question: str, history: Sequence[str] = ()) -> str:
         if topic and topic in before and analyse(fragment).specific:
             return before.replace(topic, fragment, 1)
         return f"{before.rstrip(' ?')} {fragment}?"
+    counted = _COUNTED.search(before)
+    if counted and _PARTITIVE.search(question):  # "how many X ...?" then "how many of those ...?": of the X
+        return _PARTITIVE.sub(lambda m: f"{m.group(1)} the {counted.group(1)}", question, count=1)
     if topic and _SUBJECT_PRONOUN.search(question):
         return _SUBJECT_PRONOUN.sub(topic, question, count=1)
     if topic and _POSSESSIVE.search(question):

@@ -54,3 +54,11 @@ def test_of_names_as_long_the_first_is_the_topic():
     assert rewrite("what change to it was recommended?", ["What is the PCRS in the Cairo summary?"]) == \
         "what change to PCRS was recommended?"
     assert "Working Group" in rewrite("when did it meet?", ["Did Egypt chair the Working Group?"])
+
+
+def test_a_part_of_what_was_counted_is_a_part_of_it():
+    before = ["how many internal deliverables does the secretariat have?"]
+    assert rewrite("how many of those were on track?", before) == "how many of the internal deliverables were on track?"
+    assert rewrite("how much of it went to health?", ["how much money did the functions get?"]) == \
+        "how much of the money went to health?"
+    assert rewrite("when did it close?", ["how many troops did UNAMID have?"]) == "when did UNAMID close?"
