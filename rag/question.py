@@ -12,10 +12,10 @@ from functools import lru_cache
 
 from rag import text as T
 
-NUMBER, DATE, PERSON, COUNTRY, NAME, REFERENCE, ANY = (
-    "number", "date", "person", "country", "name", "reference", "any"
+NUMBER, DATE, PERSON, COUNTRY, NAME, REFERENCE, FREQUENCY, ANY = (
+    "number", "date", "person", "country", "name", "reference", "frequency", "any"
 )
-ANSWER_TYPES = (NUMBER, DATE, PERSON, COUNTRY, NAME, REFERENCE, ANY)
+ANSWER_TYPES = (NUMBER, DATE, PERSON, COUNTRY, NAME, REFERENCE, FREQUENCY, ANY)
 # the form an answer takes, whatever its type
 FACT, YESNO, LIST, REASON, DEFINITION = "fact", "yesno", "list", "reason", "definition"
 FORMS = (FACT, YESNO, LIST, REASON, DEFINITION)
@@ -25,6 +25,7 @@ _TYPES = (
         r"\bhow (?:many|much|large|big|long)\b|\bnumber of\b|\bwhat (?:percentage|proportion|share|amount|fraction)\b|"
         r"\bwhat (?:is|was|are|were) the (?:total |approximate |estimated |annual |overall )?"
         r"(?:population|size|budget|cost|amount|strength|percentage|total|number)\b|\bhow few\b", re.I)),
+    (FREQUENCY, re.compile(r"\bhow (?:often|frequently|regularly)\b|\bat what (?:intervals?|frequency)\b", re.I)),
     (DATE, re.compile(r"\bwhen\b|\b(?:what|which) (?:year|date|month|day)\b|\bsince when\b|\bon what date\b", re.I)),
     (PERSON, re.compile(r"^\W*(?:and |so |but )?who(?:se)?\b|\bwhom\b|\bwhich (?:person|official|ambassador|individual)\b", re.I)),
     (REFERENCE, re.compile(r"\b(?:which|what) (?:[\w-]+ ){0,3}(?:resolution|statement|article|section|document)s?\b", re.I)),

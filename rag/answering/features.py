@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 from rag import text as T
 from rag.acronyms import spelled_initials
 from rag.kinds import HONORIFIC as _HONORIFIC, MONTH as _MONTH, YEAR as _YEAR, countries as _countries
-from rag.question import ANY, COUNTRY, DATE, FORMS, NAME, NUMBER, PERSON, REFERENCE, QuestionInfo
+from rag.question import ANY, COUNTRY, DATE, FORMS, FREQUENCY, NAME, NUMBER, PERSON, REFERENCE, QuestionInfo
 from rag.types import Passage, Sentence
 
 if TYPE_CHECKING:
@@ -239,10 +239,16 @@ def type_match(q: QuestionInfo, text: str, values: frozenset[str]) -> bool:
         return bool(_CODE.search(text))
     if kind == NAME:
         return bool(new_names)
+    if kind == FREQUENCY:
+        return bool(_FREQUENCY.search(text))
     return True
 
 
 _DENSE_RANK = FEATURES.index("dense_rank")
+# how often: "quarterly", "every two years", "twice a month", "once per year"
+_FREQUENCY = re.compile(r"\b(?:hourly|daily|weekly|fortnightly|monthly|quarterly|annually|yearly|biannual\w*|biennial\w*|"
+                        r"semi-annual\w*|every\b|each (?:year|month|week|day)|once|twice|\w+ times|per (?:year|month|week|day)|"
+                        r"a (?:year|month|week|day)\b|regularly)", re.I)
 _DURATION = re.compile(r"\W{0,2}(?:years?|months?|weeks?|days?|hours?|minutes?|decades?)\b", re.I)
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from rag.question import ANY, COUNTRY, DATE, DEFINITION, FACT, LIST, NUMBER, PERSON, REASON, REFERENCE, YESNO, analyse, leans_on_context
+from rag.question import ANY, COUNTRY, DATE, DEFINITION, FACT, FREQUENCY, LIST, NUMBER, PERSON, REASON, REFERENCE, YESNO, analyse, leans_on_context
 
 
 @pytest.mark.parametrize(
@@ -15,6 +15,7 @@ from rag.question import ANY, COUNTRY, DATE, DEFINITION, FACT, LIST, NUMBER, PER
         ("Which two countries circulated the draft?", COUNTRY),
         ("Which Security Council resolution recognised data?", REFERENCE),
         ("What are the three pillars of A4P?", ANY),
+        ("how often does the committee meet?", FREQUENCY),
     ],
 )
 def test_answer_types(question, kind):

@@ -1,6 +1,6 @@
 import pytest
 
-from rag.answering.features import defines, sentence_values
+from rag.answering.features import defines, sentence_values, type_match
 from rag.question import analyse
 
 HOW_LONG = analyse("For how long does the Project Leader serve?")
@@ -40,3 +40,12 @@ def test_a_count_in_other_words_is_anchored_by_similarity(alike, anchored):
 )
 def test_a_definition_defines_a_term_of_the_question(question, sentence, expected):
     assert defines(analyse(question), sentence) is expected
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("The three heads meet quarterly with the directors.", True),
+    ("Elections are held every two years.", True),
+    ("The heads met in Berlin to set priorities.", False),
+])
+def test_how_often_is_answered_by_a_frequency(sentence, expected):
+    assert type_match(analyse("how often do the heads meet?"), sentence, frozenset()) is expected
