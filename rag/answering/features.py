@@ -193,8 +193,9 @@ def sentence_values(q: QuestionInfo, text: str,
         if q.answer_type == NUMBER and _YEARLIKE.match(value) and not asks_years:
             continue
         near = T.tokens(normal[end:end + 40])[:3]
-        hit = bool(q.counted) and any(t in near for t in q.counted)
-        if not hit and q.counted and similarity is not None:
+        share = bool(_PERCENT.match(normal[end:end + 12]))  # "75 percent of states" is a share, not a count
+        hit = bool(q.counted) and any(t in near for t in q.counted) and not (share and q.needs_count)
+        if not hit and q.counted and similarity is not None and not (share and q.needs_count):
             hit = _counted_alike(q, normal[end:end + 40], similarity)
         if value == "1" and not hit and not _DURATION.match(normal[end:end + 12]):
             continue  # "one of the ...": a word, not a quantity; "one year" is one
@@ -249,6 +250,7 @@ _DENSE_RANK = FEATURES.index("dense_rank")
 _FREQUENCY = re.compile(r"\b(?:hourly|daily|weekly|fortnightly|monthly|quarterly|annually|yearly|biannual\w*|biennial\w*|"
                         r"semi-annual\w*|every\b|each (?:year|month|week|day)|once|twice|\w+ times|per (?:year|month|week|day)|"
                         r"a (?:year|month|week|day)\b|regularly)", re.I)
+_PERCENT = re.compile(r"\s?(?:%|percent\b|per cent\b)", re.I)
 _DURATION = re.compile(r"\W{0,2}(?:years?|months?|weeks?|days?|hours?|minutes?|decades?)\b", re.I)
 
 

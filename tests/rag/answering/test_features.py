@@ -49,3 +49,10 @@ def test_a_definition_defines_a_term_of_the_question(question, sentence, expecte
 ])
 def test_how_often_is_answered_by_a_frequency(sentence, expected):
     assert type_match(analyse("how often do the heads meet?"), sentence, frozenset()) is expected
+
+
+def test_a_percentage_is_not_a_count():
+    count = analyse("how many member states signed the declaration?")
+    assert sentence_values(count, "More than 75 percent of member states signed it.")[1] is False
+    assert sentence_values(count, "Since 2018, 152 member states have signed it.")[1] is True
+    assert sentence_values(analyse("what percentage of member states signed?"), "75 percent of member states signed.")[1]
