@@ -182,7 +182,7 @@ def sentence_values(q: QuestionInfo, text: str,
     """The quantities or dates a sentence adds to the question, and whether one of them
     counts what the question counts ("how many states" ~ "152 states"; with ``similarity``,
     also "how many countries" ~ "152 member states")."""
-    body = _ENUMERATOR.sub("", text)
+    body = _FOOTNOTE_MARK.sub("", _ENUMERATOR.sub("", text))
     normal = T.number_words_to_digits(body)
     found: set[str] = set()
     anchored = False
@@ -192,6 +192,8 @@ def sentence_values(q: QuestionInfo, text: str,
             continue
         if q.answer_type == NUMBER and _YEARLIKE.match(value) and not asks_years:
             continue
+        if q.answer_type != DATE and (_MONTH_AFTER.match(normal[end:end + 14]) or _MONTH_BEFORE.search(normal[max(0, start - 14):start])):
+            continue  # "7-11 December", "June 30": a day of a date, not a quantity
         near = T.tokens(normal[end:end + 40])[:3]
         share = bool(_PERCENT.match(normal[end:end + 12]))  # "75 percent of states" is a share, not a count
         hit = bool(q.counted) and any(t in near for t in q.counted) and not (share and q.needs_count)
@@ -250,6 +252,11 @@ _DENSE_RANK = FEATURES.index("dense_rank")
 _FREQUENCY = re.compile(r"\b(?:hourly|daily|weekly|fortnightly|monthly|quarterly|annually|yearly|biannual\w*|biennial\w*|"
                         r"semi-annual\w*|every\b|each (?:year|month|week|day)|once|twice|\w+ times|per (?:year|month|week|day)|"
                         r"a (?:year|month|week|day)\b|regularly)", re.I)
+# a note's number opening a footnote ("46 Group of Friends ...", "30 See United Nations ...")
+_FOOTNOTE_MARK = re.compile(r"^\s*\d{1,3}\s+(?=[A-Z“\"‘'])")
+_MONTH_NAMES = "|".join(m.capitalize() for m in T.MONTHS)
+_MONTH_AFTER = re.compile(r"^(?:\s*[–—-]\s*\d{1,2})?(?:st|nd|rd|th)?\s+(?:" + _MONTH_NAMES + r")\b")
+_MONTH_BEFORE = re.compile(r"\b(?:" + _MONTH_NAMES + r")\s+$")
 _PERCENT = re.compile(r"\s?(?:%|percent\b|per cent\b)", re.I)
 _DURATION = re.compile(r"\W{0,2}(?:years?|months?|weeks?|days?|hours?|minutes?|decades?)\b", re.I)
 

@@ -56,3 +56,12 @@ def test_a_percentage_is_not_a_count():
     assert sentence_values(count, "More than 75 percent of member states signed it.")[1] is False
     assert sentence_values(count, "Since 2018, 152 member states have signed it.")[1] is True
     assert sentence_values(analyse("what percentage of member states signed?"), "75 percent of member states signed.")[1]
+
+
+def test_a_footnote_mark_and_a_day_of_a_date_are_not_quantities():
+    count = analyse("how many member states belong to the group?")
+    assert sentence_values(count, "46 Group of Friends, meeting note, February 26, 2019.")[0] == frozenset()
+    cost = analyse("how much did it cost to run the forum?")
+    assert sentence_values(cost, "The forum was hosted virtually from 7–11 December 2020.")[0] == frozenset()
+    assert "7" in sentence_values(analyse("when was the forum held?"), "It was held on 7 December 2020.")[0]
+    assert sentence_values(count, "152 member states signed it.")[0] == frozenset({"152"})
