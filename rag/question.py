@@ -49,6 +49,8 @@ _REASON = re.compile(r"\bwhy\b|\bhow (?:does|do|did|can|could|should|is|are|was|
 _DEFINITION = re.compile(r"^\W*what (?:is|are|was|were|does) (?:an? |the )?[\w\s'-]{1,60}?(?:\bstand for|\bmean|\bdo)?\W*$|"
                          r"\bwhat does [\w-]+ stand for\b|\bdefin(?:e|ition)\b|\bmeant by\b|\bwhat(?:'s| is) (?:meant|an?\b)", re.I)
 _DEFINE_ASKED = re.compile(r"\bdefin(?:e|es|ed|ition)\b|\bmean[st]? by\b|\bstands? for\b", re.I)
+# "what's", "whats", "who's", "where's": the wh-word and "is"
+_IS_CONTRACTED = re.compile(r"\b(what|who|where|when|how|which)(?:'s|’s|s)\b", re.I)
 _ROLE = re.compile(r"\b(?:job|role|position|title|function|responsib\w+|post)\b", re.I)
 # words that say what kind of answer is wanted, not what it is about
 _FRAME = frozenset(T.stem(w) for w in (
@@ -78,6 +80,7 @@ def analyse(question: str) -> QuestionInfo:
     """Answer type, answer form, key terms and specific names of a question."""
     asked = [part for part in re.split(r"(?<=[?])\s+", question.strip()) if part.strip()]
     last = asked[-1] if asked else question  # with context prepended, the type is the last ask's
+    last = _IS_CONTRACTED.sub(lambda m: f"{m.group(1)} is", last)  # "whats the total" asks as "what is the total"
     # the type the question asks for first: "who do I email when I'm away?" asks for a who
     found = [(m.start(), order, kind) for order, (kind, rx) in enumerate(_TYPES) if (m := rx.search(last))]
     reason = _REASON.search(last)

@@ -16,6 +16,8 @@ from rag.question import ANY, COUNTRY, DATE, DEFINITION, FACT, FREQUENCY, LIST, 
         ("Which Security Council resolution recognised data?", REFERENCE),
         ("What are the three pillars of A4P?", ANY),
         ("how often does the committee meet?", FREQUENCY),
+        ("whats the total budget for 2020?", NUMBER),
+        ("who's the chair now?", PERSON),
     ],
 )
 def test_answer_types(question, kind):
