@@ -24,7 +24,9 @@ _TYPES = (
     (NUMBER, re.compile(
         r"\bhow (?:many|much|large|big|long)\b|\bnumber of\b|\bwhat (?:percentage|proportion|share|amount|fraction)\b|"
         r"\bwhat (?:is|was|are|were) the (?:total |approximate |estimated |annual |overall )?"
-        r"(?:population|size|budget|cost|amount|strength|percentage|total|number)\b|\bhow few\b", re.I)),
+        r"(?:population|size|budget|cost|amount|strength|percentage|total|number)\b|\bhow few\b|"
+        r"^\W*(?:the )?(?:total |approximate |exact |overall )?(?:amount|number|sum|cost|percentage|count) (?:of|raised|spent|paid)\b",
+        re.I)),
     (FREQUENCY, re.compile(r"\bhow (?:often|frequently|regularly)\b|\bat what (?:intervals?|frequency)\b", re.I)),
     (DATE, re.compile(r"\bwhen\b|\b(?:what|which) (?:year|date|month|day)\b|\bsince when\b|\bon what date\b", re.I)),
     (PERSON, re.compile(r"^\W*(?:and |so |but )?who(?:se)?\b|\bwhom\b|\bwhich (?:person|official|ambassador|individual)\b", re.I)),

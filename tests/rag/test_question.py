@@ -17,6 +17,7 @@ from rag.question import ANY, COUNTRY, DATE, DEFINITION, FACT, FREQUENCY, LIST, 
         ("What are the three pillars of A4P?", ANY),
         ("how often does the committee meet?", FREQUENCY),
         ("whats the total budget for 2020?", NUMBER),
+        ("total amount raised at the pledging conference?", NUMBER),
         ("who's the chair now?", PERSON),
     ],
 )
