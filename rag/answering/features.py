@@ -232,7 +232,7 @@ def type_match(q: QuestionInfo, text: str, values: frozenset[str]) -> bool:
     if kind == NUMBER:
         return bool(values)
     if kind == DATE:
-        return bool(_MONTH.search(text) or set(_YEAR.findall(text)) - set(q.years))
+        return bool(_MONTH.search(text) or set(_DATED_YEAR.findall(text)) - set(q.years))
     new_names = T.capitalised_terms(text) - T.capitalised_terms(q.text) - set(T.MONTHS)
     if kind == PERSON:
         return bool(_HONORIFIC.search(text)) or bool(new_names)
@@ -257,6 +257,8 @@ _FOOTNOTE_MARK = re.compile(r"^\s*\d{1,3}\s+(?=[A-Z“\"‘'])")
 _MONTH_NAMES = "|".join(m.capitalize() for m in T.MONTHS)
 _MONTH_AFTER = re.compile(r"^(?:\s*[–—-]\s*\d{1,2})?(?:st|nd|rd|th)?\s+(?:" + _MONTH_NAMES + r")\b")
 _MONTH_BEFORE = re.compile(r"\b(?:" + _MONTH_NAMES + r")\s+$")
+# a year that dates something, not one that is part of a name ("the 2020 Annual Forum")
+_DATED_YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b(?!\s+[A-Z][a-z])")
 _PERCENT = re.compile(r"\s?(?:%|percent\b|per cent\b)", re.I)
 _DURATION = re.compile(r"\W{0,2}(?:years?|months?|weeks?|days?|hours?|minutes?|decades?)\b", re.I)
 

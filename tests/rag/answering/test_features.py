@@ -65,3 +65,9 @@ def test_a_footnote_mark_and_a_day_of_a_date_are_not_quantities():
     assert sentence_values(cost, "The forum was hosted virtually from 7–11 December 2020.")[0] == frozenset()
     assert "7" in sentence_values(analyse("when was the forum held?"), "It was held on 7 December 2020.")[0]
     assert sentence_values(count, "152 member states signed it.")[0] == frozenset({"152"})
+
+
+def test_a_year_in_a_name_does_not_date_anything():
+    when = analyse("when was the network set up?")
+    assert not type_match(when, "The 2020 Annual Forum set out to examine peace operations.", frozenset())
+    assert type_match(when, "The network was set up in 2017.", frozenset())
