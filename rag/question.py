@@ -40,7 +40,8 @@ _YESNO = re.compile(
     r"shall|may|must|isn't|wasn't|didn't|doesn't)\b|\bis it (?:true|correct|right|the case)\b|\bright\?\s*$", re.I)
 _LIST = re.compile(
     r"\b(?:which|what|name|list) (?:are |were )?(?:the )?(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\b|"
-    r"\blist\b|\bwhat (?:are|were) the (?:main |key |four |three )?\w+s\b|\benumerate\b|\bname (?:the|all)\b", re.I)
+    r"\blist\b|\bwhat (?:are|were) the (?:main |key |four |three )?\w+s\b|\benumerate\b|\bname (?:the|all)\b|"
+    r"\bwhich (?:(?:new|main|key|other|major) )?[a-z]+[^su\W]s\b", re.I)  # "which countries ...": more than one
 # a reason asked for: "why", and everyday ways of saying it ("what's behind", "how come",
 # "what has driven", "the reason for")
 _REASON = re.compile(r"\bwhy\b|\bhow (?:does|do|did|can|could|should|is|are|was|were|will|would)\b|\bfor what (?:reason|purpose)\b|"

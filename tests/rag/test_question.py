@@ -39,6 +39,8 @@ def test_counted_noun_and_specific_terms():
         ("is it true that the forum was held online?", YESNO),
         ("Did the mission close in 2020?", YESNO),
         ("which three pillars does the plan rest on", LIST),
+        ("which tools can i use to pin a package", LIST),
+        ("which organisation hosts it?", FACT),
         ("why do reports arrive late?", REASON),
         ("what has driven the focus on performance?", REASON),
         ("whats behind the push on performance", REASON),
