@@ -163,7 +163,7 @@ def _fit_ranker(examples: list["Example"], c: float) -> Logistic:
         return value, grad
 
     result = minimize(loss, np.zeros(d.shape[1]), jac=True, method="L-BFGS-B", bounds=_bounds(RANK_SIGNS, FEATURES),
-                      options={"maxiter": 3000})
+                      options={"maxiter": 20000, "ftol": 1e-13, "gtol": 1e-9})  # to the optimum: a refit repeats its weights
     return Logistic(tuple(), tuple(mean.tolist()), tuple(scale.tolist()), tuple(result.x.tolist()), 0.0)
 
 

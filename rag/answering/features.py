@@ -47,7 +47,7 @@ FEATURES = (
     "s_dense", "s_dense_gap", "p_score_rel", "p_dense", "p_kw_rel", "p_rank_inv",
     "s_cov", "s_cov_gap", "s_cov_ctx", "p_cov", "s_fuzzy", "typed_q", "type_ok", "type_ok_typed", "type_miss_typed",
     "anchored", "new_info", "s_len", "first", "anaphor", "year_match", "year_clash", "negation",
-    "defines_def", "because_reason", "role_role", "list_list", "yesno_cov", "footnote", "s_spec", "p_spec", "window", "bibliographic", "new_names_who", "dense_rank", "cov_rank",
+    "defines_def", "because_reason", "role_role", "list_list", "yesno_cov", "footnote", "s_spec", "p_spec", "bibliographic", "new_names_who", "dense_rank", "cov_rank",
     "defines_acronym", "prev_dense", "next_dense", "s_question",
 ) + tuple(f"form_{f}" for f in FORMS) + tuple(f"window_{f}" for f in FORMS)
 
@@ -354,7 +354,6 @@ def candidates(q: QuestionInfo, passages: Sequence[Passage], vocab: Vocabulary) 
                 form[FORMS.index("yesno")] * cov,
                 1.0 if p.kind == "footnote" or re.match(r"^\W*\d{1,3}\s+[A-Z“\"]", text) and position == 0 else 0.0,
                 _specific_share(q, tokens | section), _specific_share(q, p_tokens),
-                1.0 if last > position else 0.0,
                 1.0 if BIBLIOGRAPHIC.search(text) else 0.0,
                 who * min(len(vocab.names(text) - q_names), 3) / 3.0,
                 0.0, 0.0,  # ranks among all candidates, filled in below

@@ -58,8 +58,8 @@ def test_the_ranker_keeps_the_sign_of_a_signal_whose_direction_is_known():
     from rag.answering.features import FEATURES
 
     rng = np.random.default_rng(0)
-    known, free = FEATURES.index("p_dense"), FEATURES.index("window")
-    assert RANK_SIGNS["p_dense"] > 0 and "window" not in RANK_SIGNS
+    known, free = FEATURES.index("p_dense"), FEATURES.index("new_info")
+    assert RANK_SIGNS["p_dense"] > 0 and "new_info" not in RANK_SIGNS
     examples = []
     for _ in range(40):
         x = rng.normal(size=(4, len(FEATURES)))
