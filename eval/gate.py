@@ -6,23 +6,23 @@ from __future__ import annotations
 
 # (corpus, split) -> metric -> (comparison, threshold)
 GATE: dict[tuple[str, str], dict[str, tuple[str, float]]] = {
-    # floors a little under what the test split measured with the selector shipped now
-    # (answers 0.664, citations 0.776, abstention 0.467, false abstention 0.027, paraphrase
-    # 0.278; one of its 30 unanswerables is 0.033); the targets of issue 10 (0.90 / 0.90 /
-    # 0.90 / <= 0.05 / 0.85) are not met yet.
+    # floors under what the test split measured with the selector shipped now (answers
+    # 0.718, citations 0.804, abstention 0.467, false abstention 0.027, paraphrase 0.389;
+    # one of its 30 unanswerables is 0.033, and a refit after a small change has moved it by
+    # two); the targets of issue 10 (0.90 / 0.90 / 0.90 / <= 0.05 / 0.85) are not met yet.
     ("main", "test"): {
-        "answer_accuracy": (">=", 0.60),
-        "citation_precision": (">=", 0.70),
+        "answer_accuracy": (">=", 0.65),
+        "citation_precision": (">=", 0.75),
         "abstention_accuracy": (">=", 0.43),
         "false_abstention_rate": ("<=", 0.10),
-        "paraphrase_consistency": (">=", 0.15),
+        "paraphrase_consistency": (">=", 0.25),
         "verbatim_rate": (">=", 1.0),
     },
     # the second corpus is never trained on, so all 72 of its questions are unseen: gated
-    # together (its test third alone is 20 questions); measured answers 0.439, abstention
+    # together (its test third alone is 20 questions); measured answers 0.491, abstention
     # 0.600 (9 of its 15 unanswerables: one question is 0.067, so the floor sits one under)
     ("debian", "all"): {
-        "answer_accuracy": (">=", 0.35),
+        "answer_accuracy": (">=", 0.42),
         "abstention_accuracy": (">=", 0.53),
         "verbatim_rate": (">=", 1.0),
     },
