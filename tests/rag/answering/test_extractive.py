@@ -90,3 +90,16 @@ def test_a_long_sentence_is_quoted_by_the_clauses_that_hold_the_number(vocabular
     assert text[short.start:short.end] == short.text  # verbatim, at exact offsets
     assert _excerpt(c, short).endswith("observers…")  # marked as cut short
     assert clause(q, c, c.sentence, longest=1000) == c.sentence  # short enough: the whole sentence
+
+
+def test_two_counts_of_the_asked_thing_conflict_however_differently_worded(vocabulary):
+    from rag.ingest import split_paragraphs
+    from rag.types import DocumentInfo, Passage
+
+    texts = ("The agenda groups its commitments into eight thematic areas.\n",
+             "Since its launch many states have signed on, and the declaration that followed lists its forty-five "
+             "commitments under seven thematic areas, each with a champion among its endorsers.\n")
+    passages = [Passage(split_paragraphs(f"d{i}", t)[0], DocumentInfo(f"d{i}", "D", f"d{i}.txt"), 1.0 - i / 10,
+                        sentence_scores=(0.5,), rank=i + 1) for i, t in enumerate(texts)]
+    answer = ExtractiveAnswerer(vocabulary, threshold=0.0).answer("How many thematic areas does the agenda have?", [], passages)
+    assert answer.conflict and "eight" in answer.answer and "seven" in answer.answer
