@@ -309,6 +309,8 @@ def main() -> None:
     best = int(np.argmax(smooth))
     best_t, best_score = float(grid[best]), float(curve[best])
     answered = oof >= best_t
+    print("  out-of-fold accuracy at fixed thresholds (to compare runs): " + ", ".join(
+        f"{t:.2f}: {curve[int(np.argmin(np.abs(grid - t)))]:.3f}" for t in (0.15, 0.2, 0.25, 0.3)))
     print(f"threshold {best_t}: dev out-of-fold accuracy {best_score:.3f}; answers right "
           f"{(answered & (q_y == 1))[answerable].mean():.3f}; abstains on unanswerable {(~answered)[~answerable].mean():.3f}")
 

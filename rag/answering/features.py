@@ -34,6 +34,9 @@ _CODE = re.compile(r"\b[A-Z]{1,6}/[\w./-]*\d|\b(?:resolution|article|section|cla
 _ANAPHOR = re.compile(r"^\W*(?:they|this|these|those|it|its|their|such|he|she|his|her|the latter|both|there)\b", re.I)
 _NEGATION = re.compile(r"\b(?:not|no|never|neither|nor|without|none|cannot|n't)\b", re.I)
 _ENUMERATOR = re.compile(r"^\s*\(?\d{1,3}[.)-]\s")
+# words that ask what an acronym is short for, whatever else the question says
+_EXPANSION = re.compile(r"\bstands? for\b|\bshort for\b|\babbreviat\w*|\bacronym\b|\bfull (?:name|form|title)\b|"
+                        r"\bspel(?:l|led|ls|t) out\b|\bin full\b", re.I)
 # a phrase that defines what comes before it ("X means ...", "X is a ...", "X defines Y as ...")
 _DEFINES = re.compile(r"\b(?:means|meaning|refers? to|stands? for|defined as|defines?\b[^.;]{0,60}?\bas|understood as|"
                       r"known as|(?:is|are|was|were) (?:an?|the|one|when|where)\b)", re.I)
@@ -219,6 +222,12 @@ def defines(q: QuestionInfo, text: str) -> bool:
     return any(asked & set(T.tokens(text[:m.start()])) for m in _DEFINES.finditer(text))
 
 
+def asks_expansion(q: QuestionInfo, acronyms: Sequence[str]) -> bool:
+    """Whether the question asks what one of its ``acronyms`` stands for: it says so ("full
+    name", "abbreviated", "stands for"), or names nothing but the acronym ("a4p = ?")."""
+    return bool(acronyms) and (set(q.terms) <= {t for a in acronyms for t in T.tokens(a)} or bool(_EXPANSION.search(q.text)))
+
+
 def _specific_share(q: QuestionInfo, terms: set[str]) -> float:
     """The share of the question's names and numbers that ``terms`` states (1 when it names none)."""
     if not q.specific:
@@ -311,7 +320,7 @@ def candidates(q: QuestionInfo, passages: Sequence[Passage], vocab: Vocabulary) 
     who = 1.0 if q.answer_type in (PERSON, NAME) or q.role else 0.0
     acronyms = vocab.asked_acronyms(q.text)
     # asks what the acronym is ("what does DPPA stand for"), not something about what it names
-    about_acronym = bool(acronyms) and set(q.terms) <= {t for a in acronyms for t in T.tokens(a)}
+    about_acronym = asks_expansion(q, acronyms)
     q_names = {w.lower() for w in _CAPITALISED.findall(q.text)}
     rows: list[tuple[Passage, int, Sentence, list[float], frozenset[str], bool]] = []
     for passage in passages:

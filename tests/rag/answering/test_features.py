@@ -1,6 +1,6 @@
 import pytest
 
-from rag.answering.features import defines, sentence_values, type_match
+from rag.answering.features import asks_expansion, defines, sentence_values, type_match
 from rag.question import analyse
 
 HOW_LONG = analyse("For how long does the Project Leader serve?")
@@ -71,3 +71,17 @@ def test_a_year_in_a_name_does_not_date_anything():
     when = analyse("when was the network set up?")
     assert not type_match(when, "The 2020 Annual Forum set out to examine peace operations.", frozenset())
     assert type_match(when, "The network was set up in 2017.", frozenset())
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("a4p = ?", True),
+        ("What is the full name of the initiative abbreviated A4P?", True),
+        ("what is the A4P short for in the declaration?", True),
+        ("how many states signed the A4P declaration?", False),
+        ("what did the A4P declaration commit states to?", False),
+    ],
+)
+def test_a_question_asks_what_an_acronym_stands_for(question, expected):
+    assert asks_expansion(analyse(question), ["A4P"]) is expected
