@@ -61,6 +61,8 @@ _FRAME = frozenset(T.stem(w) for w in (
     "kind type exactly roughly approximately name named called describe explain mean true correct "
     "right case reason purpose stand stands acronym abbreviation meant define defined definition".split()
 ))
+# a "when" after the question's own wh-word opens a clause of time, it does not ask for one
+_CLAUSE_WHEN = re.compile(r"^(\W*(?:(?:and|so|but|ok|okay)\W+)?(?:what|which|who|whom|whose|where|how)\b.*?\s)when\b", re.I)
 _PRONOUNS = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|he|she|his|her|him|there|then)\b", re.I)
 
 
@@ -85,7 +87,8 @@ def analyse(question: str) -> QuestionInfo:
     last = asked[-1] if asked else question  # with context prepended, the type is the last ask's
     last = _IS_CONTRACTED.sub(lambda m: f"{m.group(1)} is", last)  # "whats the total" asks as "what is the total"
     # the type the question asks for first: "who do I email when I'm away?" asks for a who
-    found = [(m.start(), order, kind) for order, (kind, rx) in enumerate(_TYPES) if (m := rx.search(last))]
+    typed = _CLAUSE_WHEN.sub(r"\1while", last)  # "what post did she hold when she spoke?" asks for a post
+    found = [(m.start(), order, kind) for order, (kind, rx) in enumerate(_TYPES) if (m := rx.search(typed))]
     reason = _REASON.search(last)
     if reason:
         found.append((reason.start(), -1, ANY))  # "why ... when ...?" asks for a reason, not a date

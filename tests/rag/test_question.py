@@ -75,3 +75,11 @@ def test_a_reason_asked_first_is_not_a_date():
     q = analyse("why are the reports of little use when mandates are renewed?")
     assert (q.form, q.answer_type) == (REASON, ANY)
     assert analyse("when did it close, and why?").answer_type == DATE
+
+
+def test_a_when_after_the_questions_own_wh_word_is_a_clause_not_the_ask():
+    q = analyse("What position did she hold when she joined the opening panel?")
+    assert q.answer_type == ANY and q.role
+    assert analyse("what was his title when he spoke at the forum").answer_type == ANY
+    assert analyse("and when did it end?").answer_type == DATE
+    assert analyse("the mission closed when?").answer_type == DATE
