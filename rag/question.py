@@ -24,16 +24,16 @@ _TYPES = (
     (NUMBER, re.compile(
         r"\bhow (?:many|much|large|big|long)\b|\bnumber of\b|\bwhat (?:percentage|proportion|share|amount|fraction)\b|"
         r"\bwhat (?:is|was|are|were) the (?:total |approximate |estimated |annual |overall )?"
-        r"(?:population|size|budget|cost|amount|strength|percentage|total|number)\b|\bhow few\b|"
+        r"(?:population|size|budget|cost|amount|strength|percentage|total|number|turnout|attendance|headcount)\b|\bhow few\b|"
         r"^\W*(?:the )?(?:total |approximate |exact |overall )?(?:amount|number|sum|cost|percentage|count) (?:of|raised|spent|paid)\b",
         re.I)),
     (FREQUENCY, re.compile(r"\bhow (?:often|frequently|regularly)\b|\bat what (?:intervals?|frequency)\b", re.I)),
     (DATE, re.compile(r"\bwhen\b|\b(?:what|which) (?:year|date|month|day)\b|\bsince when\b|\bon what date\b", re.I)),
-    (PERSON, re.compile(r"^\W*(?:and |so |but )?who(?:se)?\b|\bwhom\b|\bwhich (?:person|official|ambassador|individual)\b", re.I)),
+    (PERSON, re.compile(r"^\W*(?:and |so |but )?who(?:se)?\b|\bwhom\b|\b(?:which|what|name of the) (?:person|official|ambassador|individual|guy|man|woman)\b", re.I)),
     (REFERENCE, re.compile(r"\b(?:which|what) (?:[\w-]+ ){0,3}(?:resolution|statement|article|section|document)s?\b", re.I)),
     (COUNTRY, re.compile(r"\b(?:which|what) (?:two |three |four |\w+ )?(?:country|countries|nations?|governments?|member states?)\b", re.I)),
     (NAME, re.compile(r"\b(?:which|what) (?:\w+ )?(?:organi[sz]ations?|institutions?|agency|agencies|bodies|body|"
-                      r"group|office|city|cities|team|committee|company|package|program|programme)\b|^\W*where\b", re.I)),
+                      r"group|office|city|cities|team|committee|company|package|program|programme|institutes?|think tanks?|departments?|dept|ministr(?:y|ies))\b|^\W*where\b", re.I)),
 )
 _YESNO = re.compile(
     r"^\W*(?:(?:so|and|but|ok|okay)\W+)?(?:is|are|was|were|did|does|do|has|have|had|can|could|will|would|should|"
@@ -41,7 +41,7 @@ _YESNO = re.compile(
 _LIST = re.compile(
     r"\b(?:which|what|name|list) (?:are |were )?(?:the )?(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\b|"
     r"\blist\b|\bwhat (?:are|were) the (?:main |key |four |three )?\w+s\b|\benumerate\b|\bname (?:the|all)\b|"
-    r"\bwhich (?:(?:new|main|key|other|major) )?[a-z]+[^su\W]s\b", re.I)  # "which countries ...": more than one
+    r"\bwhich (?:(?:new|main|key|other|major) )?[a-z]+[^su\W]s\b(?!\s+(?:an?|the|more|less|most|fewer)\b)", re.I)  # "which countries ...": more than one
 # a reason asked for: "why", and everyday ways of saying it ("what's behind", "how come",
 # "what has driven", "the reason for")
 _REASON = re.compile(r"\bwhy\b|\bhow (?:does|do|did|can|could|should|is|are|was|were|will|would)\b|\bfor what (?:reason|purpose)\b|"
@@ -50,7 +50,7 @@ _REASON = re.compile(r"\bwhy\b|\bhow (?:does|do|did|can|could|should|is|are|was|
                      r"\bwhat (?:has |have |had )?(?:driven|drove|drives|led to|leads to|caused|causes|prompted|motivated|made|makes)\b(?! up\b)",
                      re.I)
 _DEFINITION = re.compile(r"^\W*what (?:is|are|was|were|does) (?:an? |the )?[\w\s'-]{1,60}?(?:\bstand for|\bmean|\bdo)?\W*$|"
-                         r"\bwhat does [\w-]+ stand for\b|\bdefin(?:e|ition)\b|\bmeant by\b|\bwhat(?:'s| is) (?:meant|an?\b)", re.I)
+                         r"\bwhat does [\w-]+ stand for\b|\bwhat (?:does|do|did) [^?]{1,60}? refer to\b|\bdefin(?:e|ition)\b|\bmeant by\b|\bwhat(?:'s| is) (?:meant|an?\b)", re.I)
 _DEFINE_ASKED = re.compile(r"\bdefin(?:e|es|ed|ition)\b|\bmean[st]? by\b|\bstands? for\b", re.I)
 # "what's", "whats", "who's", "where's": the wh-word and "is"
 _IS_CONTRACTED = re.compile(r"\b(what|who|where|when|how|which)(?:'s|’s|s)\b", re.I)
@@ -63,6 +63,7 @@ _FRAME = frozenset(T.stem(w) for w in (
 ))
 # a "when" after the question's own wh-word opens a clause of time, it does not ask for one
 _CLAUSE_WHEN = re.compile(r"^(\W*(?:(?:and|so|but|ok|okay)\W+)?(?:what|which|who|whom|whose|where|how)\b.*?\s)when\b", re.I)
+_ALTERNATIVE = re.compile(r"\bor\b(?!\s+not\b)", re.I)
 _PRONOUNS = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|he|she|his|her|him|there|then)\b", re.I)
 
 
@@ -93,7 +94,8 @@ def analyse(question: str) -> QuestionInfo:
     if reason:
         found.append((reason.start(), -1, ANY))  # "why ... when ...?" asks for a reason, not a date
     answer_type = min(found)[2] if found else ANY
-    if _YESNO.search(last) and not re.match(r"^\W*(?:what|which|who|when|where|why|how)\b", last, re.I):
+    if _YESNO.search(last) and not re.match(r"^\W*(?:what|which|who|when|where|why|how)\b", last, re.I) \
+            and not _ALTERNATIVE.search(last):  # "is it A or B?" asks which, not whether
         form = YESNO
     elif _LIST.search(last):
         form = LIST

@@ -1,6 +1,6 @@
 import pytest
 
-from rag.question import ANY, COUNTRY, DATE, DEFINITION, FACT, FREQUENCY, LIST, NUMBER, PERSON, REASON, REFERENCE, YESNO, analyse, leans_on_context
+from rag.question import ANY, COUNTRY, DATE, DEFINITION, FACT, FREQUENCY, LIST, NAME, NUMBER, PERSON, REASON, REFERENCE, YESNO, analyse, leans_on_context
 
 
 @pytest.mark.parametrize(
@@ -19,6 +19,11 @@ from rag.question import ANY, COUNTRY, DATE, DEFINITION, FACT, FREQUENCY, LIST, 
         ("whats the total budget for 2020?", NUMBER),
         ("total amount raised at the pledging conference?", NUMBER),
         ("who's the chair now?", PERSON),
+        ("roughly what was the turnout at the forum?", NUMBER),
+        ("debian was set up by which guy originally?", PERSON),
+        ("name of the person heading the working group", PERSON),
+        ("which think tank ran the partnership track?", NAME),
+        ("lacroix heads which UN dept?", NAME),
     ],
 )
 def test_answer_types(question, kind):
@@ -83,3 +88,17 @@ def test_a_when_after_the_questions_own_wh_word_is_a_clause_not_the_ask():
     assert analyse("what was his title when he spoke at the forum").answer_type == ANY
     assert analyse("and when did it end?").answer_type == DATE
     assert analyse("the mission closed when?").answer_type == DATE
+
+
+@pytest.mark.parametrize(
+    "question, form",
+    [
+        ("are more of the commitments on member states or on the SG?", FACT),  # which of two, not whether
+        ("is the forum held in person or not?", YESNO),
+        ("which needs a bigger majority: amending the constitution or overriding the committee?", FACT),
+        ("which tools can i use to pin a package?", LIST),
+        ('What does the name "sid" refer to in the archive?', DEFINITION),
+    ],
+)
+def test_alternatives_verbs_after_which_and_refer_to(question, form):
+    assert analyse(question).form == form
