@@ -322,6 +322,8 @@ def candidates(q: QuestionInfo, passages: Sequence[Passage], vocab: Vocabulary) 
     # asks what the acronym is ("what does DPPA stand for"), not something about what it names
     about_acronym = asks_expansion(q, acronyms)
     q_names = {w.lower() for w in _CAPITALISED.findall(q.text)}
+    # "how many X": only a number of X answers, when the collection writes X at all ("ppl" it does not)
+    countable = q.needs_count and any(vocab.knows(q, t) for t in q.counted)
     rows: list[tuple[Passage, int, Sentence, list[float], frozenset[str], bool]] = []
     for passage in passages:
         p = passage.paragraph
@@ -344,7 +346,7 @@ def candidates(q: QuestionInfo, passages: Sequence[Passage], vocab: Vocabulary) 
                 context |= set(T.tokens(p.sentences[position - 1].text))
             cov_ctx = vocab.coverage(q, context)
             values, anchored = sentence_values(q, text, vocab.similarity)
-            typed = type_match(q, text, values) and (anchored or not q.needs_count)
+            typed = type_match(q, text, values) and (anchored or not countable)
             new = len(tokens - set(q.terms)) / max(len(tokens), 1)
             s_years = set(_YEAR.findall(text))
             year_match = 1.0 if q.years and q.years & (s_years or years) else 0.0

@@ -103,3 +103,14 @@ def test_two_counts_of_the_asked_thing_conflict_however_differently_worded(vocab
                         sentence_scores=(0.5,), rank=i + 1) for i, t in enumerate(texts)]
     answer = ExtractiveAnswerer(vocabulary, threshold=0.0).answer("How many thematic areas does the agenda have?", [], passages)
     assert answer.conflict and "eight" in answer.answer and "seven" in answer.answer
+
+
+def test_a_count_of_a_word_the_collection_never_writes_is_not_required_to_be_anchored(vocabulary):
+    from rag.ingest import split_paragraphs
+    from rag.types import DocumentInfo, Passage
+
+    passage = Passage(split_paragraphs("d", "The committee consists of up to 8 members.\n")[0], DocumentInfo("d", "D", "d.txt"),
+                      1.0, sentence_scores=(0.5,), rank=1)
+    unknown = candidates(analyse("how many ppl sit on the committee?"), [passage], vocabulary)
+    known = candidates(analyse("how many observers sit on the committee?"), [passage], vocabulary)
+    assert unknown[0].typed and not known[0].typed  # "observers" the collection writes: 8 members are not 8 observers
