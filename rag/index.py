@@ -108,7 +108,7 @@ class CorpusIndex:
     @cached_property
     def speller(self) -> Speller:
         """Reads a question's typos against this collection's words (made on first use)."""
-        return Speller(self.keyword.vocabulary.__contains__, lambda t: -self.keyword.idf_of(t))
+        return Speller(self.keyword.vocabulary.__contains__, lambda t: -self.keyword.idf_of(t), words=self.keyword.vocabulary)
 
     def knows_term(self, term: str) -> bool:
         """True if a keyword token (or a word sharing its first five letters) occurs."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, Iterable
 
 from rag import text as T
 
@@ -48,10 +48,14 @@ class Speller:
         speller.corrections("when did the mision begin?")  # {"mision": "mission"}
     """
 
-    def __init__(self, known: Callable[[str], bool], frequency: Callable[[str], float], cache_size: int = 4096) -> None:
+    def __init__(self, known: Callable[[str], bool], frequency: Callable[[str], float], cache_size: int = 4096,
+                 words: Iterable[str] = ()) -> None:
         self._known = known
         self._frequency = frequency
         self._read = lru_cache(maxsize=cache_size)(self._word)
+        self._by_initial: dict[str, list[str]] = {}  # the collection's tokens, by first letter
+        for w in words:
+            self._by_initial.setdefault(w[:1], []).append(w)
 
     def corrections(self, question: str) -> dict[str, str]:
         """The question's typos (their keyword token) -> the word one edit away whose token
@@ -73,4 +77,19 @@ class Speller:
             found = T.tokens(candidate)
             if len(found) == 1 and self._known(found[0]):
                 scored.append((self._frequency(found[0]), candidate))
-        return (tokens[0], max(scored)[1]) if scored else None
+        if not scored:
+            return None
+        fix = max(scored)[1]
+        if not _keeps_letters(lower, fix) and self._abbreviates(lower):
+            return None  # "dept", "conf": short for a longer word, not a typo of "debt" or "cons"
+        return tokens[0], fix
+
+    def _abbreviates(self, lower: str) -> bool:
+        """Whether the word keeps, in order, letters of a longer word of the collection that starts alike."""
+        return any(len(w) >= len(lower) + 3 and _keeps_letters(lower, w) for w in self._by_initial.get(lower[:1], ()))
+
+
+def _keeps_letters(short: str, long: str) -> bool:
+    """Whether ``short``'s letters occur in ``long`` in the same order."""
+    rest = iter(long)
+    return all(ch in rest for ch in short)

@@ -1,11 +1,12 @@
 from rag import text as T
 from rag.spelling import Speller
 
-COLLECTION = {t for w in ("mission", "missions", "council", "reports", "infected", "patrol") for t in T.tokens(w)}
+COLLECTION = {t for w in ("mission", "missions", "council", "reports", "infected", "patrol", "debt", "department")
+              for t in T.tokens(w)}
 
 
 def _fix(question: str) -> dict[str, str]:
-    return Speller(COLLECTION.__contains__, lambda token: 1.0).corrections(question)
+    return Speller(COLLECTION.__contains__, lambda token: 1.0, words=COLLECTION).corrections(question)
 
 
 def test_a_typo_reads_as_the_collection_word_one_edit_away():
@@ -21,3 +22,8 @@ def test_english_words_contractions_and_short_words_stay_as_typed():
 
 def test_a_word_nothing_is_one_edit_from_is_left_alone():
     assert _fix("what is the zyxwv council?") == {}
+
+
+def test_an_abbreviation_of_a_collection_word_is_no_typo():
+    assert _fix("which UN dept does he head?") == {}  # short for "department", not a typo of "debt"
+    assert _fix("when did the mision begin?") == {T.tokens("mision")[0]: "mission"}  # a letter left out is still a typo
