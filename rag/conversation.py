@@ -24,6 +24,9 @@ _PERSON = re.compile(r"\b(?:he|she|him|her|his)\b", re.I)
 _WHO = re.compile(r"^\W*(?:\w+\W+){0,2}?who\b", re.I)
 _POSSESSIVE = re.compile(r"\b(?:its|their|his|her)\b", re.I)
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+# what an earlier question is about ("what did X say about the financial cliff?"): what a later "it" means
+_ABOUT = re.compile(r"\babout (?:the )?([^?.,;]+?)\s*\??\s*$", re.I)
+_IT = re.compile(r"\b(?:it|its)\b", re.I)
 # a part of what an earlier "how many X" counted: "how many of those", "how much of it"
 _PARTITIVE = re.compile(r"\b(of|among) (?:those|them|these|it)\b", re.I)
 _COUNTED = re.compile(r"\bhow (?:many|much)\s+((?:[\w'’-]+\s+){0,2}?[\w'’-]+?)\s+(?:does|do|did|is|are|was|were|has|have|had|"
@@ -67,6 +70,9 @@ def rewrite(question: str, history: Sequence[str] = ()) -> str:
         if topic and topic in before and analyse(fragment).specific:
             return before.replace(topic, fragment, 1)
         return f"{before.rstrip(' ?')} {fragment}?"
+    about = _ABOUT.search(before)
+    if about and _IT.search(question):  # "what did X say about the cliff?" then "who else warned about it?"
+        topic = about.group(1)
     counted = _COUNTED.search(before)
     if counted and _PARTITIVE.search(question):  # "how many X ...?" then "how many of those ...?": of the X
         return _PARTITIVE.sub(lambda m: f"{m.group(1)} the {counted.group(1)}", question, count=1)

@@ -62,3 +62,10 @@ def test_a_part_of_what_was_counted_is_a_part_of_it():
     assert rewrite("how much of it went to health?", ["how much money did the functions get?"]) == \
         "how much of the money went to health?"
     assert rewrite("when did it close?", ["how many troops did UNAMID have?"]) == "when did UNAMID close?"
+
+
+def test_it_after_a_question_about_something_is_that_thing():
+    history = ["what did dagash-kamara say about the financial cliff?"]
+    assert rewrite("which member state rep also warned about it?", history) == \
+        "which member state rep also warned about financial cliff?"
+    assert "strand" in rewrite("what event did they point to?", ["what did the peacebuilding strand say about donorship?"])
