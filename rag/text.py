@@ -177,7 +177,8 @@ STOPWORDS = frozenset(
     theirs them themselves then there these they this those through to too under until up
     very was we were what when where which while who whom why will with would you your yours
     yourself yourselves according did does tell say said says document documents report
-    mention mentioned mentions give given list name named""".split()
+    mention mentioned mentions give given list name named
+    u r ur pls plz abt thx tho thru cuz""".split()  # the last: chat spellings of "you", "are", "please", "about", ...
 )
 
 

@@ -33,3 +33,7 @@ def test_clean_removes_markup():
 def test_a_contraction_typed_without_its_apostrophe_is_a_stopword():
     assert T.tokens("whats the mandate, whos the head") == T.tokens("what's the mandate, who's the head")
     assert T.tokens("whats") == []
+
+
+def test_chat_spellings_of_function_words_are_stopwords():
+    assert T.tokens("who r the co-hosts, pls tell me abt them") == T.tokens("who are the co-hosts, tell me about them")
