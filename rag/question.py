@@ -59,8 +59,14 @@ _ROLE = re.compile(r"\b(?:job|role|position|title|function|responsib\w+|post)\b"
 _FRAME = frozenset(T.stem(w) for w in (
     "many much number year date month day happen took take place happened total amount "
     "kind type exactly roughly approximately name named called describe explain mean true correct "
-    "right case reason purpose stand stands acronym abbreviation meant define defined definition".split()
+    "right case reason purpose stand stands acronym abbreviation meant define defined definition "
+    "know clarify outline summarise summarize".split()
 ))
+# a polite request around the question: "can you tell me ...", "could you explain ...", "do you know ..."
+_REQUEST = re.compile(r"^\W*(?:(?:hi|hello|hey|ok|okay|so)\W+)?(?:please\s+)?(?:(?:can|could|would|will) (?:you|u)\s+"
+                      r"(?:please\s+|pls\s+)?(?:(?:tell me|explain|describe|say|give me|clarify|outline|summari[sz]e|"
+                      r"let me know)\b|(?=(?:list|name)\b))|(?:do|does) (?:you|u|anyone) know\b|i(?:'d| would) like to know\b)\W*",
+                      re.I)
 # a "when" after the question's own wh-word opens a clause of time, it does not ask for one
 _CLAUSE_WHEN = re.compile(r"^(\W*(?:(?:and|so|but|ok|okay)\W+)?(?:what|which|who|whom|whose|where|how)\b.*?\s)when\b", re.I)
 _ALTERNATIVE = re.compile(r"\bor\b(?!\s+not\b)", re.I)
@@ -87,6 +93,7 @@ def analyse(question: str) -> QuestionInfo:
     asked = [part for part in re.split(r"(?<=[?])\s+", question.strip()) if part.strip()]
     last = asked[-1] if asked else question  # with context prepended, the type is the last ask's
     last = _IS_CONTRACTED.sub(lambda m: f"{m.group(1)} is", last)  # "whats the total" asks as "what is the total"
+    last = _REQUEST.sub("", last) or last  # "could you tell me when ...?" asks when, not whether
     # the type the question asks for first: "who do I email when I'm away?" asks for a who
     typed = _CLAUSE_WHEN.sub(r"\1while", last)  # "what post did she hold when she spoke?" asks for a post
     found = [(m.start(), order, kind) for order, (kind, rx) in enumerate(_TYPES) if (m := rx.search(typed))]

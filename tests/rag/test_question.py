@@ -102,3 +102,19 @@ def test_a_when_after_the_questions_own_wh_word_is_a_clause_not_the_ask():
 )
 def test_alternatives_verbs_after_which_and_refer_to(question, form):
     assert analyse(question).form == form
+
+
+@pytest.mark.parametrize(
+    "question, kind, form",
+    [
+        ("can you tell me when UNAMID closed?", DATE, FACT),
+        ("do you know who chaired the working group?", PERSON, FACT),
+        ("could you list the three pillars?", ANY, LIST),
+        ("Could you explain why mission heads pushed back?", ANY, REASON),
+        ("can the committee overrule a developer?", ANY, YESNO),  # a real yes/no question
+    ],
+)
+def test_a_polite_request_asks_the_question_inside_it(question, kind, form):
+    q = analyse(question)
+    assert (q.answer_type, q.form) == (kind, form)
+    assert "know" not in q.terms
