@@ -92,7 +92,8 @@ def analyse(question: str) -> QuestionInfo:
     """Answer type, answer form, key terms and specific names of a question."""
     asked = [part for part in re.split(r"(?<=[?])\s+", question.strip()) if part.strip()]
     last = asked[-1] if asked else question  # with context prepended, the type is the last ask's
-    last = _IS_CONTRACTED.sub(lambda m: f"{m.group(1)} is", last)  # "whats the total" asks as "what is the total"
+    last = _IS_CONTRACTED.sub(lambda m: f"{m.group(1)} is", re.sub(r"\bwat(?=s?\b)", "what", last, flags=re.I))
+    # "whats the total" asks as "what is the total"
     last = _REQUEST.sub("", last) or last  # "could you tell me when ...?" asks when, not whether
     # the type the question asks for first: "who do I email when I'm away?" asks for a who
     typed = _CLAUSE_WHEN.sub(r"\1while", last)  # "what post did she hold when she spoke?" asks for a post

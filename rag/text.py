@@ -178,7 +178,7 @@ STOPWORDS = frozenset(
     very was we were what when where which while who whom why will with would you your yours
     yourself yourselves according did does tell say said says document documents report
     mention mentioned mentions give given list name named
-    u r ur pls plz abt thx tho thru cuz""".split()  # the last: chat spellings of "you", "are", "please", "about", ...
+    u r ur pls plz abt thx tho thru cuz wat wats""".split()  # the last: chat spellings of "you", "are", "please", "what", ...
 )
 
 

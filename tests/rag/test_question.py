@@ -118,3 +118,8 @@ def test_a_polite_request_asks_the_question_inside_it(question, kind, form):
     q = analyse(question)
     assert (q.answer_type, q.form) == (kind, form)
     assert "know" not in q.terms
+
+
+def test_wat_is_what():
+    q = analyse("wats a conffile in debian")
+    assert q.form == DEFINITION and q.terms == ("conffil", "debian")
