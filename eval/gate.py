@@ -7,13 +7,14 @@ from __future__ import annotations
 # (corpus, split) -> metric -> (comparison, threshold)
 GATE: dict[tuple[str, str], dict[str, tuple[str, float]]] = {
     # floors under what the test split measured with the selector shipped now (answers
-    # 0.718, citations 0.804, abstention 0.467, false abstention 0.027, paraphrase 0.389;
+    # 0.727, citations 0.815, abstention 0.433, false abstention 0.018, paraphrase 0.389;
     # one of its 30 unanswerables is 0.033, and a refit after a small change has moved it by
-    # two); the targets of issue 10 (0.90 / 0.90 / 0.90 / <= 0.05 / 0.85) are not met yet.
+    # two: the floor sits one question under); the targets of issue 10 (0.90 / 0.90 / 0.90 /
+    # <= 0.05 / 0.85) are not met yet.
     ("main", "test"): {
-        "answer_accuracy": (">=", 0.65),
-        "citation_precision": (">=", 0.75),
-        "abstention_accuracy": (">=", 0.43),
+        "answer_accuracy": (">=", 0.70),
+        "citation_precision": (">=", 0.78),
+        "abstention_accuracy": (">=", 0.40),
         "false_abstention_rate": ("<=", 0.10),
         "paraphrase_consistency": (">=", 0.25),
         "verbatim_rate": (">=", 1.0),
