@@ -213,10 +213,9 @@ class ExtractiveAnswerer:
                 continue
             other_terms = set(T.tokens(other.sentence.text))
             overlap = len(best_terms & other_terms) / max(len(best_terms | other_terms), 1)
-            counted_both = bool(other.features[ANCHORED] and best.features[ANCHORED])
-            if q.needs_count and not counted_both:
+            if q.needs_count and not (other.features[ANCHORED] and best.features[ANCHORED]):
                 continue
             # two counts of what the question counts that differ are a conflict, however worded
-            if (overlap >= 0.3 or (q.needs_count and counted_both)) and other.values != best.values:
+            if (overlap >= 0.3 or q.needs_count) and other.values != best.values:
                 return other
         return None

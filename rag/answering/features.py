@@ -225,7 +225,8 @@ def defines(q: QuestionInfo, text: str) -> bool:
 def asks_expansion(q: QuestionInfo, acronyms: Sequence[str]) -> bool:
     """Whether the question asks what one of its ``acronyms`` stands for: it says so ("full
     name", "abbreviated", "stands for"), or names nothing but the acronym ("a4p = ?")."""
-    return bool(acronyms) and (set(q.terms) <= {t for a in acronyms for t in T.tokens(a)} or bool(_EXPANSION.search(q.text)))
+    named_only = set(q.terms) <= {t for a in acronyms for t in T.tokens(a)}
+    return bool(acronyms) and (named_only or bool(_EXPANSION.search(q.text)))
 
 
 def _specific_share(q: QuestionInfo, terms: set[str]) -> float:
