@@ -54,6 +54,7 @@ _DEFINITION = re.compile(r"^\W*what (?:is|are|was|were|does) (?:an? |the )?[\w\s
 _DEFINE_ASKED = re.compile(r"\bdefin(?:e|es|ed|ition)\b|\bmean[st]? by\b|\bstands? for\b", re.I)
 # "what's", "whats", "who's", "where's": the wh-word and "is"
 _IS_CONTRACTED = re.compile(r"\b(what|who|where|when|how|which)(?:'s|’s|s)\b", re.I)
+_CHAT_WHAT = re.compile(r"\bwat(?=s?\b)", re.I)
 _ROLE = re.compile(r"\b(?:job|role|position|title|function|responsib\w+|post)\b", re.I)
 # words that say what kind of answer is wanted, not what it is about
 _FRAME = frozenset(T.stem(w) for w in (
@@ -92,8 +93,8 @@ def analyse(question: str) -> QuestionInfo:
     """Answer type, answer form, key terms and specific names of a question."""
     asked = [part for part in re.split(r"(?<=[?])\s+", question.strip()) if part.strip()]
     last = asked[-1] if asked else question  # with context prepended, the type is the last ask's
-    last = _IS_CONTRACTED.sub(lambda m: f"{m.group(1)} is", re.sub(r"\bwat(?=s?\b)", "what", last, flags=re.I))
-    # "whats the total" asks as "what is the total"
+    # "whats the total" asks as "what is the total"; "wat is", "wats": what
+    last = _IS_CONTRACTED.sub(lambda m: f"{m.group(1)} is", _CHAT_WHAT.sub("what", last))
     last = _REQUEST.sub("", last) or last  # "could you tell me when ...?" asks when, not whether
     # the type the question asks for first: "who do I email when I'm away?" asks for a who
     typed = _CLAUSE_WHEN.sub(r"\1while", last)  # "what post did she hold when she spoke?" asks for a post

@@ -178,12 +178,12 @@ STOPWORDS = frozenset(
     very was we were what when where which while who whom why will with would you your yours
     yourself yourselves according did does tell say said says document documents report
     mention mentioned mentions give given list name named
-    u r ur pls plz abt thx tho thru cuz wat wats""".split()  # the last: chat spellings of "you", "are", "please", "what", ...
+    u r ur pls plz abt thx tho thru cuz wat""".split()  # the last: chat spellings of "you", "are", "please", "what", ...
 )
 
 
 # contractions with "is" typed without the apostrophe: a stopword, not a plural
-_UNMARKED = frozenset(w + "s" for w in ("what", "who", "where", "when", "how", "that", "there", "he", "she"))
+_UNMARKED = frozenset(w + "s" for w in ("what", "wat", "who", "where", "when", "how", "that", "there", "he", "she"))
 
 
 @lru_cache(maxsize=65536)
