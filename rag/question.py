@@ -71,6 +71,8 @@ _REQUEST = re.compile(r"^\W*(?:(?:hi|hello|hey|ok|okay|so)\W+)?(?:please\s+)?(?:
 # a "when" after the question's own wh-word opens a clause of time, it does not ask for one
 _CLAUSE_WHEN = re.compile(r"^(\W*(?:(?:and|so|but|ok|okay)\W+)?(?:what|which|who|whom|whose|where|how)\b.*?\s)when\b", re.I)
 _ALTERNATIVE = re.compile(r"\bor\b(?!\s+not\b)", re.I)
+# what a count or a length is counted in: "how many years", "how long" (a duration)
+_UNITS = frozenset(T.stem(w) for w in "year month week day hour minute decade".split())
 _PRONOUNS = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|he|she|his|her|him|there|then)\b", re.I)
 
 
@@ -124,7 +126,10 @@ def analyse(question: str) -> QuestionInfo:
         if head.group(3):
             counted = ("percent",)
         else:
-            counted = tuple(t for t in T.tokens(" ".join((head.group(1) or head.group(2)).split()[:3])) if t not in _FRAME)[:2]
+            words = T.tokens(" ".join((head.group(1) or head.group(2)).split()[:3]))
+            counted = tuple(t for t in words if t not in _FRAME or t in _UNITS)[:2]
+    elif re.search(r"\bhow long\b(?!\s+ago\b)", last, re.I):
+        counted = tuple(sorted(_UNITS))
     return QuestionInfo(
         text=question,
         answer_type=answer_type,

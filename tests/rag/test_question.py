@@ -38,6 +38,14 @@ def test_counted_noun_and_specific_terms():
     assert not analyse("How much did the UK shorten the mandate?").needs_count
 
 
+def test_a_count_of_time_units_counts_them():
+    # "year" is a frame word for the key terms ("what year ..."), but "how many years" counts years
+    q = analyse("dpl gets the job for how many years?")
+    assert q.counted == ("year",) and q.needs_count and "year" not in q.terms
+    assert "year" in analyse("how long is a term of office").counted  # a length of time, in any unit
+    assert not analyse("how long ago was it founded").counted
+
+
 @pytest.mark.parametrize(
     "question, form",
     [
