@@ -32,11 +32,12 @@ class CorpusSet:
 CORPORA = (
     CorpusSet("main", PROJECT_ROOT / "corpus", HERE / "questions" / "main.yaml"),
     CorpusSet("debian", HERE / "corpora" / "debian", HERE / "questions" / "debian.yaml"),
+    CorpusSet("licences", HERE / "corpora" / "licences", HERE / "questions" / "licences.yaml"),
 )
 
 
 def corpus_set(name: str) -> CorpusSet:
-    """The corpus called ``name`` (``main`` or ``debian``)."""
+    """The corpus called ``name`` (``main``, ``debian`` or ``licences``)."""
     return next(c for c in CORPORA if c.name == name)
 
 

@@ -62,7 +62,7 @@ def merge(raw_dir: Path) -> None:
     by_corpus: dict[str, list[dict]] = defaultdict(list)
     seen: set[str] = set()
     for path in sorted(raw_dir.glob("*.yaml")):
-        corpus = "debian" if path.stem.startswith("debian") else "main"
+        corpus = next((c.name for c in CORPORA if path.stem.startswith(c.name)), "main")
         for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
             item.setdefault("author", f"writer-{path.stem}")
             if item["id"] in seen:  # two writers chose the same id

@@ -276,7 +276,7 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("eval", help="run the evaluation suite", description="Evaluate every corpus in eval/ (dev beside test); write eval/reports/.")
     s.add_argument("--split", choices=("dev", "test", "both"), default="both", help="which split to ask (default both)")
-    s.add_argument("--corpus", choices=("main", "debian", "all"), default="all", help="which corpus (default all)")
+    s.add_argument("--corpus", choices=("main", "debian", "licences", "all"), default="all", help="which corpus (default all)")
     s.add_argument("--gate", action="store_true", help="exit non-zero when the test split misses the gate (eval/gate.py)")
     s.add_argument("--out", help="report folder (default eval/reports)")
     s.add_argument("--answerer", choices=("extractive", "llm"), default="extractive",
