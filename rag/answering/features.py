@@ -216,10 +216,26 @@ def sentence_values(q: QuestionInfo, text: str,
     return frozenset(found), anchored
 
 
+# a term in quotation marks: the term a definition defines ('"Source" form shall mean ...')
+_QUOTED = re.compile(r"\"([^\"]{2,60})\"|“([^”]{2,60})”|‘([^’]{2,60})’")
+
+
 def defines(q: QuestionInfo, text: str) -> bool:
-    """Whether a sentence defines one of the question's terms: a defining phrase after it."""
+    """Whether a sentence defines one of the question's terms: a defining phrase after it.
+    When the term defined is quoted just before the phrase, it must be the asked term itself
+    ("Minimal Corresponding Source" does not define "Corresponding Source")."""
     asked = set(q.terms)
-    return any(asked & set(T.tokens(text[:m.start()])) for m in _DEFINES.finditer(text))
+    for m in _DEFINES.finditer(text):
+        before = text[:m.start()]
+        quoted = [found.group(found.lastindex) for found in _QUOTED.finditer(before[-120:])]
+        if quoted:
+            term = set(T.tokens(quoted[-1]))
+            if term and term <= asked and len(term) >= min(len(asked), 2):
+                return True
+            continue
+        if asked & set(T.tokens(before)):
+            return True
+    return False
 
 
 def asks_expansion(q: QuestionInfo, acronyms: Sequence[str]) -> bool:
