@@ -42,6 +42,11 @@ class BM25:
         tid = self.vocabulary.get(term)
         return float(self.idf[tid]) if tid is not None else 0.0
 
+    def containing(self, term: str) -> np.ndarray:
+        """Positions of the documents that hold ``term``."""
+        tid = self.vocabulary.get(term)
+        return self._postings[tid][0] if tid is not None else np.zeros(0, dtype=np.int64)
+
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """BM25 score of every document for the query terms."""
         out = np.zeros(self.size, dtype=np.float32)

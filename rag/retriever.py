@@ -26,6 +26,7 @@ from rag.index import CorpusIndex
 from rag.kinds import has_kind
 from rag.question import COUNTRY, DATE, DEFINITION, NUMBER, PERSON, QuestionInfo, analyse
 from rag.store import VectorStore, faiss_store
+from rag.titles import named, names_of
 from rag.types import Passage
 
 # Chosen by `make bench-scale` (eval/reports/scale.md).
@@ -51,9 +52,10 @@ class Weights:
     sentence: float = 0.35
     keyword: float = 0.25
     kind: float = 0.05  # the paragraph holds the kind of thing asked for (a date, a count...)
+    document: float = 0.1  # the paragraph is in a document the question names ("in the MPL")
 
     def __post_init__(self) -> None:
-        if min(self.dense, self.sentence, self.keyword, self.kind) < 0:
+        if min(self.dense, self.sentence, self.keyword, self.kind, self.document) < 0:
             raise ValueError(f"weights must be non-negative. Currently, they are {self}")
 
 
@@ -101,6 +103,8 @@ class HybridSearcher:
         self._reduce_at = starts[:-1][self._has_sentences]
         self._kinds = {kind: np.full(len(index.paragraphs), -1, dtype=np.int8) for kind in KINDS}  # -1: not yet known
         self._defined_in = defining_paragraphs(index.paragraphs)
+        self._names = names_of(index)
+        self._doc_of = np.array([p.doc_id for p in index.paragraphs], dtype=object)
         if self.exact:
             for kind in KINDS:
                 self._kind_flags(kind, np.arange(len(index.paragraphs)))
@@ -160,6 +164,9 @@ class HybridSearcher:
         searchable = index.searchable[positions]
         if wanted in self._kinds and self.exact:
             fused = fused + w.kind * self._kind_flags(wanted, positions)
+        documents = named(query, self._names) if w.document else set()
+        if documents:
+            fused = fused + w.document * np.isin(self._doc_of[positions], list(documents)).astype(np.float32)
         fused[~searchable] = -np.inf
         k = min(k, int(searchable.sum()))
         if k == 0:

@@ -124,3 +124,17 @@ def test_initials_the_documents_never_write_find_the_name_they_spell(tiny_index,
 def test_a_typo_finds_the_word_meant(tiny_index, fake_embedder):
     top = HybridSearcher(tiny_index, fake_embedder).search("coucil", 1)[0]
     assert "Council" in top.paragraph.clean and top.keyword > 0
+
+
+def test_a_document_the_question_names_ranks_its_paragraphs_higher(tiny_index, fake_embedder):
+    from rag.retriever import Weights
+    from rag.titles import names_of
+
+    names = names_of(tiny_index)
+    doc_id, words = next((d, sorted(w)) for d, w in names.items() if w)
+    question = f"what does the {words[0]} say?"
+    on = HybridSearcher(tiny_index, fake_embedder).search(question, 10)
+    off = HybridSearcher(tiny_index, fake_embedder, Weights(document=0.0)).search(question, 10)
+    gain = {p.paragraph.number: p.score for p in on if p.paragraph.doc_id == doc_id}
+    base = {p.paragraph.number: p.score for p in off if p.paragraph.doc_id == doc_id}
+    assert gain and all(abs(gain[n] - base[n] - Weights().document) < 1e-5 for n in gain.keys() & base.keys())

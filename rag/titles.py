@@ -1,0 +1,68 @@
+"""Which documents a question names: "in the MPL", "under gplv3", "the bsd licence".
+
+A document is named by the names in its title and file name: words the collection never
+writes in lower case (so "security" or "annual" in a title is no name, "Mozilla" or "BSD"
+is), that name at most a third of its documents ("Debian" names them all and tells none
+apart), not months or bare numbers. A version glued to a name counts as the name
+("GPLv3", "mpl2", "CC0" ~ "GPL-3", "MPL-2.0", "CC0-1.0")."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping
+
+from rag import text as T
+from rag.types import DocumentInfo
+
+if TYPE_CHECKING:
+    from rag.index import CorpusIndex
+
+_VERSIONED = re.compile(r"^([a-z]{2,}?)v?\d[\d.]*$")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_NOT_NAMES = frozenset(T.MONTHS) | T.STOPWORDS
+
+
+def _names(text: str, written_lower: Callable[[str], bool] = lambda w: False) -> set[str]:
+    """Keyword tokens of the name-like words of ``text``, a glued version read as the word alone."""
+    out = set()
+    for word in _WORD.findall(text):
+        word = word.lower()
+        m = _VERSIONED.match(word)
+        word = m.group(1) if m else word
+        if len(word) >= 2 and not any(ch.isdigit() for ch in word[:2]) and word not in _NOT_NAMES and not written_lower(word):
+            out.update(T.tokens(word))
+    return out
+
+
+def document_names(documents: Mapping[str, DocumentInfo], written_lower: Callable[[str], bool],
+                   used_by: Callable[[str], int]) -> dict[str, frozenset[str]]:
+    """doc_id -> the names that single it out: in the titles and in the text (``used_by``:
+    how many documents' text uses a name) of at most a third of the documents.
+    ``written_lower``: whether the collection writes a word in lower case."""
+    names = {doc_id: _names(f"{info.title} {doc_id.replace('-', ' ').replace('_', ' ')}", written_lower)
+             for doc_id, info in documents.items()}
+    counts = Counter(n for ns in names.values() for n in ns)
+    most = max(1, len(documents) // 3)
+    return {doc_id: frozenset(n for n in ns if counts[n] <= most and used_by(n) <= most) for doc_id, ns in names.items()}
+
+
+def names_of(index: "CorpusIndex") -> dict[str, frozenset[str]]:
+    """:func:`document_names` for an index's documents."""
+    paragraphs = index.paragraphs
+
+    def written_lower(word: str) -> bool:  # in any form: "Definitions" is written "definition"
+        stem = (T.tokens(word) or [word])[0]
+        lower = re.compile(r"(?<![\w.])" + re.escape(stem) + r"[a-z]*\b")
+        return any(lower.search(paragraphs[i].clean) for i in index.keyword.containing(stem).tolist())
+
+    def used_by(name: str) -> int:
+        return len({paragraphs[i].doc_id for i in index.keyword.containing(name).tolist()})
+
+    return document_names(index.documents, written_lower, used_by)
+
+
+def named(question: str, names: Mapping[str, Iterable[str]]) -> set[str]:
+    """The documents whose names the question uses."""
+    asked = _names(question)
+    return {doc_id for doc_id, ns in names.items() if asked & set(ns)}
