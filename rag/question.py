@@ -36,7 +36,7 @@ _TYPES = (
                       r"group|office|city|cities|team|committee|company|package|program|programme|institutes?|think tanks?|departments?|dept|ministr(?:y|ies))\b|^\W*where\b", re.I)),
 )
 _YESNO = re.compile(
-    r"^\W*(?:(?:so|and|but|ok|okay)\W+)?(?:is|are|was|were|did|does|do|has|have|had|can|could|will|would|should|"
+    r"^\W*(?:(?:so|and|but|ok|okay)\W+)?(?:is|are|am|was|were|did|does|do|has|have|had|can|could|will|would|should|"
     r"shall|may|must|isn't|wasn't|didn't|doesn't)\b|\bis it (?:true|correct|right|the case)\b|\bright\?\s*$", re.I)
 _LIST = re.compile(
     r"\b(?:which|what|name|list) (?:are |were )?(?:the )?(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\b|"
@@ -68,6 +68,9 @@ _REQUEST = re.compile(r"^\W*(?:(?:hi|hello|hey|ok|okay|so)\W+)?(?:please\s+)?(?:
                       r"(?:please\s+|pls\s+)?(?:(?:tell me|explain|describe|say|give me|clarify|outline|summari[sz]e|"
                       r"let me know)\b|(?=(?:list|name)\b))|(?:do|does) (?:you|u|anyone) know\b|i(?:'d| would) like to know\b)\W*",
                       re.I)
+# a topic typed before the question: "artistic licence - am i allowed ...", "header files: whats ..."
+_TOPIC = re.compile(r"^[^?:\n–—]{2,50}?(?::|\s[-–—])\s+(?=(?:what|which|who|whom|whose|when|where|why|how|is|are|am|was|were|"
+                    r"can|could|do|does|did|has|have|may|must|should|will|would)\b)", re.I)
 # a "when" after the question's own wh-word opens a clause of time, it does not ask for one
 _CLAUSE_WHEN = re.compile(r"^(\W*(?:(?:and|so|but|ok|okay)\W+)?(?:what|which|who|whom|whose|where|how)\b.*?\s)when\b", re.I)
 _ALTERNATIVE = re.compile(r"\bor\b(?!\s+not\b)", re.I)
@@ -98,6 +101,7 @@ def analyse(question: str) -> QuestionInfo:
     # "whats the total" asks as "what is the total"; "wat is", "wats": what
     last = _IS_CONTRACTED.sub(lambda m: f"{m.group(1)} is", _CHAT_WHAT.sub("what", last))
     last = _REQUEST.sub("", last) or last  # "could you tell me when ...?" asks when, not whether
+    last = _TOPIC.sub("", last) or last
     # the type the question asks for first: "who do I email when I'm away?" asks for a who
     typed = _CLAUSE_WHEN.sub(r"\1while", last)  # "what post did she hold when she spoke?" asks for a post
     found = [(m.start(), order, kind) for order, (kind, rx) in enumerate(_TYPES) if (m := rx.search(typed))]

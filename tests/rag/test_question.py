@@ -38,6 +38,12 @@ def test_counted_noun_and_specific_terms():
     assert not analyse("How much did the UK shorten the mandate?").needs_count
 
 
+def test_a_topic_typed_before_the_question_is_not_the_question():
+    assert analyse("artistic licence - am i allowed to charge a fee?").form == YESNO
+    assert analyse("mission budget: who approved it?").answer_type == PERSON
+    assert analyse("darfur mission handover - main pillars?").form != YESNO  # no question after the dash
+
+
 def test_a_count_of_time_units_counts_them():
     # "year" is a frame word for the key terms ("what year ..."), but "how many years" counts years
     q = analyse("dpl gets the job for how many years?")
