@@ -216,6 +216,8 @@ def stem(word: str) -> str:
 
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+# a version or number glued to a name of two letters or more: "gplv3", "mpl2", "libc6"
+_VERSIONED = re.compile(r"^([a-z]{2,}?)v?(\d+)$")
 
 
 def tokens(text: str, *, keep_stopwords: bool = False) -> list[str]:
@@ -232,6 +234,10 @@ def _tokens(text: str, keep_stopwords: bool) -> tuple[str, ...]:
         if word in _UNMARKED:
             word = word[:-1]  # "whats", "whos": "what's" typed without its apostrophe
         if not word or (not keep_stopwords and word in STOPWORDS):
+            continue
+        glued = _VERSIONED.match(word)
+        if glued:  # "gplv3", "mpl2", "amd64": the name and its version, as "GPL version 3" reads
+            out += [stem(glued.group(1)), glued.group(2)]
             continue
         out.append(stem(word))
     return tuple(out)

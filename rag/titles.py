@@ -18,20 +18,17 @@ from rag.types import DocumentInfo
 if TYPE_CHECKING:
     from rag.index import CorpusIndex
 
-_VERSIONED = re.compile(r"^([a-z]{2,}?)v?\d[\d.]*$")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _NOT_NAMES = frozenset(T.MONTHS) | T.STOPWORDS
 
 
 def _names(text: str, written_lower: Callable[[str], bool] = lambda w: False) -> set[str]:
-    """Keyword tokens of the name-like words of ``text``, a glued version read as the word alone."""
+    """Keyword tokens of the name-like words of ``text`` (a glued version is its own token)."""
     out = set()
     for word in _WORD.findall(text):
         word = word.lower()
-        m = _VERSIONED.match(word)
-        word = m.group(1) if m else word
-        if len(word) >= 2 and not any(ch.isdigit() for ch in word[:2]) and word not in _NOT_NAMES and not written_lower(word):
-            out.update(T.tokens(word))
+        if word not in _NOT_NAMES and not written_lower(word):
+            out.update(t for t in T.tokens(word) if len(t) >= 2 and not any(ch.isdigit() for ch in t[:2]))
     return out
 
 
@@ -66,3 +63,14 @@ def named(question: str, names: Mapping[str, Iterable[str]]) -> set[str]:
     """The documents whose names the question uses."""
     asked = _names(question)
     return {doc_id for doc_id, ns in names.items() if asked & set(ns)}
+
+
+def naming_terms(question: str, names: Mapping[str, frozenset[str]]) -> dict[str, set[str]]:
+    """doc_id -> the question's own keyword tokens that name it ("gplv3" names "GPL-3")."""
+    out: dict[str, set[str]] = {}
+    for word in _WORD.findall(question):
+        said = _names(word)
+        for doc_id, ns in names.items():
+            if said & ns:
+                out.setdefault(doc_id, set()).update(T.tokens(word))
+    return out

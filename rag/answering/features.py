@@ -17,6 +17,7 @@ from rag import text as T
 from rag.acronyms import spelled_initials
 from rag.kinds import HONORIFIC as _HONORIFIC, MONTH as _MONTH, YEAR as _YEAR, countries as _countries
 from rag.question import ANY, COUNTRY, DATE, FORMS, FREQUENCY, NAME, NUMBER, PERSON, REFERENCE, QuestionInfo
+from rag.titles import naming_terms, names_of
 from rag.types import Passage, Sentence
 
 if TYPE_CHECKING:
@@ -74,7 +75,8 @@ class Vocabulary:
                  acronyms: dict[str, list[str]] | None = None, common: frozenset[str] = frozenset(),
                  similarity: Callable[[str, str], float] | None = None,
                  initialisms: dict[str, tuple[str, int]] | None = None,
-                 typos: Callable[[str], dict[str, str]] | None = None):
+                 typos: Callable[[str], dict[str, str]] | None = None,
+                 names: dict[str, frozenset[str]] | None = None):
         self.idf = idf
         self._knows_term = knows_term
         self.acronyms = acronyms or {}
@@ -83,6 +85,7 @@ class Vocabulary:
         self._spelled = lru_cache(maxsize=256)(self._spell)
         self.common = common  # words the collection also writes in lower case: not names
         self.similarity = similarity  # of two short phrases ("countries", "member states"), when a model is at hand
+        self.document_names = names or {}  # doc_id -> the names that single the document out ("mpl", "bsd")
 
     @classmethod
     def of(cls, index: "CorpusIndex", embedder: "Embedder | None" = None) -> "Vocabulary":
@@ -91,7 +94,7 @@ class Vocabulary:
         common = frozenset(w for p in index.paragraphs for w in _LOWER_WORD.findall(p.clean))
         similarity = PhraseSimilarity(embedder) if embedder is not None else None
         return cls(index.keyword.idf_of, index.knows_term, index.acronyms, common, similarity, index.initialisms,
-                   index.speller.corrections)
+                   index.speller.corrections, names_of(index))
 
     def spelled(self, q: QuestionInfo) -> dict[str, list[str]]:
         """The question's initials the documents never write ("dpl") and its typos ("mision")
@@ -341,10 +344,11 @@ def candidates(q: QuestionInfo, passages: Sequence[Passage], vocab: Vocabulary) 
     q_names = {w.lower() for w in _CAPITALISED.findall(q.text)}
     # "how many X": only a number of X answers, when the collection writes X at all ("ppl" it does not)
     countable = q.needs_count and any(vocab.knows(q, t) for t in q.counted)
+    naming = naming_terms(q.text, vocab.document_names) if vocab.document_names else {}
     rows: list[tuple[Passage, int, Sentence, list[float], frozenset[str], bool]] = []
     for passage in passages:
         p = passage.paragraph
-        section = set(T.tokens(p.section))
+        section = set(T.tokens(p.section)) | naming.get(p.doc_id, set())  # "in the MPL": said by where it is
         p_tokens = set(T.tokens(p.clean)) | section
         p_cov = vocab.coverage(q, p_tokens)
         years = set(_YEAR.findall(p.clean))

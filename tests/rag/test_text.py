@@ -37,3 +37,9 @@ def test_a_contraction_typed_without_its_apostrophe_is_a_stopword():
 
 def test_chat_spellings_of_function_words_are_stopwords():
     assert T.tokens("who r the co-hosts, pls tell me abt them") == T.tokens("who are the co-hosts, tell me about them")
+
+
+def test_a_version_glued_to_a_name_reads_as_the_name_and_the_version():
+    assert T.tokens("GPLv3") == T.tokens("gpl3") == T.tokens("GPL-3") == ["gpl", "3"]
+    assert T.tokens("mpl2 amd64") == ["mpl", "2", "amd", "64"]
+    assert T.tokens("A4P G10 v1") == ["a4p", "g10", "v1"]  # a name with a digit inside, or one letter, stays whole

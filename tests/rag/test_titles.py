@@ -36,3 +36,10 @@ def test_a_question_names_a_document_by_its_name_or_file_name_with_a_glued_versi
     assert named("mpl2 larger work definition pls", names) == {"MPL-2.0"}
     assert named("who owns the copyright in the bsd licence text?", names) == {"BSD"}
     assert named("what does the licence say about patents?", names) == set()
+
+
+def test_the_words_that_name_a_document_count_as_said_by_its_passages():
+    from rag.titles import naming_terms
+
+    names = {"GPL-3": frozenset({"gpl"}), "BSD": frozenset({"bsd"})}
+    assert naming_terms("can i sell GPLv3 code under the bsd terms?", names) == {"GPL-3": {"gpl", "3"}, "BSD": {"bsd"}}
