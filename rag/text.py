@@ -33,7 +33,7 @@ _ABBREVIATIONS = frozenset(
     "art cf vs al op ibid approx dept gen lt col sr esq rev prof".split()
 )
 _END = re.compile(r"[.!?]+[\"'”’)\]*]*[¹²³⁴⁵⁶⁷⁸⁹⁰]*(?=\s)")
-_ENUMERATOR_BEFORE = re.compile(r"(?:^|\n)\s*(?:[-*•]\s*)?\(?\d{1,3}$")
+_ENUMERATOR_BEFORE = re.compile(r"(?:^|\n)\s*(?:[-*•]\s*)?\(?\d{1,3}(?:\.\d{1,3})*$")  # "1." or "1.1." opening an item
 _NEXT_OK = re.compile(r"\s+[\"'“‘(*\-•A-Z0-9¹²³⁴⁵⁶⁷⁸⁹⁰]")
 _LIST_START = re.compile(r"^\s*(?:[-*•]\s|\d{1,3}[.)-]\s|\(?[a-z]\)\s|\(?[ivx]{1,4}\)\s|#)")
 _TERMINAL = re.compile(r"[.!?:;\"”’)]\**[¹²³⁴⁵⁶⁷⁸⁹⁰\d]*\s*$")
@@ -81,7 +81,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     for match in re.finditer(r"\n", text):
         before = text[: match.start()]
         after = text[match.end():]
-        if _LIST_START.match(after) or before.endswith("  ") or ends_sentence(before[-3:] or " "):
+        continues = bool(re.match(r"\s*[a-z]", after))  # '"Contributor"' then 'means ...' on the next line
+        if _LIST_START.match(after) or before.endswith("  ") or (ends_sentence(before[-3:] or " ") and not continues):
             cuts.append(match.start())
     spans: list[tuple[int, int]] = []
     start = 0

@@ -43,3 +43,8 @@ def test_a_version_glued_to_a_name_reads_as_the_name_and_the_version():
     assert T.tokens("GPLv3") == T.tokens("gpl3") == T.tokens("GPL-3") == ["gpl", "3"]
     assert T.tokens("mpl2 amd64") == ["mpl", "2", "amd", "64"]
     assert T.tokens("A4P G10 v1") == ["a4p", "g10", "v1"]  # a name with a digit inside, or one letter, stays whole
+
+
+def test_a_hard_wrapped_definition_list_item_is_one_sentence():
+    text = '1.1. "Contributor"\n    means each individual that creates\n    Covered Software.\n1.2. "License"\n    means this document.'
+    assert [text[a:b].split()[:2] for a, b in T.sentence_spans(text)] == [["1.1.", '"Contributor"'], ["1.2.", '"License"']]
