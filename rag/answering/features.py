@@ -255,6 +255,9 @@ def _specific_share(q: QuestionInfo, terms: set[str]) -> float:
     return sum(1 for t in q.specific if t in terms) / len(q.specific)
 
 
+_ANY_WORD = re.compile(r"[A-Za-z][\w'-]*")
+
+
 def type_match(q: QuestionInfo, text: str, values: frozenset[str]) -> bool:
     """Whether a sentence holds the kind of thing the question asks for."""
     kind = q.answer_type
@@ -262,7 +265,8 @@ def type_match(q: QuestionInfo, text: str, values: frozenset[str]) -> bool:
         return bool(values)
     if kind == DATE:
         return bool(_MONTH.search(text) or set(_DATED_YEAR.findall(text)) - set(q.years))
-    new_names = T.capitalised_terms(text) - T.capitalised_terms(q.text) - set(T.MONTHS)
+    # names the question does not say, however it writes them ("mozilla foundation" says "Mozilla Foundation")
+    new_names = T.capitalised_terms(text) - {w.lower() for w in _ANY_WORD.findall(q.text)} - set(T.MONTHS)
     if kind == PERSON:
         return bool(_HONORIFIC.search(text)) or bool(new_names)
     if kind == COUNTRY:
