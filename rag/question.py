@@ -98,6 +98,8 @@ def analyse(question: str) -> QuestionInfo:
     """Answer type, answer form, key terms and specific names of a question."""
     asked = [part for part in re.split(r"(?<=[?])\s+", question.strip()) if part.strip()]
     last = asked[-1] if asked else question  # with context prepended, the type is the last ask's
+    if len(asked) > 1 and not last.rstrip().endswith("?"):  # "how many days ...? i've seen two numbers": a remark
+        last = asked[-2]
     # "whats the total" asks as "what is the total"; "wat is", "wats": what
     last = _IS_CONTRACTED.sub(lambda m: f"{m.group(1)} is", _CHAT_WHAT.sub("what", last))
     last = _REQUEST.sub("", last) or last  # "could you tell me when ...?" asks when, not whether

@@ -38,6 +38,11 @@ def test_counted_noun_and_specific_terms():
     assert not analyse("How much did the UK shorten the mandate?").needs_count
 
 
+def test_a_remark_after_the_question_is_not_the_question():
+    q = analyse("how many days do i get to fix it? i've seen two different numbers")
+    assert q.answer_type == NUMBER and q.counted == ("day",)
+
+
 def test_a_topic_typed_before_the_question_is_not_the_question():
     assert analyse("artistic licence - am i allowed to charge a fee?").form == YESNO
     assert analyse("mission budget: who approved it?").answer_type == PERSON
