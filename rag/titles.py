@@ -22,12 +22,11 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _NOT_NAMES = frozenset(T.MONTHS) | T.STOPWORDS
 
 
-def _names(text: str, written_lower: Callable[[str], bool] = lambda w: False) -> set[str]:
-    """Keyword tokens of the name-like words of ``text`` (a glued version is its own token)."""
+def _names(text: str) -> set[str]:
+    """Keyword tokens of the words of ``text`` that could be names (a glued version is its own token)."""
     out = set()
     for word in _WORD.findall(text):
-        word = word.lower()
-        if word not in _NOT_NAMES and not written_lower(word):
+        if word.lower() not in _NOT_NAMES:
             out.update(t for t in T.tokens(word) if len(t) >= 2 and not any(ch.isdigit() for ch in t[:2]))
     return out
 
@@ -35,23 +34,22 @@ def _names(text: str, written_lower: Callable[[str], bool] = lambda w: False) ->
 def document_names(documents: Mapping[str, DocumentInfo], written_lower: Callable[[str], bool],
                    used_by: Callable[[str], int]) -> dict[str, frozenset[str]]:
     """doc_id -> the names that single it out: in the titles and in the text (``used_by``:
-    how many documents' text uses a name) of at most a third of the documents.
-    ``written_lower``: whether the collection writes a word in lower case."""
-    names = {doc_id: _names(f"{info.title} {doc_id.replace('-', ' ').replace('_', ' ')}", written_lower)
-             for doc_id, info in documents.items()}
+    how many documents' text uses a name) of at most a third of the documents, and never
+    written in lower case (``written_lower``, of a keyword token)."""
+    names = {doc_id: _names(f"{info.title} {doc_id.replace('-', ' ').replace('_', ' ')}") for doc_id, info in documents.items()}
     counts = Counter(n for ns in names.values() for n in ns)
     most = max(1, len(documents) // 3)
-    return {doc_id: frozenset(n for n in ns if counts[n] <= most and used_by(n) <= most) for doc_id, ns in names.items()}
+    kept = {n for n, c in counts.items() if c <= most and used_by(n) <= most and not written_lower(n)}  # cheap tests first
+    return {doc_id: frozenset(ns & kept) for doc_id, ns in names.items()}
 
 
 def names_of(index: "CorpusIndex") -> dict[str, frozenset[str]]:
     """:func:`document_names` for an index's documents."""
     paragraphs = index.paragraphs
 
-    def written_lower(word: str) -> bool:  # in any form: "Definitions" is written "definition"
-        stem = (T.tokens(word) or [word])[0]
-        lower = re.compile(r"(?<![\w.])" + re.escape(stem) + r"[a-z]*\b")
-        return any(lower.search(paragraphs[i].clean) for i in index.keyword.containing(stem).tolist())
+    def written_lower(token: str) -> bool:  # in any form: "Definitions" is written "definition"
+        lower = re.compile(r"(?<![\w.])" + re.escape(token) + r"[a-z]*\b")
+        return any(lower.search(paragraphs[i].clean) for i in index.keyword.containing(token).tolist())
 
     def used_by(name: str) -> int:
         return len({paragraphs[i].doc_id for i in index.keyword.containing(name).tolist()})

@@ -16,7 +16,7 @@ DOCS = _docs(**{
 })
 
 
-def _names(lower=frozenset({"license", "report", "security", "annual", "public", "version", "general", "copyright"}),
+def _names(lower=frozenset({"licens", "report", "security", "annual", "public", "version", "general", "copyright"}),
            used=lambda name: 1):
     return document_names(DOCS, lower.__contains__, used)
 
