@@ -108,8 +108,11 @@ class Vocabulary:
         return {key: T.tokens(name) for key, name in read.items()}
 
     def knows(self, q: QuestionInfo, term: str) -> bool:
-        """Whether the collection uses ``term`` of ``q``, or what the term stands for (initials, a typo)."""
-        return self._knows_term(term) or term in self.spelled(q)
+        """Whether the collection uses ``term`` of ``q`` (every part of "2.0"), or what the term
+        stands for (initials, a typo), or it names one of the documents ("bsd" of "BSD.txt")."""
+        parts = T.tokens(term) or [term]
+        return all(self._knows_term(t) for t in parts) or term in self.spelled(q) or \
+            any(term in names for names in self.document_names.values())
 
     def asked_acronyms(self, question: str) -> list[str]:
         """Acronyms a question names: written in capitals, or a word the documents define as one."""
