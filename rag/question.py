@@ -35,9 +35,12 @@ _TYPES = (
     (NAME, re.compile(r"\b(?:which|what) (?:\w+ )?(?:organi[sz]ations?|institutions?|agency|agencies|bodies|body|"
                       r"group|office|city|cities|team|committee|company|package|program|programme|institutes?|think tanks?|departments?|dept|ministr(?:y|ies))\b|^\W*where\b", re.I)),
 )
+# the verbs a yes/no question opens with, and the words any question may open with
+_AUXILIARY = "is|are|am|was|were|did|does|do|has|have|had|can|could|will|would|should|shall|may|must"
+_OPENS = "what|which|who|whom|whose|when|where|why|how|" + _AUXILIARY
 _YESNO = re.compile(
-    r"^\W*(?:(?:so|and|but|ok|okay)\W+)?(?:is|are|am|was|were|did|does|do|has|have|had|can|could|will|would|should|"
-    r"shall|may|must|isn't|wasn't|didn't|doesn't)\b|\bis it (?:true|correct|right|the case)\b|\bright\?\s*$", re.I)
+    r"^\W*(?:(?:so|and|but|ok|okay)\W+)?(?:" + _AUXILIARY + r"|isn't|wasn't|didn't|doesn't)\b"
+    r"|\bis it (?:true|correct|right|the case)\b|\bright\?\s*$", re.I)
 _LIST = re.compile(
     r"\b(?:which|what|name|list) (?:are |were )?(?:the )?(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\b|"
     r"\blist\b|\bwhat (?:are|were) the (?:main |key |four |three )?\w+s\b|\benumerate\b|\bname (?:the|all)\b|"
@@ -69,8 +72,7 @@ _REQUEST = re.compile(r"^\W*(?:(?:hi|hello|hey|ok|okay|so)\W+)?(?:please\s+)?(?:
                       r"let me know)\b|(?=(?:list|name)\b))|(?:do|does) (?:you|u|anyone) know\b|i(?:'d| would) like to know\b)\W*",
                       re.I)
 # a topic typed before the question: "artistic licence - am i allowed ...", "header files: whats ..."
-_TOPIC = re.compile(r"^[^?:\n–—]{2,50}?(?::|\s[-–—])\s+(?=(?:what|which|who|whom|whose|when|where|why|how|is|are|am|was|were|"
-                    r"can|could|do|does|did|has|have|may|must|should|will|would)\b)", re.I)
+_TOPIC = re.compile(r"^[^?:\n–—]{2,50}?(?::|\s[-–—])\s+(?=(?:" + _OPENS + r")\b)", re.I)
 # a "when" after the question's own wh-word opens a clause of time, it does not ask for one
 _CLAUSE_WHEN = re.compile(r"^(\W*(?:(?:and|so|but|ok|okay)\W+)?(?:what|which|who|whom|whose|where|how)\b.*?\s)when\b", re.I)
 _ALTERNATIVE = re.compile(r"\bor\b(?!\s+not\b)", re.I)
