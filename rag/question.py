@@ -78,6 +78,8 @@ _CLAUSE_WHEN = re.compile(r"^(\W*(?:(?:and|so|but|ok|okay)\W+)?(?:what|which|who
 _ALTERNATIVE = re.compile(r"\bor\b(?!\s+not\b)", re.I)
 # what a count or a length is counted in: "how many years", "how long" (a duration)
 _UNITS = frozenset(T.stem(w) for w in "year month week day hour minute decade".split())
+# how many items a list question asks for: "what are the three conditions", "which 2 orgs"
+_ITEMS = re.compile(r"\b([2-9]|10)\s+(?!percent\b|per\b|of\b)[a-z]", re.I)
 _PRONOUNS = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|he|she|his|her|him|there|then)\b", re.I)
 
 
@@ -93,6 +95,7 @@ class QuestionInfo:
     needs_count: bool = False  # "how many X": only a number of X answers it
     form: str = FACT
     role: bool = False  # asks for a job or function
+    items: int = 0  # for a list question that says how many ("the three conditions"): that many
 
 
 @lru_cache(maxsize=4096)
@@ -138,6 +141,10 @@ def analyse(question: str) -> QuestionInfo:
             counted = tuple(t for t in words if t not in _FRAME or t in _UNITS)[:2]
     elif re.search(r"\bhow long\b(?!\s+ago\b)", last, re.I):
         counted = tuple(sorted(_UNITS))
+    items = 0
+    if form == LIST:
+        said = _ITEMS.search(T.number_words_to_digits(last))
+        items = int(said.group(1)) if said else 0
     return QuestionInfo(
         text=question,
         answer_type=answer_type,
@@ -149,6 +156,7 @@ def analyse(question: str) -> QuestionInfo:
         years=frozenset(re.findall(r"\b(?:19|20)\d{2}\b", question)),
         form=form,
         role=bool(_ROLE.search(last)),
+        items=items,
     )
 
 

@@ -86,6 +86,12 @@ def polarity(q: QuestionInfo, evidence: str) -> bool:
     return bool(_NEGATION.search(evidence)) == bool(_NEGATION.search(q.text))
 
 
+# a list question that says how many items it wants takes items down to this share of the
+# best one's score until it has them (else 0.6), and never more than MOST_ITEMS
+ITEM_RATIO_SHORT = 0.25
+MOST_ITEMS = 6
+
+
 class ExtractiveAnswerer:
     """Picks the answering sentence with a fitted model; abstains when its calibrated
     confidence is below the threshold chosen on the dev split.
@@ -152,7 +158,7 @@ class ExtractiveAnswerer:
                           confidence=confidence)
         picked = [best]
         if q.form == LIST:
-            picked += self._more_items(best_p, best, scored)
+            picked += self._more_items(q, best_p, best, scored)
         parts, citations = [], []
         for marker, c in enumerate(picked, start=1):
             sentence = self._with_antecedent(c)
@@ -176,14 +182,19 @@ class ExtractiveAnswerer:
             return Sentence(before.start, c.sentence.end, f"{before.text} {c.sentence.text}")
         return c.sentence
 
-    def _more_items(self, best_p: float, best: Candidate, scored: list[tuple[float, Candidate]]) -> list[Candidate]:
-        """For a list question: other sentences that score close to the best one."""
+    def _more_items(self, q: QuestionInfo, best_p: float, best: Candidate,
+                    scored: list[tuple[float, Candidate]]) -> list[Candidate]:
+        """For a list question: other sentences that score close to the best one (closer to
+        it when the question does not say how many items it wants)."""
         out: list[Candidate] = []
+        wanted = min(q.items, MOST_ITEMS)  # "the three conditions": go on, less strictly, until three
         for p, c in scored[1:]:
-            if len(out) + 1 >= self.max_list_items or p < 0.6 * best_p:
+            short = len(out) + 1 < wanted
+            if len(out) + 1 >= max(self.max_list_items, wanted) or p < (ITEM_RATIO_SHORT if short else 0.6) * best_p:
                 break
-            if any(c.sentence.start < o.sentence.end and c.sentence.end > o.sentence.start for o in [best, *out]):
-                continue  # overlaps what is already picked
+            if any(c.passage.paragraph.doc_id == o.passage.paragraph.doc_id and c.sentence.start < o.sentence.end
+                   and c.sentence.end > o.sentence.start for o in [best, *out]):
+                continue  # overlaps what is already picked (offsets are in its document)
             out.append(c)
         return out
 

@@ -38,6 +38,13 @@ def test_counted_noun_and_specific_terms():
     assert not analyse("How much did the UK shorten the mandate?").needs_count
 
 
+def test_a_list_question_says_how_many_items_it_wants():
+    assert analyse("What are the three conditions for redistribution?").items == 3
+    assert analyse("which 2 orgs can i donate to").items == 2
+    assert analyse("which countries signed?").items == 0
+    assert analyse("how many of the 3 members voted?").items == 0  # a count, not a list
+
+
 def test_a_remark_after_the_question_is_not_the_question():
     q = analyse("how many days do i get to fix it? i've seen two different numbers")
     assert q.answer_type == NUMBER and q.counted == ("day",)

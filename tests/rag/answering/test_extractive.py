@@ -114,3 +114,17 @@ def test_a_count_of_a_word_the_collection_never_writes_is_not_required_to_be_anc
     unknown = candidates(analyse("how many ppl sit on the committee?"), [passage], vocabulary)
     known = candidates(analyse("how many observers sit on the committee?"), [passage], vocabulary)
     assert unknown[0].typed and not known[0].typed  # "observers" the collection writes: 8 members are not 8 observers
+
+
+def test_a_list_question_that_says_how_many_gathers_that_many(tiny_index, fake_embedder, vocabulary):
+    answerer = ExtractiveAnswerer(vocabulary, threshold=0.0)
+    passages = HybridSearcher(tiny_index, fake_embedder).search("observers forum mission", 5)
+    found = [c for c in candidates(analyse("observers"), passages, vocabulary) if c.sentence.end <= c.passage.paragraph.sentences[c.position].end]
+    distinct = list({(c.passage.paragraph.doc_id, c.passage.paragraph.number, c.position): c for c in found}.values())[:4]
+    assert len(distinct) == 4
+    scored = list(zip((0.8, 0.3, 0.25, 0.1), distinct))
+    unsaid = analyse("which observers were there?")
+    three = analyse("what are the three observers?")
+    assert unsaid.items == 0 and three.items == 3
+    assert answerer._more_items(unsaid, 0.8, distinct[0], scored) == []  # none within 0.6 of the best
+    assert answerer._more_items(three, 0.8, distinct[0], scored) == distinct[1:3]  # down to a quarter, until three
