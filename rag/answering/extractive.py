@@ -13,6 +13,7 @@ from rag.answering.features import FEATURES, QUESTION_FEATURES, Candidate, Vocab
 from rag.answering.selector import Selector, load_selector
 from rag.conversation import rewrite
 from rag.question import DATE, LIST, NUMBER, YESNO, QuestionInfo, analyse
+from rag.titles import named
 from rag.types import Answer, Passage, Sentence
 
 ANCHORED = FEATURES.index("anchored")
@@ -159,6 +160,7 @@ class ExtractiveAnswerer:
         picked = [best]
         if q.form == LIST:
             picked += self._more_items(q, best_p, best, scored)
+        picked += self._from_other_named(q, picked, scored)
         parts, citations = [], []
         for marker, c in enumerate(picked, start=1):
             sentence = self._with_antecedent(c)
@@ -196,6 +198,22 @@ class ExtractiveAnswerer:
                    and c.sentence.end > o.sentence.start for o in [best, *out]):
                 continue  # overlaps what is already picked (offsets are in its document)
             out.append(c)
+        return out
+
+    def _from_other_named(self, q: QuestionInfo, picked: list[Candidate],
+                          scored: list[tuple[float, Candidate]]) -> list[Candidate]:
+        """A question that names two documents or more ("under apache 2.0 the same way as under
+        mpl 2.0?") hears from each: the best candidate of every named document not yet quoted."""
+        documents = named(q.text, self.vocabulary.document_names)
+        if len(documents) < 2:
+            return []
+        heard = {c.passage.paragraph.doc_id for c in picked}
+        out = []
+        for _, c in scored:
+            doc_id = c.passage.paragraph.doc_id
+            if doc_id in documents and doc_id not in heard:
+                heard.add(doc_id)
+                out.append(c)
         return out
 
     def _other_long_form(self, q: QuestionInfo, best: Candidate, scored: list[tuple[float, Candidate]],

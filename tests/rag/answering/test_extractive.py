@@ -128,3 +128,18 @@ def test_a_list_question_that_says_how_many_gathers_that_many(tiny_index, fake_e
     assert unsaid.items == 0 and three.items == 3
     assert answerer._more_items(unsaid, 0.8, distinct[0], scored) == []  # none within 0.6 of the best
     assert answerer._more_items(three, 0.8, distinct[0], scored) == distinct[1:3]  # down to a quarter, until three
+
+
+def test_a_question_naming_two_documents_hears_from_both(tiny_index, fake_embedder, vocabulary):
+    passages = HybridSearcher(tiny_index, fake_embedder).search("observers forum mission council", 8)
+    found = candidates(analyse("observers"), passages, vocabulary)
+    docs = list(dict.fromkeys(c.passage.paragraph.doc_id for c in found))
+    assert len(docs) >= 2
+    vocabulary.document_names = {docs[0]: frozenset({"zorblat"}), docs[1]: frozenset({"quintex"})}
+    answerer = ExtractiveAnswerer(vocabulary, threshold=0.0)
+    scored = [(1.0 / (i + 1), c) for i, c in enumerate(found)]
+    best = next(c for c in found if c.passage.paragraph.doc_id == docs[0])
+    other = answerer._from_other_named(analyse("is it the same under zorblat as under quintex?"), [best], scored)
+    assert [c.passage.paragraph.doc_id for c in other] == [docs[1]]
+    assert other[0] is next(c for _, c in scored if c.passage.paragraph.doc_id == docs[1])  # its best candidate
+    assert answerer._from_other_named(analyse("what does zorblat say?"), [best], scored) == []  # one named: no more
