@@ -30,6 +30,7 @@ from rag.embedder import Embedder
 from rag.errors import IndexError_, WriterBusy
 from rag.ingest import SourceFile, split_paragraphs, windows
 from rag.spelling import Speller
+from rag.titles import names_of
 from rag.keyword import BM25
 from rag.types import DocumentInfo, Paragraph, Sentence
 
@@ -109,6 +110,11 @@ class CorpusIndex:
     def speller(self) -> Speller:
         """Reads a question's typos against this collection's words (made on first use)."""
         return Speller(self.keyword.vocabulary.__contains__, lambda t: -self.keyword.idf_of(t), words=self.keyword.vocabulary)
+
+    @cached_property
+    def document_names(self) -> dict[str, frozenset[str]]:
+        """doc_id -> the names that single the document out ("mpl", "bsd"; made on first use)."""
+        return names_of(self)
 
     def knows_term(self, term: str) -> bool:
         """True if a keyword token (or a word sharing its first five letters) occurs."""

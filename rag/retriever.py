@@ -26,7 +26,7 @@ from rag.index import CorpusIndex
 from rag.kinds import has_kind
 from rag.question import COUNTRY, DATE, DEFINITION, NUMBER, PERSON, QuestionInfo, analyse
 from rag.store import VectorStore, faiss_store
-from rag.titles import named, names_of
+from rag.titles import named
 from rag.types import Passage
 
 # Chosen by `make bench-scale` (eval/reports/scale.md).
@@ -103,7 +103,7 @@ class HybridSearcher:
         self._reduce_at = starts[:-1][self._has_sentences]
         self._kinds = {kind: np.full(len(index.paragraphs), -1, dtype=np.int8) for kind in KINDS}  # -1: not yet known
         self._defined_in = defining_paragraphs(index.paragraphs)
-        self._names = names_of(index)
+        self._names = index.document_names
         self._doc_of = np.array([p.doc_id for p in index.paragraphs], dtype=object)
         if self.exact:
             for kind in KINDS:

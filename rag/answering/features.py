@@ -17,7 +17,7 @@ from rag import text as T
 from rag.acronyms import spelled_initials
 from rag.kinds import HONORIFIC as _HONORIFIC, MONTH as _MONTH, YEAR as _YEAR, countries as _countries
 from rag.question import ANY, COUNTRY, DATE, FORMS, FREQUENCY, NAME, NUMBER, PERSON, REFERENCE, QuestionInfo
-from rag.titles import naming_terms, names_of
+from rag.titles import naming_terms
 from rag.types import Passage, Sentence
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ class Vocabulary:
         common = frozenset(w for p in index.paragraphs for w in _LOWER_WORD.findall(p.clean))
         similarity = PhraseSimilarity(embedder) if embedder is not None else None
         return cls(index.keyword.idf_of, index.knows_term, index.acronyms, common, similarity, index.initialisms,
-                   index.speller.corrections, names_of(index))
+                   index.speller.corrections, index.document_names)
 
     def spelled(self, q: QuestionInfo) -> dict[str, list[str]]:
         """The question's initials the documents never write ("dpl") and its typos ("mision")
