@@ -29,9 +29,9 @@ GATE: dict[tuple[str, str], dict[str, tuple[str, float]]] = {
     },
     # the third corpus is never trained on either; its dev third was read for reading faults
     # (so "all" is not wholly unseen: its test third, 25 questions, is). Measured over all 66:
-    # answers 0.538 (28 of 52), abstention 0.643 (9 of 14); the floors sit one question under
+    # answers 0.577 (30 of 52), abstention 0.643 (9 of 14); the floors sit one question under
     ("licences", "all"): {
-        "answer_accuracy": (">=", 0.51),
+        "answer_accuracy": (">=", 0.55),
         "abstention_accuracy": (">=", 0.57),
         "verbatim_rate": (">=", 1.0),
     },
