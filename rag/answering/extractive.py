@@ -9,10 +9,11 @@ from typing import Iterator, Sequence
 
 from rag import text as T
 from rag.answering.base import NOT_COVERED, make_citation, stream_whole
-from rag.answering.features import FEATURES, QUESTION_FEATURES, Candidate, Vocabulary, candidates, long_form, question_features
+from rag.answering.features import (BECAUSE, FEATURES, QUESTION_FEATURES, Candidate, Vocabulary, candidates, defines,
+                                    long_form, question_features)
 from rag.answering.selector import Selector, load_selector
 from rag.conversation import rewrite
-from rag.question import DATE, LIST, NUMBER, YESNO, QuestionInfo, analyse
+from rag.question import DATE, DEFINITION, LIST, NUMBER, REASON, YESNO, QuestionInfo, analyse
 from rag.titles import named
 from rag.types import Answer, Passage, Sentence
 
@@ -93,6 +94,18 @@ ITEM_RATIO_SHORT = 0.25
 MOST_ITEMS = 6
 
 
+def _with_explanation(q: QuestionInfo, c: Candidate, sentence: Sentence) -> Sentence:
+    """For a "what is X" or "why/how" question, a sentence that only names X ("the idea of
+    'good donorship'") is quoted with the next one, which says what it is or why."""
+    sentences = c.passage.paragraph.sentences
+    last = c.position
+    if c.sentence.end != sentences[last].end or last + 1 >= len(sentences) \
+            or defines(q, sentence.text) or BECAUSE.search(sentence.text):
+        return sentence  # two sentences already, the paragraph's last, or it says what or why itself
+    after = sentences[last + 1]
+    return Sentence(sentence.start, after.end, f"{sentence.text} {after.text}")
+
+
 class ExtractiveAnswerer:
     """Picks the answering sentence with a fitted model; abstains when its calibrated
     confidence is below the threshold chosen on the dev split.
@@ -164,6 +177,8 @@ class ExtractiveAnswerer:
         parts, citations = [], []
         for marker, c in enumerate(picked, start=1):
             sentence = self._with_antecedent(c)
+            if marker == 1 and q.form in (DEFINITION, REASON):
+                sentence = _with_explanation(q, c, sentence)
             if q.answer_type in (NUMBER, DATE) and c.typed:
                 sentence = clause(q, c, sentence, self.longest_quote)
             citations.append(make_citation(marker, c.passage, sentence))

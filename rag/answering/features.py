@@ -41,7 +41,7 @@ _EXPANSION = re.compile(r"\bstands? for\b|\bshort for\b|\babbreviat\w*|\bacronym
 # a phrase that defines what comes before it ("X means ...", "X is a ...", "X defines Y as ...")
 _DEFINES = re.compile(r"\b(?:means|meaning|refers? to|stands? for|defined as|defines?\b[^.;]{0,60}?\bas|understood as|"
                       r"known as|(?:is|are|was|were) (?:an?|the|one|when|where)\b)", re.I)
-_BECAUSE = re.compile(r"\b(?:because|since|due to|in order to|so that|aim(?:s|ed)? (?:at|to)|to ensure|to help|to enable|"
+BECAUSE = re.compile(r"\b(?:because|since|due to|in order to|so that|aim(?:s|ed)? (?:at|to)|to ensure|to help|to enable|"
                       r"purpose|reason|as a result|thereby|through|by (?:\w+ing))\b", re.I)
 _ROLE_WORDS = re.compile(r"\b(?:chair\w*|head\w*|director|president|secretary|minister|ambassador|representative|"
                          r"officer|manager|leader|member|adviser|advisor|coordinator|envoy|commander|author|editor|"
@@ -387,7 +387,7 @@ def candidates(q: QuestionInfo, passages: Sequence[Passage], vocab: Vocabulary) 
                 1.0 if anchored else 0.0, new, math.log1p(len(text)) / 6.0, 1.0 if position == 0 else 0.0,
                 1.0 if position > 0 and _ANAPHOR.match(text) else 0.0, year_match, clash, negated,
                 form[FORMS.index("definition")] * (1.0 if defines(q, text) else 0.0),
-                form[FORMS.index("reason")] * (1.0 if _BECAUSE.search(text) else 0.0),
+                form[FORMS.index("reason")] * (1.0 if BECAUSE.search(text) else 0.0),
                 (1.0 if q.role else 0.0) * (1.0 if _ROLE_WORDS.search(text) else 0.0),
                 form[FORMS.index("list")] * (1.0 if is_list or text.count(",") >= 2 else 0.0),
                 form[FORMS.index("yesno")] * cov,

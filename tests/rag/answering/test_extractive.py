@@ -143,3 +143,18 @@ def test_a_question_naming_two_documents_hears_from_both(tiny_index, fake_embedd
     assert [c.passage.paragraph.doc_id for c in other] == [docs[1]]
     assert other[0] is next(c for _, c in scored if c.passage.paragraph.doc_id == docs[1])  # its best candidate
     assert answerer._from_other_named(analyse("what does zorblat say?"), [best], scored) == []  # one named: no more
+
+
+def test_a_sentence_that_only_names_what_is_asked_is_quoted_with_the_next(tiny_index, fake_embedder, vocabulary):
+    from rag.answering.extractive import _with_explanation
+
+    passages = HybridSearcher(tiny_index, fake_embedder).search("observers forum mission council", 8)
+    found = candidates(analyse("observers"), passages, vocabulary)
+    c = next(c for c in found if c.position + 1 < len(c.passage.paragraph.sentences)
+             and c.sentence.end == c.passage.paragraph.sentences[c.position].end)
+    after = c.passage.paragraph.sentences[c.position + 1]
+    what = analyse("what is the zorblat?")
+    joined = _with_explanation(what, c, c.sentence)
+    assert (joined.start, joined.end) == (c.sentence.start, after.end) and joined.text.endswith(after.text)
+    defining = type(c.sentence)(c.sentence.start, c.sentence.end, "The zorblat means a small council.")
+    assert _with_explanation(what, c, defining) is defining  # it says what it is itself
