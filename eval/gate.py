@@ -7,7 +7,7 @@ from __future__ import annotations
 # (corpus, split) -> metric -> (comparison, threshold)
 GATE: dict[tuple[str, str], dict[str, tuple[str, float]]] = {
     # floors under what the test split measured with the selector shipped now (answers
-    # 0.709, citations 0.804, abstention 0.467, false abstention 0.027, paraphrase 0.333;
+    # 0.718, citations 0.804, abstention 0.500, false abstention 0.027, paraphrase 0.333;
     # one of its 30 unanswerables is 0.033, and a refit after a small change has moved it by
     # two: the floor sits under it); the targets of issue 10 (0.90 / 0.90 / 0.90 /
     # <= 0.05 / 0.85) are not met yet.
@@ -21,7 +21,7 @@ GATE: dict[tuple[str, str], dict[str, tuple[str, float]]] = {
     },
     # the second corpus is never trained on, so all 72 of its questions are unseen: gated
     # together (its test third alone is 20 questions); measured answers 0.509, abstention
-    # 0.600 (9 of its 15 unanswerables: one question is 0.067, so the floor sits one under)
+    # 0.667 (10 of its 15 unanswerables: one question is 0.067; the floor sits two under)
     ("debian", "all"): {
         "answer_accuracy": (">=", 0.42),
         "abstention_accuracy": (">=", 0.53),
@@ -29,9 +29,9 @@ GATE: dict[tuple[str, str], dict[str, tuple[str, float]]] = {
     },
     # the third corpus is never trained on either; its dev third was read for reading faults
     # (so "all" is not wholly unseen: its test third, 25 questions, is). Measured over all 66:
-    # answers 0.577 (30 of 52), abstention 0.643 (9 of 14); the floors sit one question under
+    # answers 0.615 (32 of 52), abstention 0.643 (9 of 14); the floors sit one question under
     ("licences", "all"): {
-        "answer_accuracy": (">=", 0.55),
+        "answer_accuracy": (">=", 0.59),
         "abstention_accuracy": (">=", 0.57),
         "verbatim_rate": (">=", 1.0),
     },
