@@ -94,16 +94,26 @@ ITEM_RATIO_SHORT = 0.25
 MOST_ITEMS = 6
 
 
+_FIRST = re.compile(r"^\W*(?:first(?:ly)?|to begin with)\b", re.I)
+_NEXT_ORDINAL = re.compile(r"^\W*(?:second(?:ly)?|third(?:ly)?|fourth(?:ly)?|fifth(?:ly)?|finally|lastly|last)\b", re.I)
+
+
 def _with_explanation(q: QuestionInfo, c: Candidate, sentence: Sentence) -> Sentence:
     """For a "what is X" or "why/how" question, a sentence that only names X ("the idea of
-    'good donorship'") is quoted with the next one, which says what it is or why."""
+    'good donorship'") is quoted with the next one, which says what it is or why; and a
+    quote that ends on "First, ..." goes on through "Second, ...", "Finally, ..."."""
     sentences = c.passage.paragraph.sentences
-    last = c.position
-    if c.sentence.end != sentences[last].end or last + 1 >= len(sentences) \
-            or defines(q, sentence.text) or BECAUSE.search(sentence.text):
-        return sentence  # two sentences already, the paragraph's last, or it says what or why itself
-    after = sentences[last + 1]
-    return Sentence(sentence.start, after.end, f"{sentence.text} {after.text}")
+    end = next(i for i in range(c.position, len(sentences)) if sentences[i].end >= c.sentence.end)
+    if end == c.position and end + 1 < len(sentences) and not defines(q, sentence.text) \
+            and not BECAUSE.search(sentence.text):
+        end += 1  # one sentence that neither says what it is nor why: the next one does
+    if _FIRST.match(sentences[end].text):
+        while end + 1 < len(sentences) and end - c.position < MOST_ITEMS and _NEXT_ORDINAL.match(sentences[end + 1].text):
+            end += 1
+    if sentences[end].end == sentence.end:
+        return sentence
+    return Sentence(sentence.start, sentences[end].end,
+                    " ".join([sentence.text] + [s.text for s in sentences if sentence.end < s.start and s.end <= sentences[end].end]))
 
 
 class ExtractiveAnswerer:

@@ -158,3 +158,20 @@ def test_a_sentence_that_only_names_what_is_asked_is_quoted_with_the_next(tiny_i
     assert (joined.start, joined.end) == (c.sentence.start, after.end) and joined.text.endswith(after.text)
     defining = type(c.sentence)(c.sentence.start, c.sentence.end, "The zorblat means a small council.")
     assert _with_explanation(what, c, defining) is defining  # it says what it is itself
+
+
+def test_a_quote_ending_on_first_goes_on_through_second_and_finally():
+    from rag import text as T
+    from rag.answering.extractive import _with_explanation
+    from rag.answering.features import Candidate
+    from rag.types import DocumentInfo, Paragraph, Passage
+
+    text = ("The commission had helped in two areas. First, it engaged early. Second, it raised the "
+            "country's visibility. Finally, it kept donors close. Other business followed.")
+    sentences = tuple(Sentence(a, b, text[a:b]) for a, b in T.sentence_spans(text))
+    paragraph = Paragraph("doc", 1, 0, len(text), text, clean=text, sentences=sentences)
+    passage = Passage(paragraph, DocumentInfo("doc", "Doc", "doc.txt"), 1.0)
+    c = Candidate(passage, 0, sentences[0], (), frozenset(), True)
+    quoted = _with_explanation(analyse("how did the commission help?"), c, sentences[0])
+    assert quoted.end == sentences[3].end and quoted.text.endswith("it kept donors close.")
+    assert "Other business" not in quoted.text
