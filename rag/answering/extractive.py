@@ -103,17 +103,16 @@ def _with_explanation(q: QuestionInfo, c: Candidate, sentence: Sentence) -> Sent
     'good donorship'") is quoted with the next one, which says what it is or why; and a
     quote that ends on "First, ..." goes on through "Second, ...", "Finally, ..."."""
     sentences = c.passage.paragraph.sentences
-    end = next(i for i in range(c.position, len(sentences)) if sentences[i].end >= c.sentence.end)
+    last = end = next(i for i in range(c.position, len(sentences)) if sentences[i].end >= c.sentence.end)
     if end == c.position and end + 1 < len(sentences) and not defines(q, sentence.text) \
             and not BECAUSE.search(sentence.text):
         end += 1  # one sentence that neither says what it is nor why: the next one does
     if _FIRST.match(sentences[end].text):
         while end + 1 < len(sentences) and end - c.position < MOST_ITEMS and _NEXT_ORDINAL.match(sentences[end + 1].text):
             end += 1
-    if sentences[end].end == sentence.end:
+    if end == last:
         return sentence
-    return Sentence(sentence.start, sentences[end].end,
-                    " ".join([sentence.text] + [s.text for s in sentences if sentence.end < s.start and s.end <= sentences[end].end]))
+    return Sentence(sentence.start, sentences[end].end, " ".join([sentence.text] + [s.text for s in sentences[last + 1:end + 1]]))
 
 
 class ExtractiveAnswerer:
