@@ -31,6 +31,11 @@ _IT = re.compile(r"\b(?:it|its)\b", re.I)
 _PARTITIVE = re.compile(r"\b(of|among) (?:those|them|these|it)\b", re.I)
 _COUNTED = re.compile(r"\bhow (?:many|much)\s+((?:[\w'’-]+\s+){0,2}?[\w'’-]+?)\s+(?:does|do|did|is|are|was|were|has|have|had|"
                       r"will|would|can|could|got|get|went)\b", re.I)
+# a short noun phrase that can take the place of what the earlier question named ("Recommends",
+# "jan beagle", "the EU"): up to three words, none a preposition or a pronoun
+_NO_NOUN = (r"(?:in|on|at|for|from|under|by|with|during|before|after|since|to|of|about|"
+            r"it|its|they|their|them|he|she|his|her|this|that|those|these|one|ones)\b")
+_STANDS_IN = re.compile(rf"(?!{_NO_NOUN})[\w'’-]+(?:\s+(?!{_NO_NOUN})[\w'’-]+){{0,2}}", re.I)
 # a proper noun phrase: capitalised words (with short connectors) or an acronym
 _TRAILING_CONNECTOR = re.compile(r"(?:\s+(?:of|for|and|the|on|in|de))+$")
 _NAME = re.compile(r"\b(?:[A-Z][\w'’-]*[A-Za-z0-9](?:\s+(?:of|for|and|the|on|in|de)\s+|\s+)?)+|\b[A-Z][A-Z0-9]{1,}\b")
@@ -67,7 +72,7 @@ def rewrite(question: str, history: Sequence[str] = ()) -> str:
         years = _YEAR.findall(fragment)
         if years and _YEAR.search(before):
             return _YEAR.sub(years[0], before, count=1)
-        if topic and topic in before and analyse(fragment).specific:
+        if named and topic in before and (analyse(fragment).specific or _STANDS_IN.fullmatch(fragment)):
             return before.replace(topic, fragment, 1)
         return f"{before.rstrip(' ?')} {fragment}?"
     about = _ABOUT.search(before)

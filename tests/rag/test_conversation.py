@@ -69,3 +69,20 @@ def test_it_after_a_question_about_something_is_that_thing():
     assert rewrite("which member state rep also warned about it?", history) == \
         "which member state rep also warned about financial cliff?"
     assert "strand" in rewrite("what event did they point to?", ["what did the peacebuilding strand say about donorship?"])
+
+
+@pytest.mark.parametrize(
+    "before, follow_up, expect",
+    [
+        ("What does it mean when package A Depends on package B?", "ok and Recommends?",
+         "What does it mean when package A Recommends on package B"),
+        ("What is Atul Khare's role?", "and jan beagle?", "What is jan beagle's role?"),
+    ],
+)
+def test_a_short_noun_phrase_takes_the_place_of_the_name_asked_about(before, follow_up, expect):
+    assert rewrite(follow_up, [before]).startswith(expect)
+
+
+def test_a_phrase_that_opens_with_a_preposition_adds_to_the_question_instead():
+    out = rewrite("and in darfur?", ["How many troops did UNAMID have?"])
+    assert "UNAMID" in out and out.endswith("in darfur?")
