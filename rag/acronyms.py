@@ -10,6 +10,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from rag import text as T
+from rag.spelling import english
 
 if TYPE_CHECKING:
     from rag.types import Paragraph
@@ -96,14 +97,15 @@ def find_initialisms(texts: Iterable[str], known: Callable[[str], bool], longest
 
 def spelled_initials(question: str, initialisms: dict[str, tuple[str, int]]) -> dict[str, str]:
     """The question's initials (lower-case) -> the name they stand for: initials written in
-    capitals ("DPL"), or in lower case ("dpl") when the name they spell occurs more than once."""
+    capitals ("DPL"), or in lower case ("dpl") when the name they spell occurs more than once
+    or they are no English word ("dpl" is none; "pat" is one)."""
     names: dict[str, str] = {}
     for word in re.findall(r"\b[A-Za-z]{2,5}\b", question):
         capitals = "".join(ch for ch in word if ch.isupper())
         if word[:1].isupper() and 2 <= len(capitals) < len(word):  # "GoF": the capitals are the initials
             word = capitals
         name, count = initialisms.get(word.lower(), ("", 0))
-        if name and (word.isupper() or count >= 2):
+        if name and (word.isupper() or count >= 2 or word.lower() not in english()):
             names.setdefault(word.lower(), name)
     return names
 

@@ -47,6 +47,9 @@ _ROLE_WORDS = re.compile(r"\b(?:chair\w*|head\w*|director|president|secretary|mi
                          r"officer|manager|leader|member|adviser|advisor|coordinator|envoy|commander|author|editor|"
                          r"responsible|tasked|mandate\w*|role|serves? as|appointed|elected)\b", re.I)
 
+# the idf-weighted share of an acronym's long form a sentence must state to state the acronym
+LONG_FORM_SHARE = 0.75
+
 FEATURES = (
     "s_dense", "s_dense_gap", "p_score_rel", "p_dense", "p_kw_rel", "p_rank_inv",
     "s_cov", "s_cov_gap", "s_cov_ctx", "p_cov", "s_fuzzy", "typed_q", "type_ok", "type_ok_typed", "type_miss_typed",
@@ -150,9 +153,15 @@ class Vocabulary:
             w = self.weight(t)
             total += w
             long_form = self.acronyms.get(t) or spelled.get(t)
-            if t in terms or (long_form and set(long_form) <= terms) or (fuzzy and len(t) >= 5 and t[:5] in prefixes):
+            if t in terms or (long_form and self._says(long_form, terms)) or (fuzzy and len(t) >= 5 and t[:5] in prefixes):
                 covered += w
         return covered / total if total else 0.0
+
+    def _says(self, long_form: list[str], terms: set[str]) -> bool:
+        """Whether ``terms`` state a long form: its words but for ones the collection uses
+        everywhere ("Project Leader" says "Debian Project Leader" in Debian's documents)."""
+        weights = [self.weight(t) for t in long_form]
+        return sum(w for t, w in zip(long_form, weights) if t in terms) >= LONG_FORM_SHARE * sum(weights)
 
     def unknown_share(self, q: QuestionInfo) -> float:
         """The idf-weighted share of the question's specific names and numbers the collection never uses."""

@@ -23,7 +23,12 @@ def test_initials_the_documents_write_or_stopwords_are_left_alone():
 def test_a_question_spells_names_by_capitals_or_by_frequency():
     found = find_initialisms(TEXTS, known=lambda term: False)
     assert spelled_initials("how long is a DPL term?", found) == {"dpl": "Debian Project Leader"}
-    assert spelled_initials("how long is a dpl term?", found) == {}  # lower case, and the name occurs once
+    # lower case, the name occurs once: read when no English word ("dpl"), not when one ("pat")
+    assert spelled_initials("how long is a dpl term?", found) == {"dpl": "Debian Project Leader"}
+    once = find_initialisms(["Ask the Package Admin Team."], known=lambda term: False)
+    assert once["pat"] == ("Package Admin Team", 1)
+    assert spelled_initials("can i pat the dog?", once) == {}
+    assert spelled_initials("can i ask the PAT?", once) == {"pat": "Package Admin Team"}
     assert spelled_initials("can the tc overrule?", found) == {"tc": "Technical Committee"}
     assert spelled_initials("who is the DPL or the TeC?", found) == {"dpl": "Debian Project Leader", "tc": "Technical Committee"}
 

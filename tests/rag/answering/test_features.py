@@ -1,6 +1,6 @@
 import pytest
 
-from rag.answering.features import asks_expansion, defines, sentence_values, type_match
+from rag.answering.features import Vocabulary, asks_expansion, defines, sentence_values, type_match
 from rag.question import analyse
 
 HOW_LONG = analyse("For how long does the Project Leader serve?")
@@ -85,3 +85,11 @@ def test_a_year_in_a_name_does_not_date_anything():
 )
 def test_a_question_asks_what_an_acronym_stands_for(question, expected):
     assert asks_expansion(analyse(question), ["A4P"]) is expected
+
+
+def test_a_sentence_states_a_long_form_without_the_word_the_collection_uses_everywhere():
+    idf = {"debian": 0.2, "project": 2.0, "leader": 3.0, "term": 2.0}
+    vocab = Vocabulary(lambda t: idf.get(t, 1.0), lambda t: True, acronyms={"dpl": ["debian", "project", "leader"]})
+    q = analyse("what is the dpl term?")
+    assert vocab.coverage(q, {"project", "leader", "term"}) == 1.0  # "The Project Leader's term ..."
+    assert vocab.coverage(q, {"debian", "project", "term"}) < 1.0  # the leader is the rare word: not said
