@@ -150,9 +150,10 @@ class Vocabulary:
         prefixes = {t[:5] for t in terms if len(t) >= 5} if fuzzy else set()
         total = covered = 0.0
         for t in q.terms:
-            w = self.weight(t)
-            total += w
             long_form = self.acronyms.get(t) or spelled.get(t)
+            # initials or a typo weigh what the words they stand for weigh ("dpl" as "leader")
+            w = max([self.weight(t)] + [self.weight(x) for x in spelled.get(t, ())])
+            total += w
             if t in terms or (long_form and self._says(long_form, terms)) or (fuzzy and len(t) >= 5 and t[:5] in prefixes):
                 covered += w
         return covered / total if total else 0.0

@@ -93,3 +93,11 @@ def test_a_sentence_states_a_long_form_without_the_word_the_collection_uses_ever
     q = analyse("what is the dpl term?")
     assert vocab.coverage(q, {"project", "leader", "term"}) == 1.0  # "The Project Leader's term ..."
     assert vocab.coverage(q, {"debian", "project", "term"}) < 1.0  # the leader is the rare word: not said
+
+
+def test_initials_the_documents_never_write_weigh_what_the_name_they_spell_weighs():
+    idf = {"debian": 0.2, "project": 2.0, "leader": 3.0, "term": 2.5}  # "dpl": unknown, no weight of its own
+    vocab = Vocabulary(lambda t: idf.get(t, 0.0), lambda t: t in idf,
+                       initialisms={"dpl": ("Debian Project Leader", 1)})
+    q = analyse("what is the DPL term?")
+    assert vocab.coverage(q, {"project", "leader"}) > vocab.coverage(q, {"term"})
