@@ -31,8 +31,8 @@ _TYPES = (
     (DATE, re.compile(r"\bwhen\b|\b(?:what|which) (?:year|date|month|day)\b|\bsince when\b|\bon what date\b", re.I)),
     (PERSON, re.compile(r"^\W*(?:and |so |but )?who(?:se)?\b|\bwhom\b|\b(?:which|what|name of the) (?:person|official|ambassador|individual|guy|man|woman)\b", re.I)),
     (REFERENCE, re.compile(r"\b(?:which|what) (?:[\w-]+ ){0,3}(?:resolution|statement|article|section|document)s?\b", re.I)),
-    (COUNTRY, re.compile(r"\b(?:which|what) (?:two |three |four |\w+ )?(?:country|countries|nations?|governments?|member states?)\b", re.I)),
-    (NAME, re.compile(r"\b(?:which|what) (?:\w+ )?(?:organi[sz]ations?|institutions?|agency|agencies|bodies|body|"
+    (COUNTRY, re.compile(r"\b(?:which|what) (?:two |three |four |[\w-]+ )?(?:country|countries|nations?|governments?|member states?)\b", re.I)),
+    (NAME, re.compile(r"\b(?:which|what) (?:[\w-]+ )?(?:organi[sz]ations?|institutions?|agency|agencies|bodies|body|"
                       r"group|office|city|cities|team|committee|company|package|program|programme|institutes?|think tanks?|departments?|dept|ministr(?:y|ies))\b|^\W*where\b", re.I)),
 )
 # the verbs a yes/no question opens with, and the words any question may open with

@@ -24,6 +24,8 @@ from rag.question import ANY, COUNTRY, DATE, DEFINITION, FACT, FREQUENCY, LIST, 
         ("name of the person heading the working group", PERSON),
         ("which think tank ran the partnership track?", NAME),
         ("lacroix heads which UN dept?", NAME),
+        ("Which co-host organisation led the strand?", NAME),  # a hyphenated word before the class noun
+        ("which non-African countries took part?", COUNTRY),
     ],
 )
 def test_answer_types(question, kind):
