@@ -107,6 +107,8 @@ def _with_explanation(q: QuestionInfo, c: Candidate, sentence: Sentence) -> Sent
     if end == c.position and end + 1 < len(sentences) and not defines(q, sentence.text) \
             and not BECAUSE.search(sentence.text):
         end += 1  # one sentence that neither says what it is nor why: the next one does
+    elif q.form == REASON and end > c.position and end + 1 < len(sentences) and not BECAUSE.search(sentence.text):
+        end += 1  # two sentences that give no reason (they set the scene): it may come in the next
     if _FIRST.match(sentences[end].text):
         while end + 1 < len(sentences) and end - c.position < MOST_ITEMS and _NEXT_ORDINAL.match(sentences[end + 1].text):
             end += 1

@@ -175,3 +175,23 @@ def test_a_quote_ending_on_first_goes_on_through_second_and_finally():
     quoted = _with_explanation(analyse("how did the commission help?"), c, sentences[0])
     assert quoted.end == sentences[3].end and quoted.text.endswith("it kept donors close.")
     assert "Other business" not in quoted.text
+
+
+def test_two_sentences_that_give_no_reason_are_quoted_with_the_next_for_a_why_question():
+    from rag import text as T
+    from rag.answering.extractive import _with_explanation
+    from rag.answering.features import Candidate
+    from rag.types import DocumentInfo, Paragraph, Passage
+
+    text = ("In May the heads met in Berlin. Almost all of them pushed back against the plan. "
+            "They said their mandates came first. Other business followed.")
+    sentences = tuple(Sentence(a, b, text[a:b]) for a, b in T.sentence_spans(text))
+    paragraph = Paragraph("doc", 1, 0, len(text), text, clean=text, sentences=sentences)
+    passage = Passage(paragraph, DocumentInfo("doc", "Doc", "doc.txt"), 1.0)
+    window = Sentence(sentences[0].start, sentences[1].end, f"{sentences[0].text} {sentences[1].text}")
+    c = Candidate(passage, 0, window, (), frozenset(), True)
+    quoted = _with_explanation(analyse("why did the heads push back on the plan?"), c, window)
+    assert quoted.end == sentences[2].end and "Other business" not in quoted.text
+    assert _with_explanation(analyse("when did the heads meet?"), c, window) is window  # not a why question
+    reasoned = Sentence(window.start, window.end, "They met because the plan was late. They pushed back.")
+    assert _with_explanation(analyse("why did the heads push back?"), c, reasoned) is reasoned  # the reason is there
