@@ -120,6 +120,15 @@ MONTHS = (
 _DIGITS = re.compile(r"(?<![\w./-])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w/]|-\w)")
 _YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})\b")
 _DATE_WORD = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + r")\b")
+# a month written short beside a day or a year ("dec 2020", "sept 2019", "7 dec"): the month
+_SHORT_MONTHS = {m[:3]: m for m in MONTHS if m != "may"} | {"sept": "september"}
+_SHORT_MONTH = re.compile(r"\b(" + "|".join(_SHORT_MONTHS) + r")\.?(?=\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?\d{4}\b)"
+                          r"|(?<=\b\d\s)(" + "|".join(_SHORT_MONTHS) + r")\b|(?<=\b\d\d\s)(" + "|".join(_SHORT_MONTHS) + r")\b")
+
+
+def full_months(text: str) -> str:
+    """Lower-case ``text`` with short month names beside a day or a year written out."""
+    return _SHORT_MONTH.sub(lambda m: _SHORT_MONTHS[m.group(m.lastindex)], text)
 
 
 _SCALE = re.compile(r"\ba (hundred|thousand|million)\b", re.IGNORECASE)
@@ -228,7 +237,7 @@ def tokens(text: str, *, keep_stopwords: bool = False) -> list[str]:
 
 @lru_cache(maxsize=32768)
 def _tokens(text: str, keep_stopwords: bool) -> tuple[str, ...]:
-    text = number_words_to_digits(clean(text).lower().replace("’", "'"))
+    text = full_months(number_words_to_digits(clean(text).lower().replace("’", "'")))
     out = []
     for word in _WORD.findall(text):
         word = word.split("'")[0]

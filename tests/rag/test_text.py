@@ -48,3 +48,10 @@ def test_a_version_glued_to_a_name_reads_as_the_name_and_the_version():
 def test_a_hard_wrapped_definition_list_item_is_one_sentence():
     text = '1.1. "Contributor"\n    means each individual that creates\n    Covered Software.\n1.2. "License"\n    means this document.'
     assert [text[a:b].split()[:2] for a, b in T.sentence_spans(text)] == [["1.1.", '"Contributor"'], ["1.2.", '"License"']]
+
+
+def test_a_short_month_beside_a_day_or_a_year_is_the_month():
+    assert T.tokens("the forum in dec 2020") == T.tokens("the forum in December 2020")
+    assert T.tokens("by early sept 2019") == T.tokens("by early September 2019")
+    assert T.tokens("on 7 dec") == T.tokens("on 7 December")
+    assert "jan" in T.tokens("and jan beagle?")  # a name, not January: no day or year beside it
