@@ -27,6 +27,14 @@ _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 # what an earlier question is about ("what did X say about the financial cliff?"): what a later "it" means
 _ABOUT = re.compile(r"\babout (?:the )?([^?.,;]+?)\s*\??\s*$", re.I)
 _IT = re.compile(r"\b(?:it|its)\b", re.I)
+# who spoke in an earlier "what did X say ...?", and a later question about what "they" said:
+# "they" are X, not what X spoke about
+_SPEAKER = re.compile(r"^\W*what (?:did|does|do|has|have) (.+?) (?:say|said|note|argue|suggest|recommend|propose|"
+                      r"think|write|conclude|stress|highlight|find|found|report)\b", re.I)
+_THEY = re.compile(r"\b(?:they|he|she)\b", re.I)
+_REPORTING = re.compile(r"\b(?:say|said|says|point(?:ed|s)? to|h[eo]ld up|cite[sd]?|mention(?:ed|s)?|suggest(?:ed|s)?|"
+                        r"recommend(?:ed|s)?|propose[sd]?|argue[sd]?|note[sd]?|highlight(?:ed|s)?|stress(?:ed|es)?|"
+                        r"warn(?:ed|s)?|call(?:ed|s)? for|praise[sd]?|critici[sz]e[sd]?|urge[sd]?|want(?:ed|s)?)\b", re.I)
 # a part of what an earlier "how many X" counted: "how many of those", "how much of it"
 _PARTITIVE = re.compile(r"\b(of|among) (?:those|them|these|it)\b", re.I)
 _COUNTED = re.compile(r"\bhow (?:many|much)\s+((?:[\w'’-]+\s+){0,2}?[\w'’-]+?)\s+(?:does|do|did|is|are|was|were|has|have|had|"
@@ -65,6 +73,10 @@ def rewrite(question: str, history: Sequence[str] = ()) -> str:
     topic, named = _topic(before)
     if _PERSON.search(question) and (not named or _WHO.match(before)):
         topic = ""  # "her", "his": a person the earlier question names not, or asked for ("who ...?")
+    speaker = _SPEAKER.match(before)
+    if speaker and _THEY.search(question) and _REPORTING.search(question):
+        # "what did the strand say about X?" then "what event did they point to?": the strand did
+        return _THEY.sub(speaker.group(1), question, count=1)
     if not _WH.match(question):  # ellipsis: "and in 2019?", "what about the AU?"
         fragment = _OPENER.sub("", question).strip(" ?.!")
         if not fragment:

@@ -86,3 +86,11 @@ def test_a_short_noun_phrase_takes_the_place_of_the_name_asked_about(before, fol
 def test_a_phrase_that_opens_with_a_preposition_adds_to_the_question_instead():
     out = rewrite("and in darfur?", ["How many troops did UNAMID have?"])
     assert "UNAMID" in out and out.endswith("in darfur?")
+
+
+def test_they_who_said_something_are_who_spoke_in_the_earlier_question():
+    before = ["what did the closing panel say about the UNAMA resolution?"]
+    assert rewrite("any mission mandate they held up as a good example?", before) == \
+        "any mission mandate the closing panel held up as a good example?"
+    # "they" that did not say anything are what the speaker spoke about, not the speaker
+    assert "the report" not in rewrite("where have they been set up?", ["what does the report say about regional offices?"])
