@@ -160,36 +160,36 @@ def test_a_sentence_that_only_names_what_is_asked_is_quoted_with_the_next(tiny_i
     assert _with_explanation(what, c, defining) is defining  # it says what it is itself
 
 
-def test_a_quote_ending_on_first_goes_on_through_second_and_finally():
+def _one_paragraph(text: str, sentences_quoted: int = 1):
+    """A candidate made of the first sentences of a one-paragraph document, and its sentences."""
     from rag import text as T
-    from rag.answering.extractive import _with_explanation
     from rag.answering.features import Candidate
     from rag.types import DocumentInfo, Paragraph, Passage
 
-    text = ("The commission had helped in two areas. First, it engaged early. Second, it raised the "
-            "country's visibility. Finally, it kept donors close. Other business followed.")
     sentences = tuple(Sentence(a, b, text[a:b]) for a, b in T.sentence_spans(text))
     paragraph = Paragraph("doc", 1, 0, len(text), text, clean=text, sentences=sentences)
     passage = Passage(paragraph, DocumentInfo("doc", "Doc", "doc.txt"), 1.0)
-    c = Candidate(passage, 0, sentences[0], (), frozenset(), True)
-    quoted = _with_explanation(analyse("how did the commission help?"), c, sentences[0])
+    quoted = sentences[:sentences_quoted]
+    sentence = Sentence(quoted[0].start, quoted[-1].end, " ".join(s.text for s in quoted))
+    return Candidate(passage, 0, sentence, (), frozenset(), True), sentences
+
+
+def test_a_quote_ending_on_first_goes_on_through_second_and_finally():
+    from rag.answering.extractive import _with_explanation
+
+    c, sentences = _one_paragraph("The commission had helped in two areas. First, it engaged early. Second, it raised the "
+                                  "country's visibility. Finally, it kept donors close. Other business followed.")
+    quoted = _with_explanation(analyse("how did the commission help?"), c, c.sentence)
     assert quoted.end == sentences[3].end and quoted.text.endswith("it kept donors close.")
     assert "Other business" not in quoted.text
 
 
 def test_two_sentences_that_give_no_reason_are_quoted_with_the_next_for_a_why_question():
-    from rag import text as T
     from rag.answering.extractive import _with_explanation
-    from rag.answering.features import Candidate
-    from rag.types import DocumentInfo, Paragraph, Passage
 
-    text = ("In May the heads met in Berlin. Almost all of them pushed back against the plan. "
-            "They said their mandates came first. Other business followed.")
-    sentences = tuple(Sentence(a, b, text[a:b]) for a, b in T.sentence_spans(text))
-    paragraph = Paragraph("doc", 1, 0, len(text), text, clean=text, sentences=sentences)
-    passage = Passage(paragraph, DocumentInfo("doc", "Doc", "doc.txt"), 1.0)
-    window = Sentence(sentences[0].start, sentences[1].end, f"{sentences[0].text} {sentences[1].text}")
-    c = Candidate(passage, 0, window, (), frozenset(), True)
+    c, sentences = _one_paragraph("In May the heads met in Berlin. Almost all of them pushed back against the plan. "
+                                  "They said their mandates came first. Other business followed.", sentences_quoted=2)
+    window = c.sentence
     quoted = _with_explanation(analyse("why did the heads push back on the plan?"), c, window)
     assert quoted.end == sentences[2].end and "Other business" not in quoted.text
     assert _with_explanation(analyse("when did the heads meet?"), c, window) is window  # not a why question
