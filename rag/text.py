@@ -188,8 +188,14 @@ STOPWORDS = frozenset(
     very was we were what when where which while who whom why will with would you your yours
     yourself yourselves according did does tell say said says document documents report
     mention mentioned mentions give given list name named
-    u r ur pls plz abt thx tho thru cuz wat""".split()  # the last: chat spellings of "you", "are", "please", "what", ...
-)
+    u r ur pls plz abt thx tho thru cuz wat ok okay vs""".split()  # chat spellings of "you", "are", "please", "what", ...
+) | {n + t for n in ("don", "doesn", "didn", "isn", "wasn", "aren", "weren", "hasn", "haven", "hadn", "won", "wouldn",
+                     "shouldn", "couldn", "mustn") for t in ("", "t")}  # "doesn't" and "doesnt": "does" with "not"
+
+
+# a negation, a contracted one too, with its apostrophe or without ("doesn't", "doesnt")
+NEGATION = re.compile(r"\b(?:not|no|never|neither|nor|none|cannot|without)\b|n[’']t\b|\b(?:do|does|did|is|was|are|were|"
+                      r"has|have|had|wo|would|should|could|must)nt\b", re.I)
 
 
 # contractions with "is" typed without the apostrophe: a stopword, not a plural

@@ -20,7 +20,6 @@ from rag.types import Answer, Passage, Sentence
 ANCHORED = FEATURES.index("anchored")
 _ENUMERATOR = re.compile(r"^\s*\(?\d{1,3}[.)-]\s")
 _ANAPHOR = re.compile(r"^\W*(?:they|this|these|those|it|its|their|such|he|she|his|her|the latter|both)\b", re.I)
-_NEGATION = re.compile(r"\b(?:not|no|never|neither|nor|none|cannot|n't|without)\b", re.I)
 _YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b")
 _STATED = re.compile(r"^\W*(yes|no)[.,;:!]", re.I)  # evidence that answers a yes/no question itself
 
@@ -85,7 +84,7 @@ def polarity(q: QuestionInfo, evidence: str) -> bool:
     asked = {n for n in q.numbers if n not in q.years}
     if asked and not asked & stated and stated - set(_YEAR.findall(evidence)):
         return False
-    return bool(_NEGATION.search(evidence)) == bool(_NEGATION.search(q.text))
+    return bool(T.NEGATION.search(evidence)) == bool(T.NEGATION.search(q.text))
 
 
 # a list question that says how many items it wants takes items down to this share of the

@@ -33,7 +33,6 @@ _YEARLIKE = re.compile(r"^(?:1[89]|20)\d{2}$")
 _FRACTION = re.compile(r"\b(?:(?:one|two)-thirds?|one-third|half|(?:one|three)-quarters?|a quarter|majority|percent|per cent)\b|%", re.I)
 _CODE = re.compile(r"\b[A-Z]{1,6}/[\w./-]*\d|\b(?:resolution|article|section|clause|paragraph|chapter|rule)s?\s+\d", re.I)
 _ANAPHOR = re.compile(r"^\W*(?:they|this|these|those|it|its|their|such|he|she|his|her|the latter|both|there)\b", re.I)
-_NEGATION = re.compile(r"\b(?:not|no|never|neither|nor|without|none|cannot|n't)\b", re.I)
 _ENUMERATOR = re.compile(r"^\s*\(?\d{1,3}[.)-]\s")
 # words that ask what an acronym is short for, whatever else the question says
 _EXPANSION = re.compile(r"\bstands? for\b|\bshort for\b|\babbreviat\w*|\bacronym\b|\bfull (?:name|form|title)\b|"
@@ -388,7 +387,7 @@ def candidates(q: QuestionInfo, passages: Sequence[Passage], vocab: Vocabulary) 
             new = len(tokens - set(q.terms)) / max(len(tokens), 1)
             s_years = set(_YEAR.findall(text))
             year_match = 1.0 if q.years and q.years & (s_years or years) else 0.0
-            negated = 1.0 if _NEGATION.search(text) and not _NEGATION.search(q.text) else 0.0
+            negated = 1.0 if T.NEGATION.search(text) and not T.NEGATION.search(q.text) else 0.0
             features = [
                 dense, dense - max_dense, passage.score / top_score, passage.dense, passage.keyword / top_kw,
                 1.0 / max(passage.rank, 1),

@@ -55,3 +55,11 @@ def test_a_short_month_beside_a_day_or_a_year_is_the_month():
     assert T.tokens("by early sept 2019") == T.tokens("by early September 2019")
     assert T.tokens("on 7 dec") == T.tokens("on 7 December")
     assert "jan" in T.tokens("and jan beagle?")  # a name, not January: no day or year beside it
+
+
+def test_a_negative_contraction_is_a_negation_with_or_without_its_apostrophe():
+    for text in ("it doesn't apply", "it doesnt apply", "it isn’t so", "they cannot", "no one did"):
+        assert T.NEGATION.search(text), text
+    for text in ("it does apply", "the notice is known", "nothing else"):
+        assert not T.NEGATION.search(text), text
+    assert T.tokens("why doesnt it work, ok?") == T.tokens("why does it work?")  # the negation is no keyword
