@@ -5,6 +5,7 @@ Every word of an answer after its "Yes"/"No" is a verbatim quote with exact offs
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Iterator, Sequence
 
 from rag import text as T
@@ -116,6 +117,33 @@ def _with_explanation(q: QuestionInfo, c: Candidate, sentence: Sentence) -> Sent
     return Sentence(sentence.start, sentences[end].end, " ".join([sentence.text] + [s.text for s in sentences[last + 1:end + 1]]))
 
 
+def _overlaps(c: Candidate, picked: Sequence[Candidate]) -> bool:
+    """Whether ``c`` quotes text one of ``picked`` quotes (offsets are in their document)."""
+    return any(c.passage.paragraph.doc_id == o.passage.paragraph.doc_id and c.sentence.start < o.sentence.end
+               and c.sentence.end > o.sentence.start for o in picked)
+
+
+# where the first of two alternatives ("amending the constitution or overriding ...") begins
+_ALTERNATIVE_START = re.compile(r".*(?:[,:;?–—]|\s-\s|\bbetween\b|\bwhether\b)")
+_ALTERNATIVE_END = re.compile(r"[,:;?–—]|\s-\s")
+
+
+def alternatives(question: str) -> tuple[str, str] | None:
+    """The two sides of an "A or B" question ("which needs more: amending the constitution or
+    overriding the committee?" -> "amending the constitution", "overriding the committee")."""
+    parts = re.split(r"\s+or\s+", question.strip().rstrip("?!. "), flags=re.I)
+    if len(parts) != 2:
+        return None
+    left, right = parts
+    right = _ALTERNATIVE_END.split(right)[0]
+    start = _ALTERNATIVE_START.match(left)
+    if start:
+        left = left[start.end():]
+    else:  # as many words before "or" as after it
+        left = " ".join(left.split()[-max(len(right.split()), 1):])
+    return (left.strip(), right.strip()) if set(T.tokens(left)) ^ set(T.tokens(right)) else None
+
+
 class ExtractiveAnswerer:
     """Picks the answering sentence with a fitted model; abstains when its calibrated
     confidence is below the threshold chosen on the dev split.
@@ -184,6 +212,7 @@ class ExtractiveAnswerer:
         if q.form == LIST:
             picked += self._more_items(q, best_p, best, scored)
         picked += self._from_other_named(q, picked, scored)
+        picked += self._for_each_alternative(q, picked, scored)
         parts, citations = [], []
         for marker, c in enumerate(picked, start=1):
             sentence = self._with_antecedent(c)
@@ -219,10 +248,8 @@ class ExtractiveAnswerer:
             short = len(out) + 1 < wanted
             if len(out) + 1 >= max(self.max_list_items, wanted) or p < (ITEM_RATIO_SHORT if short else 0.6) * best_p:
                 break
-            if any(c.passage.paragraph.doc_id == o.passage.paragraph.doc_id and c.sentence.start < o.sentence.end
-                   and c.sentence.end > o.sentence.start for o in [best, *out]):
-                continue  # overlaps what is already picked (offsets are in its document)
-            out.append(c)
+            if not _overlaps(c, [best, *out]):
+                out.append(c)
         return out
 
     def _from_other_named(self, q: QuestionInfo, picked: list[Candidate],
@@ -239,6 +266,25 @@ class ExtractiveAnswerer:
             if doc_id in documents and doc_id not in heard:
                 heard.add(doc_id)
                 out.append(c)
+        return out
+
+    def _for_each_alternative(self, q: QuestionInfo, picked: list[Candidate], scored: list[tuple[float, Candidate]],
+                              depth: int = 12) -> list[Candidate]:
+        """For an "A or B" question, the best candidate that states each side the quotes so far
+        do not: both sides are heard."""
+        sides = alternatives(q.text)
+        if sides is None:
+            return []
+        out: list[Candidate] = []
+        for side, other in (sides, sides[::-1]):
+            own = analyse(side)  # what this side says and the other does not ("overriding", not "the")
+            asked = replace(own, terms=tuple(t for t in own.terms if t not in T.tokens(other)))
+            if any(self.vocabulary.coverage(asked, set(T.tokens(c.sentence.text))) > 0 for c in picked + out):
+                continue
+            for _, c in scored[:depth]:
+                if self.vocabulary.coverage(asked, set(T.tokens(c.sentence.text))) > 0 and not _overlaps(c, picked + out):
+                    out.append(c)
+                    break
         return out
 
     def _other_long_form(self, q: QuestionInfo, best: Candidate, scored: list[tuple[float, Candidate]],

@@ -195,3 +195,33 @@ def test_two_sentences_that_give_no_reason_are_quoted_with_the_next_for_a_why_qu
     assert _with_explanation(analyse("when did the heads meet?"), c, window) is window  # not a why question
     reasoned = Sentence(window.start, window.end, "They met because the plan was late. They pushed back.")
     assert _with_explanation(analyse("why did the heads push back?"), c, reasoned) is reasoned  # the reason is there
+
+
+@pytest.mark.parametrize(
+    "question, sides",
+    [
+        ("which needs a bigger majority: amending the constitution or overriding the committee?",
+         ("amending the constitution", "overriding the committee")),
+        ("testing or unstable, which one breaks more often?", ("testing", "unstable")),
+        ("should I use apt or aptitude?", ("apt", "aptitude")),
+        ("when did it close?", None),
+        ("is it this or this?", None),  # the same on both sides: no choice
+    ],
+)
+def test_the_two_sides_of_an_or_question(question, sides):
+    from rag.answering.extractive import alternatives
+
+    assert alternatives(question) == sides
+
+
+def test_an_or_question_hears_both_sides():
+    c, _ = _one_paragraph("Amending the constitution needs a 3:1 majority. Overriding the committee needs a 2:1 "
+                          "majority. Other business followed.")
+    first, second, third = (c.__class__(c.passage, i, s, (), frozenset(), True)
+                            for i, s in enumerate(c.passage.paragraph.sentences))
+    answerer = ExtractiveAnswerer(Vocabulary(lambda t: 1.0, lambda t: True), threshold=0.0)
+    scored = [(0.8, first), (0.1, third), (0.05, second)]
+    q = analyse("which needs a bigger majority: amending the constitution or overriding the committee?")
+    assert answerer._for_each_alternative(q, [first], scored) == [second]  # the other side, though it scored lower
+    assert answerer._for_each_alternative(analyse("what majority does amending the constitution need?"), [first],
+                                          scored) == []  # no "or": one side
