@@ -221,9 +221,12 @@ def sentence_values(q: QuestionInfo, text: str,
             continue  # "one of the ...": a word, not a quantity; "one year" is one
         found.add(value)
         anchored = anchored or hit
-    if q.answer_type == NUMBER and _FRACTION.search(body):
-        found.add(_FRACTION.search(body).group(0).lower())
-        anchored = anchored or "percent" in q.counted
+    fraction = _FRACTION.search(body) if q.answer_type == NUMBER else None
+    if fraction:  # "two-thirds of UN peacekeepers": a share of what follows it
+        found.add(fraction.group(0).lower())
+        of = T.tokens(body[fraction.end():fraction.end() + 60])[:5]
+        worded = not _PERCENT.match(" " + fraction.group(0))  # "75 percent of states" is a share, not a count
+        anchored = anchored or "percent" in q.counted or worded and any(t in of for t in q.counted)
     if q.answer_type == DATE:
         found = {v for v in found if _YEARLIKE.match(v) or len(v) <= 2}
         found |= {m.lower() for m in _MONTH.findall(body)}

@@ -58,6 +58,12 @@ def test_a_percentage_is_not_a_count():
     assert sentence_values(analyse("what percentage of member states signed?"), "75 percent of member states signed.")[1]
 
 
+def test_a_fraction_in_words_counts_what_follows_it():
+    count = analyse("how many peacekeepers operate in complex settings?")
+    assert sentence_values(count, "More than two-thirds of UN peacekeepers operate in complex settings.")[1] is True
+    assert sentence_values(count, "Two-thirds of the budget went to complex settings.")[1] is False  # not of peacekeepers
+
+
 def test_a_footnote_mark_and_a_day_of_a_date_are_not_quantities():
     count = analyse("how many member states belong to the group?")
     assert sentence_values(count, "46 Group of Friends, meeting note, February 26, 2019.")[0] == frozenset()
