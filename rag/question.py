@@ -76,6 +76,7 @@ _TOPIC = re.compile(r"^[^?:\n–—]{2,50}?(?::|\s[-–—])\s+(?=(?:" + _OPENS 
 # a "when" after the question's own wh-word opens a clause of time, it does not ask for one
 _CLAUSE_WHEN = re.compile(r"^(\W*(?:(?:and|so|but|ok|okay)\W+)?(?:what|which|who|whom|whose|where|how)\b.*?\s)when\b", re.I)
 _ALTERNATIVE = re.compile(r"\bor\b(?!\s+not\b)", re.I)
+_PLURAL = re.compile(r"[a-z]{3,}[^s\W]s", re.I)  # "meetings", not "process" or "its"
 # what a count or a length is counted in: "how many years", "how long" (a duration)
 _UNITS = frozenset(T.stem(w) for w in "year month week day hour minute decade".split())
 # how many items a list question asks for: "what are the three conditions", "which 2 orgs"
@@ -137,8 +138,12 @@ def analyse(question: str) -> QuestionInfo:
         if head.group(3):
             counted = ("percent",)
         else:
-            words = T.tokens(" ".join((head.group(1) or head.group(2)).split()[:3]))
+            after = (head.group(1) or head.group(2)).split()
+            words = T.tokens(" ".join(after[:3]))
             counted = tuple(t for t in words if t not in _FRAME or t in _UNITS)[:2]
+            # "wg on pko meetings": the meetings; "of the 180 participants were women": not the participants
+            plural = "" if after[:1] == ["of"] else next((w for w in after[:5] if _PLURAL.fullmatch(w)), "")
+            counted += tuple(t for t in T.tokens(plural) if t not in counted and t not in _FRAME)
     elif re.search(r"\bhow long\b(?!\s+ago\b)", last, re.I):
         counted = tuple(sorted(_UNITS))
     items = 0

@@ -151,3 +151,9 @@ def test_a_polite_request_asks_the_question_inside_it(question, kind, form):
 def test_wat_is_what():
     q = analyse("wats a conffile in debian")
     assert q.form == DEFINITION and q.terms == ("conffil", "debian")
+
+
+def test_what_a_count_counts_is_the_plural_its_words_lead_to():
+    assert "meet" in analyse("number of wg on pko meetings in 2020").counted
+    assert analyse("how many meetings did the group hold?").counted == ("meet",)
+    assert "participant" not in analyse("how many of the 180 participants were women?").counted  # a part of them
