@@ -100,8 +100,9 @@ _NEXT_ORDINAL = re.compile(r"^\W*(?:second(?:ly)?|third(?:ly)?|fourth(?:ly)?|fif
 
 def _with_explanation(q: QuestionInfo, c: Candidate, sentence: Sentence) -> Sentence:
     """For a "what is X" or "why/how" question, a sentence that only names X ("the idea of
-    'good donorship'") is quoted with the next one, which says what it is or why; and a
-    quote that ends on "First, ..." goes on through "Second, ...", "Finally, ..."."""
+    'good donorship'") is quoted with the next one, which says what it is or why (for a why
+    question, two sentences that give no reason are too); and a quote that ends on
+    "First, ..." goes on through "Second, ...", "Finally, ..."."""
     sentences = c.passage.paragraph.sentences
     last = end = next(i for i in range(c.position, len(sentences)) if sentences[i].end >= c.sentence.end)
     if end == c.position and end + 1 < len(sentences) and not defines(q, sentence.text) \
