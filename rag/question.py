@@ -99,6 +99,27 @@ class QuestionInfo:
     items: int = 0  # for a list question that says how many ("the three conditions"): that many
 
 
+# where the first of two alternatives ("amending the constitution or overriding ...") begins
+_ALTERNATIVE_START = re.compile(r".*(?:[,:;?–—]|\s-\s|\bbetween\b|\bwhether\b)")
+_ALTERNATIVE_END = re.compile(r"[,:;?–—]|\s-\s")
+
+
+def alternatives(question: str) -> tuple[str, str] | None:
+    """The two sides of an "A or B" question ("which needs more: amending the constitution or
+    overriding the committee?" -> "amending the constitution", "overriding the committee")."""
+    parts = _ALTERNATIVE.split(question.strip().rstrip("?!. "))
+    if len(parts) != 2:
+        return None
+    left, right = parts
+    right = _ALTERNATIVE_END.split(right)[0]
+    start = _ALTERNATIVE_START.match(left)
+    if start:
+        left = left[start.end():]
+    else:  # as many words before "or" as after it
+        left = " ".join(left.split()[-max(len(right.split()), 1):])
+    return (left.strip(), right.strip()) if set(T.tokens(left)) ^ set(T.tokens(right)) else None
+
+
 @lru_cache(maxsize=4096)
 def analyse(question: str) -> QuestionInfo:
     """Answer type, answer form, key terms and specific names of a question."""

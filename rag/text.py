@@ -122,8 +122,9 @@ _YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})\b")
 _DATE_WORD = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + r")\b")
 # a month written short beside a day or a year ("dec 2020", "sept 2019", "7 dec"): the month
 _SHORT_MONTHS = {m[:3]: m for m in MONTHS if m != "may"} | {"sept": "september"}
-_SHORT_MONTH = re.compile(r"\b(" + "|".join(_SHORT_MONTHS) + r")\.?(?=\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?\d{4}\b)"
-                          r"|(?<=\b\d\s)(" + "|".join(_SHORT_MONTHS) + r")\b|(?<=\b\d\d\s)(" + "|".join(_SHORT_MONTHS) + r")\b")
+_SHORT = "(" + "|".join(_SHORT_MONTHS) + ")"
+_SHORT_MONTH = re.compile(rf"\b{_SHORT}\.?(?=\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?\d{{4}}\b)"
+                          rf"|(?<=\b\d\s){_SHORT}\b|(?<=\b\d\d\s){_SHORT}\b")
 
 
 def full_months(text: str) -> str:

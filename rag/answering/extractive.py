@@ -14,7 +14,7 @@ from rag.answering.features import (BECAUSE, FEATURES, QUESTION_FEATURES, Candid
                                     long_form, question_features)
 from rag.answering.selector import Selector, load_selector
 from rag.conversation import rewrite
-from rag.question import DATE, DEFINITION, LIST, NUMBER, REASON, YESNO, QuestionInfo, analyse
+from rag.question import DATE, DEFINITION, LIST, NUMBER, REASON, YESNO, QuestionInfo, alternatives, analyse
 from rag.titles import named
 from rag.types import Answer, Passage, Sentence
 
@@ -122,27 +122,6 @@ def _overlaps(c: Candidate, picked: Sequence[Candidate]) -> bool:
     """Whether ``c`` quotes text one of ``picked`` quotes (offsets are in their document)."""
     return any(c.passage.paragraph.doc_id == o.passage.paragraph.doc_id and c.sentence.start < o.sentence.end
                and c.sentence.end > o.sentence.start for o in picked)
-
-
-# where the first of two alternatives ("amending the constitution or overriding ...") begins
-_ALTERNATIVE_START = re.compile(r".*(?:[,:;?–—]|\s-\s|\bbetween\b|\bwhether\b)")
-_ALTERNATIVE_END = re.compile(r"[,:;?–—]|\s-\s")
-
-
-def alternatives(question: str) -> tuple[str, str] | None:
-    """The two sides of an "A or B" question ("which needs more: amending the constitution or
-    overriding the committee?" -> "amending the constitution", "overriding the committee")."""
-    parts = re.split(r"\s+or\s+", question.strip().rstrip("?!. "), flags=re.I)
-    if len(parts) != 2:
-        return None
-    left, right = parts
-    right = _ALTERNATIVE_END.split(right)[0]
-    start = _ALTERNATIVE_START.match(left)
-    if start:
-        left = left[start.end():]
-    else:  # as many words before "or" as after it
-        left = " ".join(left.split()[-max(len(right.split()), 1):])
-    return (left.strip(), right.strip()) if set(T.tokens(left)) ^ set(T.tokens(right)) else None
 
 
 class ExtractiveAnswerer:
@@ -278,8 +257,8 @@ class ExtractiveAnswerer:
             return []
         out: list[Candidate] = []
         for side, other in (sides, sides[::-1]):
-            own = analyse(side)  # what this side says and the other does not ("overriding", not "the")
-            asked = replace(own, terms=tuple(t for t in own.terms if t not in T.tokens(other)))
+            own, theirs = analyse(side), set(T.tokens(other))  # what this side says and the other does not
+            asked = replace(own, terms=tuple(t for t in own.terms if t not in theirs))
             if any(self.vocabulary.coverage(asked, set(T.tokens(c.sentence.text))) > 0 for c in picked + out):
                 continue
             for _, c in scored[:depth]:

@@ -1,6 +1,7 @@
 import pytest
 
-from rag.question import ANY, COUNTRY, DATE, DEFINITION, FACT, FREQUENCY, LIST, NAME, NUMBER, PERSON, REASON, REFERENCE, YESNO, analyse, leans_on_context
+from rag.question import (ANY, COUNTRY, DATE, DEFINITION, FACT, FREQUENCY, LIST, NAME, NUMBER, PERSON, REASON, REFERENCE, YESNO,
+                          alternatives, analyse, leans_on_context)
 
 
 @pytest.mark.parametrize(
@@ -157,3 +158,18 @@ def test_what_a_count_counts_is_the_plural_its_words_lead_to():
     assert "meet" in analyse("number of wg on pko meetings in 2020").counted
     assert analyse("how many meetings did the group hold?").counted == ("meet",)
     assert "participant" not in analyse("how many of the 180 participants were women?").counted  # a part of them
+
+
+@pytest.mark.parametrize(
+    "question, sides",
+    [
+        ("which needs a bigger majority: amending the constitution or overriding the committee?",
+         ("amending the constitution", "overriding the committee")),
+        ("testing or unstable, which one breaks more often?", ("testing", "unstable")),
+        ("should I use apt or aptitude?", ("apt", "aptitude")),
+        ("when did it close?", None),
+        ("is it this or this?", None),  # the same on both sides: no choice
+    ],
+)
+def test_the_two_sides_of_an_or_question(question, sides):
+    assert alternatives(question) == sides

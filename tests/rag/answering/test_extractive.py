@@ -197,23 +197,6 @@ def test_two_sentences_that_give_no_reason_are_quoted_with_the_next_for_a_why_qu
     assert _with_explanation(analyse("why did the heads push back?"), c, reasoned) is reasoned  # the reason is there
 
 
-@pytest.mark.parametrize(
-    "question, sides",
-    [
-        ("which needs a bigger majority: amending the constitution or overriding the committee?",
-         ("amending the constitution", "overriding the committee")),
-        ("testing or unstable, which one breaks more often?", ("testing", "unstable")),
-        ("should I use apt or aptitude?", ("apt", "aptitude")),
-        ("when did it close?", None),
-        ("is it this or this?", None),  # the same on both sides: no choice
-    ],
-)
-def test_the_two_sides_of_an_or_question(question, sides):
-    from rag.answering.extractive import alternatives
-
-    assert alternatives(question) == sides
-
-
 def test_an_or_question_hears_both_sides():
     c, _ = _one_paragraph("Amending the constitution needs a 3:1 majority. Overriding the committee needs a 2:1 "
                           "majority. Other business followed.")
