@@ -279,7 +279,9 @@ def type_match(q: QuestionInfo, text: str, values: frozenset[str]) -> bool:
     if kind == NUMBER:
         return bool(values)
     if kind == DATE:
-        return bool(_MONTH.search(text) or set(_DATED_YEAR.findall(text)) - set(q.years))
+        # "when does it apply?" may be answered by the event that triggers it, "when was it?" by a date
+        event = bool(_WHEN_NOW.search(q.text) and _TEMPORAL.search(text))
+        return bool(_MONTH.search(text) or set(_DATED_YEAR.findall(text)) - set(q.years) or event)
     # names the question does not say, however it writes them ("mozilla foundation" says "Mozilla Foundation")
     new_names = T.capitalised_terms(text) - {w.lower() for w in _ANY_WORD.findall(q.text)} - set(T.MONTHS)
     if kind == PERSON:
@@ -307,6 +309,9 @@ _MONTH_AFTER = re.compile(r"^(?:\s*[–—-]\s*\d{1,2})?(?:st|nd|rd|th)?\s+(?:" 
 _MONTH_BEFORE = re.compile(r"\b(?:" + _MONTH_NAMES + r")\s+$")
 # a year that dates something, not one that is part of a name ("the 2020 Annual Forum")
 _DATED_YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b(?!\s+[A-Z][a-z])")
+# a clause that says when by an event ("upon acceptance", "when You first distribute", "until it is revoked")
+_TEMPORAL = re.compile(r"\b(?:upon|whenever|as soon as|until|(?:on|from) the (?:date|day|time|moment)|at the time)\b", re.I)
+_WHEN_NOW = re.compile(r"\bwhen (?:do|does|is|are|can|could|may|must|should|shall|will|would)\b", re.I)
 _PERCENT = re.compile(r"\s?(?:%|percent\b|per cent\b)", re.I)
 _DURATION = re.compile(r"\W{0,2}(?:years?|months?|weeks?|days?|hours?|minutes?|decades?)\b", re.I)
 

@@ -79,6 +79,14 @@ def test_a_year_in_a_name_does_not_date_anything():
     assert type_match(when, "The network was set up in 2017.", frozenset())
 
 
+def test_when_in_the_present_is_answered_by_the_event_that_triggers_it():
+    condition = "The grants become effective on the date the Contributor first distributes it."
+    assert type_match(analyse("when do the grants start applying?"), condition, frozenset())
+    assert type_match(analyse("When does the licence end?"), "It terminates upon any breach.", frozenset())
+    # a past "when" asks for the calendar date it happened on
+    assert not type_match(analyse("when was the licence published?"), condition, frozenset())
+
+
 @pytest.mark.parametrize(
     "question, expected",
     [
