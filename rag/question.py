@@ -64,7 +64,7 @@ _FRAME = frozenset(T.stem(w) for w in (
     "many much number year date month day happen took take place happened total amount "
     "kind type exactly roughly approximately name named called describe explain mean true correct "
     "right case reason purpose stand stands acronym abbreviation meant define defined definition "
-    "know clarify outline summarise summarize".split()
+    "know clarify outline summarise summarize behind refer refers".split()
 ))
 # a polite request around the question: "can you tell me ...", "could you explain ...", "do you know ..."
 _REQUEST = re.compile(r"^\W*(?:(?:hi|hello|hey|ok|okay|so)\W+)?(?:please\s+)?(?:(?:can|could|would|will) (?:you|u)\s+"

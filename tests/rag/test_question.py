@@ -149,6 +149,11 @@ def test_a_polite_request_asks_the_question_inside_it(question, kind, form):
     assert "know" not in q.terms
 
 
+def test_the_words_that_frame_a_why_or_a_definition_are_not_what_it_is_about():
+    assert analyse("whats behind the big push on performance?").terms == ("big", "push", "performanc")
+    assert analyse("What does the name sid refer to?").terms == ("sid",)
+
+
 def test_wat_is_what():
     q = analyse("wats a conffile in debian")
     assert q.form == DEFINITION and q.terms == ("conffil", "debian")
