@@ -27,6 +27,7 @@ _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 # what an earlier question is about ("what did X say about the financial cliff?"): what a later "it" means
 _ABOUT = re.compile(r"\babout (?:the )?([^?.,;]+?)\s*\??\s*$", re.I)
 _IT = re.compile(r"\b(?:it|its)\b", re.I)
+_IS = re.compile(r"['’]s\b")
 # who spoke in an earlier "what did X say ...?", and a later question about what "they" said:
 # "they" are X, not what X spoke about
 _SPEAKER = re.compile(r"^\W*what (?:did|does|do|has|have) (.+?) (?:say|said|note|argue|suggest|recommend|propose|"
@@ -93,8 +94,12 @@ def rewrite(question: str, history: Sequence[str] = ()) -> str:
     counted = _COUNTED.search(before)
     if counted and _PARTITIVE.search(question):  # "how many X ...?" then "how many of those ...?": of the X
         return _PARTITIVE.sub(lambda m: f"{m.group(1)} the {counted.group(1)}", question, count=1)
-    if topic and _SUBJECT_PRONOUN.search(question):
-        return _SUBJECT_PRONOUN.sub(topic, question, count=1)
+    pronoun = _SUBJECT_PRONOUN.search(question) if topic else None
+    if pronoun:
+        # "which version it's under": "which version the LGPL is under", not "the LGPL's"
+        contracted = _IS.match(question, pronoun.end()) if pronoun.group(0).lower() == "it" else None
+        end = contracted.end() if contracted else pronoun.end()
+        return question[:pronoun.start()] + topic + (" is" if contracted else "") + question[end:]
     if topic and _POSSESSIVE.search(question):
         return _POSSESSIVE.sub(f"{topic}'s", question, count=1)
     # a short question with no pronoun ("who took over?"): carry the earlier one along

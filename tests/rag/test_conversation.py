@@ -94,3 +94,8 @@ def test_they_who_said_something_are_who_spoke_in_the_earlier_question():
         "any mission mandate the closing panel held up as a good example?"
     # "they" that did not say anything are what the speaker spoke about, not the speaker
     assert "the report" not in rewrite("where have they been set up?", ["what does the report say about regional offices?"])
+
+
+def test_it_is_contracted_reads_as_the_topic_and_is():
+    out = rewrite("what if my library doesnt say which version it's under?", ["who can publish new versions of the LGPL?"])
+    assert out.endswith("which version LGPL is under?")
