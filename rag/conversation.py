@@ -65,7 +65,8 @@ def _topic(question: str) -> tuple[str, bool]:
 
 def rewrite(question: str, history: Sequence[str] = ()) -> str:
     """The follow-up ``question`` as a standalone question, given earlier user turns."""
-    previous = [h.strip() for h in history if isinstance(h, str) and h.strip()]
+    question = T.unshouted(question)
+    previous = [T.unshouted(h.strip()) for h in history if isinstance(h, str) and h.strip()]
     if not previous or not leans_on_context(question):
         return question
     before = previous[-1]
@@ -114,5 +115,5 @@ def search_query(question: str, history: Sequence[str] = ()) -> str:
     previous = [h.strip() for h in history if isinstance(h, str) and h.strip()]
     standalone = rewrite(question, previous)
     if previous:
-        return f"{standalone} {previous[-1]}"
+        return f"{standalone} {T.unshouted(previous[-1])}"
     return standalone

@@ -260,6 +260,18 @@ def _tokens(text: str, keep_stopwords: bool) -> tuple[str, ...]:
     return tuple(out)
 
 
+_CAPS_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def unshouted(text: str) -> str:
+    """A question typed in capitals, in lower case: "WHEN DID UNAMID CLOSE?" is read like "when
+    did unamid close?", not as a row of acronyms. Mixed case ("When did UNAMID close?") stays."""
+    words = _CAPS_WORD.findall(text)
+    if len(words) >= 3 and sum(w.isupper() for w in words) >= 0.8 * len(words):
+        return text.lower()
+    return text
+
+
 def capitalised_terms(text: str) -> set[str]:
     """Proper-noun-like words (capitalised not at sentence start, or acronyms), lower-cased."""
     words = re.findall(r"[A-Za-z][\w'-]*", clean(text))

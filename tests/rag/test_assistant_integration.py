@@ -31,6 +31,15 @@ def test_unamid_closure_date(real_assistant):
     _verbatim(answer)
 
 
+def test_a_question_typed_in_capitals_gets_the_same_answer(real_assistant):
+    # in capitals every word looked like an acronym ("HOW", "MANY"): it abstained
+    shouted = real_assistant.ask("HOW MANY MEMBER STATES SIGNED THE A4P DECLARATION?")
+    typed = real_assistant.ask("how many member states signed the a4p declaration?")
+    assert not shouted.abstained and "152 member states" in shouted.answer
+    assert shouted.answer == typed.answer
+    assert shouted.question == "HOW MANY MEMBER STATES SIGNED THE A4P DECLARATION?"  # as the user typed it
+
+
 def test_follow_up_question_uses_history(real_assistant):
     first = "What is the Elsie Initiative?"
     alone = real_assistant.ask("which country is behind it?")

@@ -63,3 +63,10 @@ def test_a_negative_contraction_is_a_negation_with_or_without_its_apostrophe():
     for text in ("it does apply", "the notice is known", "nothing else"):
         assert not T.NEGATION.search(text), text
     assert T.tokens("why doesnt it work, ok?") == T.tokens("why does it work?")  # the negation is no keyword
+
+
+def test_a_question_typed_in_capitals_is_read_in_lower_case():
+    assert T.unshouted("WHEN DID UNAMID OPERATIONS CEASE?") == "when did unamid operations cease?"
+    # mixed case keeps its acronyms and names; two words are too few to tell
+    assert T.unshouted("When did UNAMID and the AU PSC meet?") == "When did UNAMID and the AU PSC meet?"
+    assert T.unshouted("UNAMID CLOSURE?") == "UNAMID CLOSURE?"
