@@ -33,11 +33,12 @@ CORPORA = (
     CorpusSet("main", PROJECT_ROOT / "corpus", HERE / "questions" / "main.yaml"),
     CorpusSet("debian", HERE / "corpora" / "debian", HERE / "questions" / "debian.yaml"),
     CorpusSet("licences", HERE / "corpora" / "licences", HERE / "questions" / "licences.yaml"),
+    CorpusSet("handbook", HERE / "corpora" / "handbook", HERE / "questions" / "handbook.yaml"),
 )
 
 
 def corpus_set(name: str) -> CorpusSet:
-    """The corpus called ``name`` (``main``, ``debian`` or ``licences``)."""
+    """The corpus called ``name`` (``main``, ``debian``, ``licences`` or ``handbook``)."""
     return next(c for c in CORPORA if c.name == name)
 
 
