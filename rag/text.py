@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 # --- display cleaning -------------------------------------------------------------
@@ -242,9 +243,17 @@ def tokens(text: str, *, keep_stopwords: bool = False) -> list[str]:
     return list(_tokens(text, keep_stopwords))
 
 
+def unaccented(text: str) -> str:
+    """Letters without their accents ("Saint-Étienne" -> "Saint-Etienne", "Côte" -> "Cote"):
+    people type names without them, and a keyword is one word either way."""
+    if text.isascii():
+        return text
+    return "".join(ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn")
+
+
 @lru_cache(maxsize=32768)
 def _tokens(text: str, keep_stopwords: bool) -> tuple[str, ...]:
-    text = full_months(number_words_to_digits(clean(text).lower().replace("’", "'")))
+    text = full_months(number_words_to_digits(unaccented(clean(text)).lower().replace("’", "'")))
     out = []
     for word in _WORD.findall(text):
         word = word.split("'")[0]

@@ -70,3 +70,9 @@ def test_a_question_typed_in_capitals_is_read_in_lower_case():
     # mixed case keeps its acronyms and names; two words are too few to tell
     assert T.unshouted("When did UNAMID and the AU PSC meet?") == "When did UNAMID and the AU PSC meet?"
     assert T.unshouted("UNAMID CLOSURE?") == "UNAMID CLOSURE?"
+
+
+def test_accents_do_not_split_or_hide_a_word():
+    # "Saint-Étienne" was "saint", "tienn": a question typed without accents never matched it
+    assert T.tokens("one site in Saint-Étienne, near Côte-Rôtie") == T.tokens("one site in saint-etienne, near cote-rotie")
+    assert T.tokens("commitments²") == ["commitment"]  # a footnote mark is no part of the word
