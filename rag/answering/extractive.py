@@ -20,7 +20,7 @@ from rag.types import Answer, Passage, Sentence
 
 ANCHORED = FEATURES.index("anchored")
 _ENUMERATOR = re.compile(r"^\s*\(?\d{1,3}[.)-]\s")
-_ANAPHOR = re.compile(r"^\W*(?:they|this|these|those|it|its|their|such|he|she|his|her|the latter|both)\b", re.I)
+_ANAPHOR = re.compile(r"^\W*(?:they|this|these|those|it|its|their|such|he|she|his|her|the (?:former|latter)|both)\b", re.I)
 _YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b")
 _STATED = re.compile(r"^\W*(yes|no)[.,;:!]", re.I)  # evidence that answers a yes/no question itself
 

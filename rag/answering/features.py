@@ -32,7 +32,7 @@ BIBLIOGRAPHIC = re.compile(r"https?://|www\.|\bSee\b|\bavailable at\b|\bpp?\.\s*
 _YEARLIKE = re.compile(r"^(?:1[89]|20)\d{2}$")
 _FRACTION = re.compile(r"\b(?:(?:one|two)-thirds?|one-third|half|(?:one|three)-quarters?|a quarter|majority|percent|per cent)\b|%", re.I)
 _CODE = re.compile(r"\b[A-Z]{1,6}/[\w./-]*\d|\b(?:resolution|article|section|clause|paragraph|chapter|rule)s?\s+\d", re.I)
-_ANAPHOR = re.compile(r"^\W*(?:they|this|these|those|it|its|their|such|he|she|his|her|the latter|both|there)\b", re.I)
+_ANAPHOR = re.compile(r"^\W*(?:they|this|these|those|it|its|their|such|he|she|his|her|the (?:former|latter)|both|there)\b", re.I)
 _ENUMERATOR = re.compile(r"^\s*\(?\d{1,3}[.)-]\s")
 # words that ask what an acronym is short for, whatever else the question says
 _EXPANSION = re.compile(r"\bstands? for\b|\bshort for\b|\babbreviat\w*|\bacronym\b|\bfull (?:name|form|title)\b|"

@@ -208,3 +208,13 @@ def test_an_or_question_hears_both_sides():
     assert answerer._for_each_alternative(q, [first], scored) == [second]  # the other side, though it scored lower
     assert answerer._for_each_alternative(analyse("what majority does amending the constitution need?"), [first],
                                           scored) == []  # no "or": one side
+
+
+def test_a_sentence_that_opens_on_the_former_is_quoted_with_what_it_refers_to():
+    from rag.answering.extractive import ExtractiveAnswerer
+    from rag.answering.features import Candidate
+
+    c, sentences = _one_paragraph("The company has two sites, one in Lyon and one in Nice. The former has 150 employees.")
+    former = Candidate(c.passage, 1, sentences[1], (), frozenset(), True)
+    quoted = ExtractiveAnswerer._with_antecedent(None, former)
+    assert (quoted.start, quoted.end) == (sentences[0].start, sentences[1].end) and "Lyon" in quoted.text
