@@ -60,12 +60,16 @@ _IS_CONTRACTED = re.compile(r"\b(what|who|where|when|how|which)(?:'s|’s|s)\b",
 _CHAT_WHAT = re.compile(r"\bwat(?=s?\b)", re.I)
 _ROLE = re.compile(r"\b(?:job|role|position|title|function|responsib\w+|post)\b", re.I)
 # words that say what kind of answer is wanted, not what it is about
-_FRAME = frozenset(T.stem(w) for w in (
+_FRAME_WORDS = (
     "many much number year date month day happen took take place happened total amount "
     "kind type exactly roughly approximately name named called describe explain mean true correct "
     "right case reason purpose stand stands acronym abbreviation meant define defined definition "
     "know clarify outline summarise summarize behind refer refers".split()
-))
+)
+_FRAME = frozenset(T.stem(w) for w in _FRAME_WORDS)
+# the frame words as typed (and their plurals): "yearly" or "daily" say what a question is
+# about, though they share a stem with "year" and "day"
+_FRAME_WORD = re.compile(r"\b(?:" + "|".join(_FRAME_WORDS) + r")s?\b", re.I)
 # a polite request around the question: "can you tell me ...", "could you explain ...", "do you know ..."
 _REQUEST = re.compile(r"^\W*(?:(?:hi|hello|hey|ok|okay|so)\W+)?(?:please\s+)?(?:(?:can|could|would|will) (?:you|u)\s+"
                       r"(?:please\s+|pls\s+)?(?:(?:tell me|explain|describe|say|give me|clarify|outline|summari[sz]e|"
@@ -149,7 +153,7 @@ def analyse(question: str) -> QuestionInfo:
         form = REASON
     else:
         form = FACT
-    terms = tuple(t for t in dict.fromkeys(T.tokens(question)) if t not in _FRAME)
+    terms = tuple(dict.fromkeys(T.tokens(_FRAME_WORD.sub(" ", question))))
     specific = [t for w in T.capitalised_terms(question) for t in T.tokens(w) if not t.isdigit()]
     specific += [n for n in T.numbers(question) if len(n) >= 3]
     specific += re.findall(r"\b(?:19|20)\d{2}\b", question)

@@ -154,6 +154,11 @@ def test_the_words_that_frame_a_why_or_a_definition_are_not_what_it_is_about():
     assert analyse("What does the name sid refer to?").terms == ("sid",)
 
 
+def test_a_word_that_only_shares_a_frame_words_stem_is_what_the_question_is_about():
+    assert "year" in analyse("@yearly in a crontab - when does it fire?").terms
+    assert "year" not in analyse("how many years did the mission last?").terms  # "years" frames a count
+
+
 def test_wat_is_what():
     q = analyse("wats a conffile in debian")
     assert q.form == DEFINITION and q.terms == ("conffil", "debian")
