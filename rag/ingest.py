@@ -314,6 +314,16 @@ def _is_title(lines: list[str]) -> bool:
     )
 
 
+def _states(item: str) -> bool:
+    """Whether a list item says something (a term and what it is, or a clause), where a
+    menu's items ("- Prev", "- Next", "- Home") only name."""
+    body = _LIST_ITEM.sub("", item, count=1)
+    words = [w for w in re.findall(r"[A-Za-z][\w'-]*", body) if len(w) > 3]
+    if words and sum(w[0].isupper() for w in words) >= 0.6 * len(words):
+        return False  # "4. Integrity of The Author's Source Code": a numbered title
+    return ":" in body.rstrip(":") or len(body.split()) >= 6
+
+
 def _is_question_heading(lines: list[str]) -> bool:
     """One short line that asks a question: what a FAQ puts above its answer ("5.6. Why do
     I get ...?"). The paragraphs below it answer it, and carry it as their section."""
@@ -339,8 +349,11 @@ def _classify(text: str, pieces: list[_Piece]) -> None:
             p.kind = "table"
         elif _FOOTNOTE.match(raw):
             p.kind = "footnote"
-        elif raw.lstrip().startswith("#") or _is_title(lines) or _is_question_heading(lines):
+        elif raw.lstrip().startswith("#") or _is_question_heading(lines):
             p.kind = "heading"
+        elif _is_title(lines):
+            # "- @yearly: once per year (January 1, at 00:00);" is an item, not a title
+            p.kind = "list" if _LIST_ITEM.match(raw) and _states(display) else "heading"
         elif _LIST_ITEM.match(raw):
             p.kind = "list"
 

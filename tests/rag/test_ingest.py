@@ -53,6 +53,18 @@ def test_list_items_are_paragraphs_and_headings_become_sections(corpus_dir):
     assert all(not p.searchable for p in headings)
 
 
+def test_a_list_item_that_says_something_is_no_title():
+    text = ("Special entries:\n\n- @yearly: once per year (January 1, at 00:00);\n\n"
+            "1. make any technical or nontechnical decision with regard to their own work;\n\n"
+            "4. Integrity of The Author's Source Code\n\n- Prev\n\n- Next\n")
+    kinds = {p.clean: p.kind for p in split_paragraphs("d", text)}
+    assert kinds["@yearly: once per year (January 1, at 00:00);"] == "list"
+    assert kinds["1. make any technical or nontechnical decision with regard to their own work;"] == "list"
+    # a numbered title and a page's menu still only head or name
+    assert kinds["4. Integrity of The Author's Source Code"] == "heading"
+    assert kinds["Prev"] == kinds["Next"] == "heading"
+
+
 def test_a_one_line_question_heads_the_answer_below_it():
     text = "5.6. Why is there no libfoo.so file?\n\nSuch links are placed in separate development packages.\n"
     question, answer = split_paragraphs("faq", text)
