@@ -115,3 +115,19 @@ def test_initials_the_documents_never_write_weigh_what_the_name_they_spell_weigh
                        initialisms={"dpl": ("Debian Project Leader", 1)})
     q = analyse("what is the DPL term?")
     assert vocab.coverage(q, {"project", "leader"}) > vocab.coverage(q, {"term"})
+
+
+@pytest.mark.parametrize(
+    "sentence, reference",
+    [
+        ("³ See Gustavo de Carvalho, Partnerships and Peace Operations in Africa.", True),
+        ("For an overview of the issue, see Security Council Report, “Is Christmas Really Over?", True),
+        ("See the License for the specific language governing permissions.", True),
+        ("Developers may make these decisions as they see fit.", False),
+        ("Data goes to drives on a server, where RAID (see Section 12.1.1, “Software RAID”) protects it.", False),
+    ],
+)
+def test_a_cross_reference_or_the_verb_see_is_no_bibliography(sentence, reference):
+    from rag.answering.features import BIBLIOGRAPHIC
+
+    assert bool(BIBLIOGRAPHIC.search(sentence)) is reference
