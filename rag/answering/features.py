@@ -240,11 +240,21 @@ def sentence_values(q: QuestionInfo, text: str,
 _QUOTED = re.compile(r"\"([^\"]{2,60})\"|“([^”]{2,60})”|‘([^’]{2,60})’")
 
 
+# a sentence's subject (a few words) and its verb
+_SUBJECT = re.compile(r"^\W*(?:(?:an?|the)\s+)?([^,;:.()]{1,50}?)\s+(?:is|are|was|were|can|cannot|may|must|will|would|"
+                      r"should|has|have|does|do)\b", re.I)
+
+
 def defines(q: QuestionInfo, text: str) -> bool:
     """Whether a sentence defines one of the question's terms: a defining phrase after it.
     When the term defined is quoted just before the phrase, it must be the asked term itself
     ("Minimal Corresponding Source" does not define "Corresponding Source")."""
     asked = set(q.terms)
+    opening = _SUBJECT.match(text)
+    if opening:  # "A “soft” limit can be temporarily exceeded": it opens on the asked term and says what it does
+        subject = set(T.tokens(opening.group(1)))
+        if subject and subject <= asked and len(subject) >= min(len(asked), 2):
+            return True
     for m in _DEFINES.finditer(text):
         before = text[:m.start()]
         quoted = [found.group(found.lastindex) for found in _QUOTED.finditer(before[-120:])]

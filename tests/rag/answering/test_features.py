@@ -131,3 +131,10 @@ def test_a_cross_reference_or_the_verb_see_is_no_bibliography(sentence, referenc
     from rag.answering.features import BIBLIOGRAPHIC
 
     assert bool(BIBLIOGRAPHIC.search(sentence)) is reference
+
+
+def test_a_sentence_that_opens_on_the_asked_term_says_what_it_is():
+    q = analyse("what's a soft limit when it comes to disk quotas")
+    assert defines(q, "A “soft” limit can be temporarily exceeded; the user will simply be warned.")
+    assert not defines(q, "After this period, the soft limit will be treated like a hard limit.")  # not its subject
+    assert not defines(q, "The limit is soft.")  # one word of a two-word term
