@@ -46,13 +46,17 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def _verbatim(answer: Answer, files: dict[str, str], root: Path) -> list[bool]:
+def _verbatim(answer: Answer, files: dict[str, str], root: Path, index) -> list[bool]:
+    """Whether every citation is its source's text at its offsets: the file itself for plain
+    text, the text the product extracted and stored for HTML, PDF and DOCX (what
+    ``GET /documents/{id}/text`` serves and the offsets index into)."""
     out = []
     for c in answer.citations:
         text = files.get(c.source)
         if text is None:
             path = Path(c.source) if Path(c.source).is_absolute() else root / c.source
-            text = files[c.source] = path.read_text(encoding="utf-8")
+            plain = path.suffix.lower() in (".txt", ".md")
+            text = files[c.source] = path.read_text(encoding="utf-8") if plain else index.document_text(c.doc_id)
         out.append(text[c.start:c.end] == c.text and text[c.quote.start:c.quote.end] == c.quote.text)
     return out
 
@@ -83,7 +87,8 @@ def evaluate(assistant: Assistant, questions: Sequence[Question], *, corpus: str
         correct = (v == RIGHT) if q.answerable else (v == ABSTAIN)
         citation_ok = [(c.doc_id, c.paragraph) in gold or q.matches_any(c.quote.text) for c in answer.citations] \
             if q.answerable else [False for _ in answer.citations]
-        row = Row(q, answer, v, correct, ranks, citation_ok, _verbatim(answer, files, corpus_set(corpus).documents.parent))
+        row = Row(q, answer, v, correct, ranks, citation_ok, _verbatim(answer, files, corpus_set(corpus).documents.parent,
+                                                                        assistant.index))
         if forced is not None:
             unforced = forced.answer(q.question, list(q.history), top[: assistant.top_k])
             row.forced = bool(q.answerable and not unforced.abstained and q.matches(unforced.answer))

@@ -70,3 +70,27 @@ def test_gate_failures_name_the_missed_thresholds():
     assert failures("main", "test", good) == []
     assert failures("main", "test", {**good, "verbatim_rate": 0.99}) == ["main/test verbatim_rate 0.990 (gate >= 1.0)"]
     assert failures("main", "dev", {}) == []  # dev is never the gate
+
+
+def test_citations_of_an_html_page_are_checked_against_the_text_the_product_extracted(tmp_path, fake_embedder):
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from eval.harness import _verbatim
+    from rag.answering.base import make_citation
+    from rag.collection import open_index
+    from rag.retriever import HybridSearcher
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "page.html").write_text("<html><head><title>Backups</title></head><body><p>Menu</p>"
+                                      "<p>Backups on tape were deemed too slow and costly.</p></body></html>")
+    index, _ = open_index([folder], tmp_path / "index", fake_embedder)
+    passage = HybridSearcher(index, fake_embedder).search("tape backups", 1)[0]
+    sentence = next(s for s in passage.paragraph.sentences if "tape" in s.text)
+    cited = SimpleNamespace(citations=(make_citation(1, passage, sentence),))
+    # the raw HTML holds tags at those offsets; the stored text holds the sentence
+    assert _verbatim(cited, {}, tmp_path, index) == [True]
+    citation = cited.citations[0]
+    shifted = SimpleNamespace(citations=(replace(citation, start=citation.start + 1, end=citation.end + 1),))
+    assert _verbatim(shifted, {}, tmp_path, index) == [False]
