@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Sequence
 
 from rag.assistant import Assistant
+from rag.index import CorpusIndex
 from rag.types import Answer
 
 from eval.questions import Question, gold_paragraphs
@@ -46,7 +47,7 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def _verbatim(answer: Answer, files: dict[str, str], root: Path, index) -> list[bool]:
+def _verbatim(answer: Answer, files: dict[str, str], root: Path, index: CorpusIndex) -> list[bool]:
     """Whether every citation is its source's text at its offsets: the file itself for plain
     text, the text the product extracted and stored for HTML, PDF and DOCX (what
     ``GET /documents/{id}/text`` serves and the offsets index into)."""
