@@ -243,12 +243,16 @@ def tokens(text: str, *, keep_stopwords: bool = False) -> list[str]:
     return list(_tokens(text, keep_stopwords))
 
 
+_ACCENTED = re.compile(r"[À-ÖØ-öø-ɏḀ-ỿ]")  # Latin letters that may carry an accent
+_MARKS = re.compile(r"[\u0300-\u036f]")  # the accents, once the letters are decomposed
+
+
 def unaccented(text: str) -> str:
     """Letters without their accents ("Saint-Étienne" -> "Saint-Etienne", "Côte" -> "Cote"):
     people type names without them, and a keyword is one word either way."""
-    if text.isascii():
+    if text.isascii() or not _ACCENTED.search(text):
         return text
-    return "".join(ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn")
+    return _MARKS.sub("", unicodedata.normalize("NFD", text))
 
 
 @lru_cache(maxsize=32768)
