@@ -104,6 +104,7 @@ class QuestionInfo:
 
 
 # where the first of two alternatives ("amending the constitution or overriding ...") begins
+_SIDES = re.compile(r"\bor\b(?!\s+not\b)|\bvs\b\.?|\bversus\b", re.I)  # "A or B", "A vs B"
 _ALTERNATIVE_START = re.compile(r".*(?:[,:;?–—]|\s-\s|\bbetween\b|\bwhether\b)")
 _ALTERNATIVE_END = re.compile(r"[,:;?–—]|\s-\s")
 
@@ -111,7 +112,7 @@ _ALTERNATIVE_END = re.compile(r"[,:;?–—]|\s-\s")
 def alternatives(question: str) -> tuple[str, str] | None:
     """The two sides of an "A or B" question ("which needs more: amending the constitution or
     overriding the committee?" -> "amending the constitution", "overriding the committee")."""
-    parts = _ALTERNATIVE.split(question.strip().rstrip("?!. "))
+    parts = _SIDES.split(question.strip().rstrip("?!. "))
     if len(parts) != 2:
         return None
     left, right = parts

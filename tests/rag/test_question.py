@@ -179,6 +179,8 @@ def test_what_a_count_counts_is_the_plural_its_words_lead_to():
         ("should I use apt or aptitude?", ("apt", "aptitude")),
         ("when did it close?", None),
         ("is it this or this?", None),  # the same on both sides: no choice
+        ("commercial vs community distros - how do their release cycles differ?", ("commercial", "community distros")),
+        ("apt versus aptitude for upgrades?", ("apt", "aptitude for upgrades")),
     ],
 )
 def test_the_two_sides_of_an_or_question(question, sides):
