@@ -118,7 +118,8 @@ MONTHS = (
     "january february march april may june july august september october november december"
 ).split()
 # a quantity stands alone: not part of a code such as A4P, Covid-19 or S/PRST/2001/3
-_DIGITS = re.compile(r"(?<![\w./-])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w/]|-\w)")
+# a number, not a part of a dotted one ("Section 6.7.3.1", a version "1.2.3")
+_DIGITS = re.compile(r"(?<![\w./-])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w/]|-\w|\.\d)")
 _YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})\b")
 _DATE_WORD = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + r")\b")
 # a month written short beside a day or a year ("dec 2020", "sept 2019", "7 dec"): the month
@@ -152,7 +153,7 @@ def number_words_to_digits(text: str) -> str:
 
 
 _REFERENCE = re.compile(
-    r"(?:resolutions?|paragraphs?|paras?\.?|annex|chapters?|pages?|p\.|pp\.|no\.|articles?|footnotes?)\s*$",
+    r"(?:resolutions?|paragraphs?|paras?\.?|annex|chapters?|sections?|§|pages?|p\.|pp\.|no\.|articles?|footnotes?)\s*$",
     re.IGNORECASE,
 )
 

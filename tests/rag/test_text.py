@@ -76,3 +76,9 @@ def test_accents_do_not_split_or_hide_a_word():
     # "Saint-Étienne" was "saint", "tienn": a question typed without accents never matched it
     assert T.tokens("one site in Saint-Étienne, near Côte-Rôtie") == T.tokens("one site in saint-etienne, near cote-rotie")
     assert T.tokens("commitments²") == ["commitment"]  # a footnote mark is no part of the word
+
+
+def test_a_section_number_is_a_reference_not_a_quantity():
+    assert T.numbers("(see Section 6.7.3.1, “Packages removed from the Archive”)") == set()
+    assert T.numbers("add it to the list (see §9.3)") == set()
+    assert T.numbers("Debian 11 contains 59,000 packages; it costs 3.5 million") == {"11", "59000", "3.5"}
