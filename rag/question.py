@@ -80,6 +80,8 @@ _TOPIC = re.compile(r"^[^?:\n–—]{2,50}?(?::|\s[-–—])\s+(?=(?:" + _OPENS 
 # a "when" after the question's own wh-word opens a clause of time, it does not ask for one
 _CLAUSE_WHEN = re.compile(r"^(\W*(?:(?:and|so|but|ok|okay)\W+)?(?:what|which|who|whom|whose|where|how)\b.*?\s)when\b", re.I)
 _ALTERNATIVE = re.compile(r"\bor\b(?!\s+not\b)", re.I)
+_ENDS_NOUN = frozenset("at in on of for from by with to during since under over between among per "
+                       "did does do was were is are has have had will would can could".split())
 _PLURAL = re.compile(r"[a-z]{3,}[^s\W]s", re.I)  # "meetings", not "process" or "its"
 # what a count or a length is counted in: "how many years", "how long" (a duration)
 _UNITS = frozenset(T.stem(w) for w in "year month week day hour minute decade".split())
@@ -165,7 +167,9 @@ def analyse(question: str) -> QuestionInfo:
             counted = ("percent",)
         else:
             after = (head.group(1) or head.group(2)).split()
-            words = T.tokens(" ".join(after[:3]))
+            # the counted noun ends where a function word follows it: "employees at Falcot" counts employees
+            cut = next((i for i, w in enumerate(after[:3]) if i and w.lower() in _ENDS_NOUN), 3)
+            words = T.tokens(" ".join(after[:cut]))
             counted = tuple(t for t in words if t not in _FRAME or t in _UNITS)[:2]
             # "wg on pko meetings": the meetings; "of the 180 participants were women": not the participants
             plural = "" if after[:1] == ["of"] else next((w for w in after[:5] if _PLURAL.fullmatch(w)), "")

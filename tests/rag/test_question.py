@@ -164,6 +164,11 @@ def test_wat_is_what():
     assert q.form == DEFINITION and q.terms == ("conffil", "debian")
 
 
+def test_what_a_count_counts_ends_where_a_function_word_follows_it():
+    assert analyse("what is the number of employees at Falcot's main site?").counted == ("employee",)
+    assert analyse("how many people did OCHA say were in need?").counted == ("peopl",)
+
+
 def test_what_a_count_counts_is_the_plural_its_words_lead_to():
     assert "meet" in analyse("number of wg on pko meetings in 2020").counted
     assert analyse("how many meetings did the group hold?").counted == ("meet",)
