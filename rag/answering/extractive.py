@@ -10,8 +10,8 @@ from typing import Iterator, Sequence
 
 from rag import text as T
 from rag.answering.base import NOT_COVERED, make_citation, stream_whole
-from rag.answering.features import (BECAUSE, FEATURES, QUESTION_FEATURES, Candidate, Vocabulary, candidates, defines,
-                                    long_form, question_features)
+from rag.answering.features import (BECAUSE, ENUMERATOR, FEATURES, LEANS_BACK, QUESTION_FEATURES, Candidate, Vocabulary,
+                                    candidates, defines, long_form, question_features)
 from rag.answering.selector import Selector, load_selector
 from rag.conversation import rewrite
 from rag.question import DATE, DEFINITION, LIST, NUMBER, REASON, YESNO, QuestionInfo, alternatives, analyse
@@ -19,15 +19,14 @@ from rag.titles import named
 from rag.types import Answer, Passage, Sentence
 
 ANCHORED = FEATURES.index("anchored")
-_ENUMERATOR = re.compile(r"^\s*\(?\d{1,3}[.)-]\s")
-_ANAPHOR = re.compile(r"^\W*(?:they|this|these|those|it|its|their|such|he|she|his|her|the (?:former|latter)|both)\b", re.I)
+_ANAPHOR = re.compile(rf"^\W*(?:{LEANS_BACK})\b", re.I)
 _YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b")
 _STATED = re.compile(r"^\W*(yes|no)[.,;:!]", re.I)  # evidence that answers a yes/no question itself
 
 
 def _lead(text: str) -> str:
     """A sentence as an answer's opening: without the source's paragraph numbering ("24. ")."""
-    return _ENUMERATOR.sub("", text, count=1) or text
+    return ENUMERATOR.sub("", text, count=1) or text
 
 
 # where a long sentence divides into clauses: after ";", before a dash, and at a comma that

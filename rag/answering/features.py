@@ -34,8 +34,10 @@ BIBLIOGRAPHIC = re.compile(r"https?://|www\.|(?-i:(?:(?:^|[(\d¹²³⁴⁵⁶⁷
 _YEARLIKE = re.compile(r"^(?:1[89]|20)\d{2}$")
 _FRACTION = re.compile(r"\b(?:(?:one|two)-thirds?|one-third|half|(?:one|three)-quarters?|a quarter|majority|percent|per cent)\b|%", re.I)
 _CODE = re.compile(r"\b[A-Z]{1,6}/[\w./-]*\d|\b(?:resolution|article|section|clause|paragraph|chapter|rule)s?\s+\d", re.I)
-_ANAPHOR = re.compile(r"^\W*(?:they|this|these|those|it|its|their|such|he|she|his|her|the (?:former|latter)|both|there)\b", re.I)
-_ENUMERATOR = re.compile(r"^\s*\(?\d{1,3}[.)-]\s")
+# words a sentence opens with when it leans on the one before ("They ...", "The former ...")
+LEANS_BACK = r"they|this|these|those|it|its|their|such|he|she|his|her|the (?:former|latter)|both"
+_ANAPHOR = re.compile(rf"^\W*(?:{LEANS_BACK}|there)\b", re.I)
+ENUMERATOR = re.compile(r"^\s*\(?\d{1,3}[.)-]\s")  # a paragraph's own numbering ("24. ")
 # words that ask what an acronym is short for, whatever else the question says
 _EXPANSION = re.compile(r"\bstands? for\b|\bshort for\b|\babbreviat\w*|\bacronym\b|\bfull (?:name|form|title)\b|"
                         r"\bspel(?:l|led|ls|t) out\b|\bin full\b", re.I)
@@ -202,7 +204,7 @@ def sentence_values(q: QuestionInfo, text: str,
     """The quantities or dates a sentence adds to the question, and whether one of them
     counts what the question counts ("how many states" ~ "152 states"; with ``similarity``,
     also "how many countries" ~ "152 member states")."""
-    body = _FOOTNOTE_MARK.sub("", _ENUMERATOR.sub("", text))
+    body = _FOOTNOTE_MARK.sub("", ENUMERATOR.sub("", text))
     normal = T.number_words_to_digits(body)
     found: set[str] = set()
     anchored = False
