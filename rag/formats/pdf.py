@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from rag.formats.base import Extracted, Unreadable, PAGE_BREAK, collapse, iso_date, short
 
@@ -58,18 +59,76 @@ def _pdf_pages(raw: bytes) -> tuple[list[str], dict[str, str]]:
     def boxes(container):
         for item in container:
             if isinstance(item, LTTextBoxHorizontal):
-                yield _pdf_box(_rows_text(item))
+                yield _Box(_pdf_box(_rows_text(item)), item.y0, item.y1)
             elif isinstance(item, LTTextBox):
-                yield _pdf_box(item.get_text())
+                yield _Box(_pdf_box(item.get_text()), item.y0, item.y1)
             elif isinstance(item, LTFigure):
                 yield from boxes(item)
 
-    pages = []
+    laid_out = []
     for page in PDFPage.create_pages(document):  # extraction permissions are not enforced
         interpreter.process_page(page)
-        pages.append("\n\n".join(box for box in boxes(device.get_result()) if box))
-    pages = _dehyphenate(pages)
-    return pages, _pdf_info(document)
+        laid_out.append([box for box in boxes(device.get_result()) if box.text])
+    running = _running_bands(laid_out)
+    pages = [_join_broken([b.text for b in page if not (b.line and _band(b) in running)]) for page in laid_out]
+    return _dehyphenate(pages), _pdf_info(document)
+
+
+@dataclass(frozen=True, slots=True)
+class _Box:
+    """A text box of a page: its text and where it sits (points from the page's foot)."""
+
+    text: str
+    y0: float
+    y1: float
+
+    @property
+    def line(self) -> bool:
+        return "\n" not in self.text and len(self.text) <= 120
+
+
+def _band(box: _Box) -> tuple[int, int]:
+    return round(box.y0), round(box.y1)
+
+
+def _running_bands(pages: list[list[_Box]]) -> set[tuple[int, int]]:
+    """Where a running header or footer is printed: a height at which the top or bottom line
+    of at least half the pages (three or more) sits, and where some line's text, its digits
+    aside, recurs on three pages ("Chapter 6: Legal Matters 3", a page number)."""
+    if len(pages) < 3:
+        return set()
+    pages_at: dict[tuple[int, int], int] = {}
+    texts_at: dict[tuple[tuple[int, int], str], int] = {}
+    for page in pages:
+        if not page:
+            continue
+        top, bottom = max(b.y1 for b in page), min(b.y0 for b in page)
+        edges = {_band(b) for b in page if b.line and (b.y1 == top or b.y0 == bottom)}
+        for band in edges:
+            pages_at[band] = pages_at.get(band, 0) + 1
+        for b in page:
+            if b.line and _band(b) in edges:
+                key = (_band(b), re.sub(r"\d+|\b[ivxlc]+\b", "#", b.text))
+                texts_at[key] = texts_at.get(key, 0) + 1
+    recurring = {band for (band, _), n in texts_at.items() if n >= 3}
+    return {band for band, n in pages_at.items() if n >= max(3, len(pages) / 2) and band in recurring}
+
+
+_ENDS_SENTENCE = re.compile(r"[.!?:;…]['\"’”)\]]*$")
+
+
+def _join_broken(boxes: list[str]) -> str:
+    """A page's boxes as blocks separated by blank lines, where a box that stops mid-sentence
+    and the next box that goes on in lower case ("... working on the" + "package; we will
+    ...") are one block: a paragraph whose first line is indented, or whose last line is
+    spaced apart, comes out of the layout analysis as two boxes."""
+    blocks: list[str] = []
+    for box in boxes:
+        if blocks and box[:1].islower() and not _ENDS_SENTENCE.search(blocks[-1]):
+            blocks[-1] += "\n" + box
+        else:
+            blocks.append(box)
+    return "\n\n".join(blocks)
 
 
 def _rows_text(box) -> str:
@@ -90,11 +149,13 @@ def _pdf_box(text: str) -> str:
     """A text box as one block: ligatures and compatibility forms normalised (NFKC), its
     line breaks kept, the wide gaps of justified lines made single spaces, blank lines and
     trailing spaces dropped."""
-    text = unicodedata.normalize("NFKC", text).replace("\f", "")
+    text = _UNMAPPED.sub("", unicodedata.normalize("NFKC", text).replace("\f", ""))
     lines = (re.sub(r"(?<=\S)[ \t]{2,}(?=\S)", " ", line.rstrip()) for line in text.splitlines())  # justified gaps
     return "\n".join(line for line in lines if line.strip())
 
 
+# pdfminer's stand-in for a glyph it cannot map to a character ("c(cid:13)" for a drawn ©)
+_UNMAPPED = re.compile(r"\(cid:\d+\)")
 _WORD = r"[^\W\d_]+"
 _LINE_END_HYPHEN = re.compile(rf"(?<!\w)({_WORD})([-\xad])\n({_WORD})")
 

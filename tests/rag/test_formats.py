@@ -96,6 +96,48 @@ def test_pdf_pieces_of_one_printed_line_stay_on_that_line_in_order():
     assert "\nvery little administration. People want a system that just works. In general one can say that stable\nrequires" in text
 
 
+def test_pdf_running_headers_and_page_numbers_are_left_out_and_body_lines_kept():
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=11)
+    chapters = ["Chapter 1: Supplies", "Chapter 1: Supplies", "Chapter 2: Transport", "Chapter 2: Transport"]
+    for number, chapter in enumerate(chapters, start=1):
+        pdf.add_page()
+        pdf.set_xy(20, 12)
+        pdf.cell(120, 5, chapter)
+        pdf.set_xy(180, 12)
+        pdf.cell(10, 5, str(number))
+        pdf.set_xy(20, 40)  # every page's first body line sits at the same height
+        pdf.cell(0, 5, f"Depot {number} counted its tents.", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_x(20)
+        pdf.cell(0, 5, "Blankets were counted in March and again in May.")
+    doc = extract("headers.pdf", bytes(pdf.output()))
+    assert "Chapter" not in doc.text
+    assert not any(line.strip().isdigit() for line in doc.text.splitlines())
+    for number in range(1, 5):
+        assert f"Depot {number} counted its tents." in doc.text
+
+
+def test_pdf_a_paragraph_cut_into_two_boxes_is_one_block():
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    pdf.set_xy(26, 30)  # an indented first line, which the layout analysis boxes on its own
+    pdf.cell(0, 5, "You can request accounts for people who help you in working on the")
+    pdf.set_xy(20, 35)
+    pdf.cell(0, 5, "package; we will do this in special cases.")
+    pdf.set_xy(26, 48)
+    pdf.cell(0, 5, "Other resources are described here.")
+    doc = extract("boxes.pdf", bytes(pdf.output()))
+    assert "working on the\npackage; we will do this" in doc.text
+    assert "special cases.\n\nOther resources" in doc.text  # a sentence that ended still ends its block
+
+
+def test_pdf_unmapped_glyph_markers_are_dropped():
+    from rag.formats.pdf import _pdf_box
+
+    assert _pdf_box("Copyright c(cid:13) 1992 Free Software Foundation") == "Copyright c 1992 Free Software Foundation"
+
+
 def test_pdf_encrypted_with_a_user_password_is_refused():
     raw = _pdf(THREE_PAGES, encrypt=dict(owner_password="boss", user_password="reader", encryption_method=EncryptionMethod.AES_128))
     with pytest.raises(Unreadable, match=r"^an encrypted PDF \(password protected\); remove the password"):
