@@ -302,7 +302,8 @@ def _is_title(lines: list[str]) -> bool:
     """Short unpunctuated lines, or one long line ending in a name or number (a document
     title such as "Letter dated 27 January 2021 from the Chair ... Security Council")."""
     cleaned = [T.clean(line) for line in lines]
-    if len(lines) <= 8 and all(len(c) < 100 and not T.ends_statement(c) for c in cleaned):
+    if len(lines) <= 8 and all(len(c) < 100 and not T.ends_statement(c) for c in cleaned) \
+            and not _says_something(" ".join(cleaned)):
         return True
     last_word = cleaned[-1].split()[-1] if cleaned and cleaned[-1].split() else ""
     return (
@@ -312,6 +313,26 @@ def _is_title(lines: list[str]) -> bool:
         and not T.ends_sentence(cleaned[0])
         and (last_word[:1].isupper() or last_word[:1].isdigit())
     )
+
+
+def _says_something(text: str) -> bool:
+    """A sentence of five words or more ends inside the text ("... are described at
+    https://www.gnu.org/software/devel.html, as well as throughout this document. In brief:"),
+    where "Chapter 1. Definitions" or "Figure 3.2. Database backups" only number a title."""
+    spans = T.sentence_spans(text)
+    return any(len(text[s:e].split()) >= 5 for s, e in spans[:-1])
+
+
+def _numbered_title(lines: list[str]) -> bool:
+    """A chapter's number and its title on one line ("3 Accounts and Resources"), which a
+    footnote's number and text ("3 Report of the Panel, 2015.") resemble: short, no comma,
+    no closing stop, its longer words capitalised."""
+    if len(lines) != 1:
+        return False
+    body = _FOOTNOTE.sub("", T.clean(lines[0]), count=1)
+    words = [w for w in re.findall(r"[A-Za-z][\w'-]*", body) if len(w) > 3]
+    return (len(body) < 60 and "," not in body and not T.ends_sentence(body) and bool(words)
+            and sum(w[0].isupper() for w in words) >= 0.6 * len(words))
 
 
 def _states(item: str) -> bool:
@@ -347,7 +368,7 @@ def _classify(text: str, pieces: list[_Piece]) -> None:
             p.kind = "debris"
         elif raw.lstrip().startswith("|"):
             p.kind = "table"
-        elif _FOOTNOTE.match(raw):
+        elif _FOOTNOTE.match(raw) and not _numbered_title(lines):
             p.kind = "footnote"
         elif raw.lstrip().startswith("#") or _is_question_heading(lines):
             p.kind = "heading"

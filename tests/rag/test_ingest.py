@@ -65,6 +65,22 @@ def test_a_list_item_that_says_something_is_no_title():
     assert kinds["Prev"] == kinds["Next"] == "heading"
 
 
+def test_a_numbered_chapter_title_heads_its_section_and_a_footnote_stays_a_footnote():
+    text = ("3 Accounts and Resources\n\nMaintainers of a package should have an account there.\n\n"
+            "4 Report of the Secretary-General on the mission, 2015.\n")
+    heading, body, note = split_paragraphs("d", text)
+    assert heading.kind == "heading" and body.section == "3 Accounts and Resources"
+    assert note.kind == "footnote"
+
+
+def test_short_lines_that_end_a_sentence_inside_are_text_not_a_title():
+    text = ("Other resources available to maintainers are described in the guide, as well\n"
+            "as throughout this document. In brief:\n\nChapter 1. Definitions and overview\n")
+    said, title = split_paragraphs("d", text)
+    assert said.kind == "text" and said.searchable
+    assert title.kind == "heading"  # "Chapter 1." numbers a title; it says nothing
+
+
 def test_a_one_line_question_heads_the_answer_below_it():
     text = "5.6. Why is there no libfoo.so file?\n\nSuch links are placed in separate development packages.\n"
     question, answer = split_paragraphs("faq", text)
