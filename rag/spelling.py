@@ -32,7 +32,7 @@ def _one_edit(word: str) -> set[str]:
     return set(deletes + transposes + replaces + inserts)
 
 
-def _contraction(word: str) -> bool:
+def contraction(word: str) -> bool:
     """A contraction typed without its apostrophe ("dont", "couldnt")."""
     return any(f"{word[:i]}'{word[i:]}" in english() for i in range(1, len(word)))
 
@@ -70,7 +70,7 @@ class Speller:
 
     def _word(self, lower: str) -> tuple[str, str] | None:
         tokens = T.tokens(lower)
-        if len(tokens) != 1 or self._known(tokens[0]) or lower in english() or _contraction(lower):
+        if len(tokens) != 1 or self._known(tokens[0]) or lower in english() or contraction(lower):
             return None
         scored = []
         for candidate in _one_edit(lower):

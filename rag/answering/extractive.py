@@ -21,6 +21,8 @@ from rag.types import Answer, Passage, Sentence
 ANCHORED = FEATURES.index("anchored")
 _ANAPHOR = re.compile(rf"^\W*(?:{LEANS_BACK})\b", re.I)
 _YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b")
+UNREADABLE = ("The documents don't cover this: most of the question's words are not words of the documents "
+              "or of English, so it may be in a language they are not written in.")
 _STATED = re.compile(r"^\W*(yes|no)[.,;:!]", re.I)  # evidence that answers a yes/no question itself
 
 
@@ -172,6 +174,8 @@ class ExtractiveAnswerer:
     # -- answering -----------------------------------------------------------
 
     def answer(self, question: str, history: Sequence[str], passages: Sequence[Passage]) -> Answer:
+        if self.vocabulary.unreadable(question):
+            return Answer(question=question, answer=UNREADABLE, abstained=True, confidence=0.0)
         q, scored, confidence = self.score(rewrite(question, history), passages)
         return self.compose(question, q, scored, confidence)
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from rag import text as T
 from rag.acronyms import spelled_initials
+from rag.spelling import contraction, english
 from rag.kinds import HONORIFIC as _HONORIFIC, MONTH as _MONTH, YEAR as _YEAR, countries as _countries
 from rag.question import ANY, COUNTRY, DATE, FORMS, FREQUENCY, NAME, NUMBER, PERSON, REFERENCE, QuestionInfo
 from rag.titles import naming_terms
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from rag.embedder import Embedder
     from rag.index import CorpusIndex
 
+_PLAIN_WORD = re.compile(r"[^\W\d_]{5,}")  # a word of letters, in any script, longer than chat shorthand ("ppl", "whos")
 _LOWER_WORD = re.compile(r"(?<![\w.])[a-z][a-z'-]+")
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
 _CAPITALISED = re.compile(r"\b[A-Z][a-zà-ÿ'-]+")
@@ -166,6 +168,22 @@ class Vocabulary:
         everywhere ("Project Leader" says "Debian Project Leader" in Debian's documents)."""
         weights = [self.weight(t) for t in long_form]
         return sum(w for t, w in zip(long_form, weights) if t in terms) >= LONG_FORM_SHARE * sum(weights)
+
+    def unreadable(self, question: str) -> bool:
+        """Whether most of the question's words of five letters or more (three or more of them,
+        acronyms aside) are neither English nor words of the collection: a question in a
+        language the documents are not written in, which no quote can answer. A typo the
+        collection corrects, or a contraction typed without its apostrophe, counts as read."""
+        words = [w for w in _PLAIN_WORD.findall(question) if not w.isupper()]
+        if len(words) < 3:
+            return False
+        typos = self.typos(question) if self.typos is not None else {}
+
+        def read(word: str) -> bool:
+            parts = T.tokens(word)
+            return word.lower() in english() or contraction(word.lower()) or bool(parts) and all(self._knows_term(t) or t in typos for t in parts)
+
+        return sum(map(read, words)) * 2 < len(words)
 
     def unknown_share(self, q: QuestionInfo) -> float:
         """The idf-weighted share of the question's specific names and numbers the collection never uses."""

@@ -40,6 +40,13 @@ def test_a_question_typed_in_capitals_gets_the_same_answer(real_assistant):
     assert shouted.question == "HOW MANY MEMBER STATES SIGNED THE A4P DECLARATION?"  # as the user typed it
 
 
+def test_a_question_in_another_language_abstains_and_says_why(real_assistant):
+    # it had answered from an unrelated sentence at confidence 0.32 (German: 0.37)
+    answer = real_assistant.ask("¿Cuántos estados miembros firmaron la declaración A4P?")
+    assert answer.abstained and answer.citations == ()
+    assert "language" in answer.answer
+
+
 def test_follow_up_question_uses_history(real_assistant):
     first = "What is the Elsie Initiative?"
     alone = real_assistant.ask("which country is behind it?")

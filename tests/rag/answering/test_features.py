@@ -118,6 +118,25 @@ def test_initials_the_documents_never_write_weigh_what_the_name_they_spell_weigh
 
 
 @pytest.mark.parametrize(
+    "question, unreadable",
+    [
+        ("¿Cuántos estados miembros firmaron la declaración?", True),
+        ("wie viele Mitgliedstaaten haben die Erklärung unterzeichnet?", True),
+        ("сколько государств подписали декларацию?", True),
+        ("how many depots counted their blankets in March?", False),
+        ("whos hosting nxt yrs forum", False),  # chat shorthand is short: not counted
+        ("why doesnt the deppot count blankts?", False),  # a contraction, typos the collection corrects
+        ("UNAMID MINUSMA MONUSCO", False),  # acronyms aside
+    ],
+)
+def test_a_question_mostly_in_words_neither_english_nor_the_collections_is_unreadable(question, unreadable):
+    known = {"depot", "blanket", "count", "march"}
+    vocab = Vocabulary(lambda t: 1.0, known.__contains__,
+                       typos=lambda q: {t: w for t, w in (("deppot", "depot"), ("blankt", "blankets")) if t in q.lower()})
+    assert vocab.unreadable(question) is unreadable
+
+
+@pytest.mark.parametrize(
     "sentence, reference",
     [
         ("³ See Gustavo de Carvalho, Partnerships and Peace Operations in Africa.", True),
