@@ -59,7 +59,11 @@ def _pdf_pages(raw: bytes) -> tuple[list[str], dict[str, str]]:
     def boxes(container):
         for item in container:
             if isinstance(item, LTTextBoxHorizontal):
-                yield _Box(_pdf_box(_rows_text(item)), item.y0, item.y1)
+                rows = _rows(item)
+                cut = 1 if len(rows) > 1 and _heads(rows) else 0
+                if cut:  # a heading set close above its paragraph: a block of its own
+                    yield _Box(_pdf_box(_rows_text(rows[:cut])), min(l.y0 for l in rows[0]), item.y1)
+                yield _Box(_pdf_box(_rows_text(rows[cut:])), item.y0, max(l.y1 for l in rows[cut]))
             elif isinstance(item, LTTextBox):
                 yield _Box(_pdf_box(item.get_text()), item.y0, item.y1)
             elif isinstance(item, LTFigure):
@@ -131,9 +135,9 @@ def _join_broken(boxes: list[str]) -> str:
     return "\n\n".join(blocks)
 
 
-def _rows_text(box) -> str:
-    """A box's text line by line from the top, where pdfminer's pieces of one printed line
-    (split at a wide space or a change of font) are joined left to right: pdfminer may
+def _rows(box) -> list[list]:
+    """A box's lines as printed rows from the top, where pdfminer's pieces of one printed line
+    (split at a wide space or a change of font) are one row, left to right: pdfminer may
     otherwise order such a piece before the line above it."""
     rows: list[list] = []
     for line in sorted(box, key=lambda line: -(line.y0 + line.y1)):
@@ -142,7 +146,40 @@ def _rows_text(box) -> str:
             rows[-1].append(line)
         else:
             rows.append([line])
-    return "\n".join(" ".join(piece.get_text().strip() for piece in sorted(row, key=lambda l: l.x0)) for row in rows)
+    return [sorted(row, key=lambda line: line.x0) for row in rows]
+
+
+def _rows_text(rows: list[list]) -> str:
+    return "\n".join(" ".join(piece.get_text().strip() for piece in row) for row in rows)
+
+
+def _font(rows: list[list]) -> tuple[str, int]:
+    """The font most of the rows' letters are set in (name and size)."""
+    from pdfminer.layout import LTChar
+
+    counts: dict[tuple[str, int], int] = {}
+    for row in rows:
+        for line in row:
+            for ch in line:
+                if isinstance(ch, LTChar) and ch.get_text().isalpha():
+                    key = (ch.fontname, round(ch.size))
+                    counts[key] = counts.get(key, 0) + 1
+    return max(counts, key=counts.get) if counts else ("", 0)
+
+
+def _heads(rows: list[list]) -> bool:
+    """Whether a box's first row is a heading over the paragraph below it: a few words that
+    end no sentence, printed shorter than the paragraph's lines and in another font
+    ("6.6.3 License Notices for Code" above two lines of "Typically the license notice ...")."""
+    first, below = _rows_text(rows[:1]).strip(), _rows_text(rows[1:2]).strip()
+    words = first.split()
+    if not 2 <= len(words) <= 12 or len(rows) < 3 or not first[:1].isalnum() or first[:1].islower() \
+            or not below[:1].isupper() or re.search(r"[.!?:;,-]\W*$|[.!?;]\s", first) \
+            or not re.search(r"[^\W\d_]{2}", first):
+        return False
+    width = max(line.x1 for line in rows[0]) - min(line.x0 for line in rows[0])
+    widest = max(max(line.x1 for line in row) - min(line.x0 for line in row) for row in rows[1:])
+    return width < 0.9 * widest and _font(rows[:1]) != _font(rows[1:])
 
 
 def _pdf_box(text: str) -> str:

@@ -132,6 +132,28 @@ def test_pdf_a_paragraph_cut_into_two_boxes_is_one_block():
     assert "special cases.\n\nOther resources" in doc.text  # a sentence that ended still ends its block
 
 
+def test_pdf_a_heading_set_close_above_its_paragraph_is_a_block_of_its_own():
+    body = ["Typically the license notice for program files should cite the licence of the",
+            "package, like the notice below, and name the year in which the file was first",
+            "written by its authors."]
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_xy(20, 30)
+    pdf.set_font("helvetica", style="B", size=11)
+    pdf.cell(0, 5, "6.3 License Notices for Code", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", size=11)
+    for line in body:
+        pdf.set_x(20)
+        pdf.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_xy(20, 70)
+    for line in body:  # the same lines without a heading stay one paragraph
+        pdf.set_x(20)
+        pdf.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+    text = extract("heads.pdf", bytes(pdf.output())).text
+    assert "6.3 License Notices for Code\n\nTypically the license notice" in text
+    assert text.count("\n".join(body)) == 2
+
+
 def test_pdf_unmapped_glyph_markers_are_dropped():
     from rag.formats.pdf import _pdf_box
 
