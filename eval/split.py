@@ -62,7 +62,8 @@ def merge(raw_dir: Path) -> None:
     by_corpus: dict[str, list[dict]] = defaultdict(list)
     seen: set[str] = set()
     for path in sorted(raw_dir.glob("*.yaml")):
-        corpus = next((c.name for c in CORPORA if path.stem.startswith(c.name)), "main")
+        # the longest corpus name the file's name starts with: "maintainers.yaml" is not "main"
+        corpus = max((c.name for c in CORPORA if path.stem.startswith(c.name)), key=len, default="main")
         for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
             item.setdefault("author", f"writer-{path.stem}")
             if item["id"] in seen:  # two writers chose the same id
