@@ -34,11 +34,12 @@ CORPORA = (
     CorpusSet("debian", HERE / "corpora" / "debian", HERE / "questions" / "debian.yaml"),
     CorpusSet("licences", HERE / "corpora" / "licences", HERE / "questions" / "licences.yaml"),
     CorpusSet("handbook", HERE / "corpora" / "handbook", HERE / "questions" / "handbook.yaml"),
+    CorpusSet("maintainers", HERE / "corpora" / "maintainers", HERE / "questions" / "maintainers.yaml"),
 )
 
 
 def corpus_set(name: str) -> CorpusSet:
-    """The corpus called ``name`` (``main``, ``debian``, ``licences`` or ``handbook``)."""
+    """The corpus called ``name`` (``main``, ``debian``, ``licences``, ``handbook`` or ``maintainers``)."""
     return next(c for c in CORPORA if c.name == name)
 
 
