@@ -40,7 +40,9 @@ _AUXILIARY = "is|are|am|was|were|did|does|do|has|have|had|can|could|will|would|s
 _OPENS = "what|which|who|whom|whose|when|where|why|how|" + _AUXILIARY
 _YESNO = re.compile(
     r"^\W*(?:(?:so|and|but|ok|okay)\W+)?(?:" + _AUXILIARY + r"|isn't|wasn't|didn't|doesn't)\b"
-    r"|\bis it (?:true|correct|right|the case)\b|\bright\?\s*$", re.I)
+    r"|\bis it (?:true|correct|right|the case)\b|\bright\?\s*$"
+    # asked after a preface: "i'm a pacifist, is it ok if my package promotes pacifism?"
+    r"|[,;:]\s*(?:" + _AUXILIARY + r")\s+(?:it|i|we|you|there|this|that|they|he|she)\b", re.I)
 _LIST = re.compile(
     r"\b(?:which|what|name|list) (?:are |were )?(?:the )?(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\b|"
     r"\blist\b|\bwhat (?:are|were) the (?:main |key |four |three )?\w+s\b|\benumerate\b|\bname (?:the|all)\b|"

@@ -59,6 +59,12 @@ def test_a_topic_typed_before_the_question_is_not_the_question():
     assert analyse("darfur mission handover - main pillars?").form != YESNO  # no question after the dash
 
 
+def test_a_yes_no_question_asked_after_a_preface_is_yes_no():
+    assert analyse("i'm a pacifist, is it ok if my package promotes pacifism?").form == YESNO
+    assert analyse("we have two depots, can we merge their stocks?").form == YESNO
+    assert analyse("what happens to the stock, is it counted twice?").form != YESNO  # asks what happens
+
+
 def test_a_count_of_time_units_counts_them():
     # "year" is a frame word for the key terms ("what year ..."), but "how many years" counts years
     q = analyse("dpl gets the job for how many years?")
