@@ -315,7 +315,9 @@ def type_match(q: QuestionInfo, text: str, values: frozenset[str]) -> bool:
         event = bool(_WHEN_NOW.search(q.text) and _TEMPORAL.search(text))
         return bool(_MONTH.search(text) or set(_DATED_YEAR.findall(text)) - set(q.years) or event)
     # names the question does not say, however it writes them ("mozilla foundation" says "Mozilla Foundation")
-    new_names = T.capitalised_terms(text) - {w.lower() for w in _ANY_WORD.findall(q.text)} - set(T.MONTHS)
+    said = {w.lower() for w in _ANY_WORD.findall(q.text)}
+    said |= {part for w in said for part in w.split("-")}  # "info-gnu" says "GNU"
+    new_names = T.capitalised_terms(text) - said - set(T.MONTHS)
     if kind == PERSON:
         return bool(_HONORIFIC.search(text)) or bool(new_names)
     if kind == COUNTRY:

@@ -79,6 +79,12 @@ def test_a_year_in_a_name_does_not_date_anything():
     assert type_match(when, "The network was set up in 2017.", frozenset())
 
 
+def test_a_name_the_question_writes_inside_a_hyphenated_word_is_no_new_name():
+    who = analyse("who moderates the info-gnu announcement list?")
+    assert not type_match(who, "We recommend the moderated GNU announcements list.", frozenset())
+    assert type_match(who, "The list is moderated by Karl Berry.", frozenset())
+
+
 def test_when_in_the_present_is_answered_by_the_event_that_triggers_it():
     condition = "The grants become effective on the date the Contributor first distributes it."
     assert type_match(analyse("when do the grants start applying?"), condition, frozenset())
