@@ -95,6 +95,36 @@ def find_initialisms(texts: Iterable[str], known: Callable[[str], bool], longest
     return found
 
 
+_GAP = re.compile(r"[\s“”\"‘]*")  # what may stand between two words of one name
+
+
+def initials_name(acronym: str, text: str) -> str:
+    """A run of capitalised words in ``text`` (short connectors aside) whose initials spell
+    ``acronym``: "GNU’s Not Unix" for GNU, "Debian Project Leader" for DPL; else ""."""
+    letters = acronym.lower()
+    if not letters.isalpha() or len(letters) < 2:
+        return ""
+    words = list(_NAME_WORD.finditer(text))
+    for i, first in enumerate(words):
+        if not first.group(0).startswith(acronym[0].upper()):
+            continue
+        spelled, j = "", i
+        while j < len(words) and len(spelled) < len(letters):
+            word = words[j].group(0)
+            if j > i and not _GAP.fullmatch(text, words[j - 1].end(), words[j].start()):
+                break
+            if j > i and word.lower() in _CONNECTORS:
+                j += 1
+                continue
+            if not word[:1].isupper():
+                break
+            spelled += word[0].lower()
+            j += 1
+        if spelled == letters:
+            return text[first.start():words[j - 1].end()]
+    return ""
+
+
 def spelled_initials(question: str, initialisms: dict[str, tuple[str, int]]) -> dict[str, str]:
     """The question's initials (lower-case) -> the name they stand for: initials written in
     capitals ("DPL"), or in lower case ("dpl") when the name they spell occurs more than once

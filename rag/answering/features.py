@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from rag import text as T
-from rag.acronyms import spelled_initials
+from rag.acronyms import initials_name, spelled_initials
 from rag.spelling import contraction, english
 from rag.kinds import HONORIFIC as _HONORIFIC, MONTH as _MONTH, YEAR as _YEAR, countries as _countries
 from rag.question import ANY, COUNTRY, DATE, FORMS, FREQUENCY, NAME, NUMBER, PERSON, REFERENCE, QuestionInfo
@@ -447,7 +447,8 @@ def candidates(q: QuestionInfo, passages: Sequence[Passage], vocab: Vocabulary) 
                 1.0 if BIBLIOGRAPHIC.search(text) else 0.0,
                 who * min(len(vocab.names(text) - q_names), 3) / 3.0,
                 0.0, 0.0,  # ranks among all candidates, filled in below
-                1.0 if about_acronym and any(long_form(a, text) for a in acronyms) else 0.0,
+                # spells it out: "(DPPA)" after its long form, or a name its initials spell ("GNU’s Not Unix")
+                1.0 if about_acronym and any(long_form(a, text) or initials_name(a, text) for a in acronyms) else 0.0,
                 scores[position - 1] if position > 0 else 0.0,
                 scores[last + 1] if last + 1 < len(scores) else 0.0,
                 1.0 if p.sentences[position].text.rstrip().endswith("?") else 0.0,

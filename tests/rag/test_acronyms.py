@@ -1,5 +1,7 @@
+import pytest
+
 from rag import text as T
-from rag.acronyms import find_acronyms, find_initialisms, spelled_initials
+from rag.acronyms import find_acronyms, find_initialisms, initials_name, spelled_initials
 
 TEXTS = [
     "Decisions are taken by the Technical Committee. The Debian Project Leader appoints the Technical Committee members.",
@@ -36,3 +38,18 @@ def test_a_question_spells_names_by_capitals_or_by_frequency():
 def test_defined_acronyms_are_still_learned_from_their_definitions():
     assert find_acronyms(["The Mission Alpha Observation Force (MAOF) was deployed."]) == {
         "maof": T.tokens("Mission Alpha Observation Force")}
+
+
+@pytest.mark.parametrize(
+    "acronym, text, name",
+    [
+        ("GNU", "Even the name “GNU” is a recursive acronym for “GNU’s Not Unix.”", "GNU’s Not Unix"),
+        ("DPL", "The Debian Project Leader is elected every year.", "Debian Project Leader"),
+        ("DPO", "It reports to the Department of Peace Operations.", "Department of Peace Operations"),
+        ("GNU", "GNU packages. Not Unix at all.", ""),  # a full stop ends a name
+        ("A4P", "Action for Peacekeeping", ""),  # a digit is no initial
+        ("TC", "the technical committee", ""),  # written in lower case: no name
+    ],
+)
+def test_a_name_whose_initials_spell_the_acronym(acronym, text, name):
+    assert initials_name(acronym, text) == name
