@@ -31,7 +31,7 @@ _WORD = re.compile(r"[A-Za-z][\w'’-]*")
 _CAPITALISED = re.compile(r"\b[A-Z][a-zà-ÿ'-]+")
 # a reference, not a statement: a link, a note's "See Author, Title" or "..., see Author, Title"
 # (a "(see Section 9)" or "as they see fit" in running text is no reference), pages, a closing year
-BIBLIOGRAPHIC = re.compile(r"https?://|www\.|(?-i:(?:(?:^|[(\d¹²³⁴⁵⁶⁷⁸⁹⁰]\s*)See|,\s*see)\s+(?:the\s+)?[A-Z“\"])|\bavailable at\b|\bpp?\.\s*\d|\bibid\b|,\s*(?:19|20)\d{2}\)?[.,]?\s*$|,”", re.I)
+BIBLIOGRAPHIC = re.compile(r"https?://|www\.|(?-i:(?:(?:^|[(\d¹²³⁴⁵⁶⁷⁸⁹⁰]\s*)See|,\s*see)\s+(?:the\s+)?[A-Z“\"])|\bavailable at\b|\bpp?\.\s*\d|\bibid\b|(?<!\d),\s*(?:19|20)\d{2}\)?[.,]?\s*$|,”", re.I)
 
 _YEARLIKE = re.compile(r"^(?:1[89]|20)\d{2}$")
 _FRACTION = re.compile(r"\b(?:(?:one|two)-thirds?|one-third|half|(?:one|three)-quarters?|a quarter|majority|percent|per cent)\b|%", re.I)

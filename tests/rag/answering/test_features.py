@@ -150,6 +150,8 @@ def test_a_question_mostly_in_words_neither_english_nor_the_collections_is_unrea
         ("See the License for the specific language governing permissions.", True),
         ("Developers may make these decisions as they see fit.", False),
         ("Data goes to drives on a server, where RAID (see Section 12.1.1, “Software RAID”) protects it.", False),
+        ("Report of the Panel on United Nations Peace Operations, 2000.", True),
+        ("This release of the guide was last updated February 26, 2022.", False),  # a date ends it, not a citation
     ],
 )
 def test_a_cross_reference_or_the_verb_see_is_no_bibliography(sentence, reference):
