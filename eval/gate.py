@@ -49,6 +49,16 @@ GATE: dict[tuple[str, str], dict[str, tuple[str, float]]] = {
         "abstention_accuracy": (">=", 0.42),
         "verbatim_rate": (">=", 1.0),
     },
+    # the fifth corpus (a book-length PDF: a policy handbook for GNU maintainers), never
+    # trained on; its dev third was read for reading faults, its test third (21 questions)
+    # never. Measured over all 66 when the session's fixes were in: answers 0.558 (29 of 52),
+    # abstention 0.643 (9 of 14); the floors one question under. Its citations are checked
+    # against the text the product extracted from the PDF
+    ("maintainers", "all"): {
+        "answer_accuracy": (">=", 0.53),
+        "abstention_accuracy": (">=", 0.57),
+        "verbatim_rate": (">=", 1.0),
+    },
 }
 
 
