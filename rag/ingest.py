@@ -253,7 +253,7 @@ def read_sources(paths: Iterable[Path], *, max_bytes: int = DEFAULT_MAX_BYTES, r
 _BLOCK = re.compile(r"(?:[^\n]*\S[^\n]*(?:\n|$))+")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]\s|\d{1,3}[.)-]\s|\(?[a-z]\)\s)")
 _PAGE_NUMBER = re.compile(r"^\W*(?:page\s*)?\d{1,3}\W*$", re.IGNORECASE)
-_TOC_LINE = re.compile(r"(?:\.{3,}|\t)\s*\d+\s*$")
+_TOC_LINE = re.compile(r"(?:\.{3,}|(?:\.\s){3,}|\t)\s*\d+\s*$")  # a contents or index line: "Title . . . . 21"
 _FOOTNOTE = re.compile(r"^(?:[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\d{1,2}\s+(?=[A-Z]))")
 
 

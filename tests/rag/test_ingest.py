@@ -81,6 +81,14 @@ def test_short_lines_that_end_a_sentence_inside_are_text_not_a_title():
     assert title.kind == "heading"  # "Chapter 1." numbers a title; it says nothing
 
 
+def test_contents_and_index_lines_with_spaced_dot_leaders_are_debris():
+    text = ("2 Getting Help . . . . . . . . . . . . . . 1\n3 Accounts and Resources . . . . . . . 2\n\n"
+            "D data base of copyright assignments . . . . . 3\ndevelopment method . . . . . . . 35\n\n"
+            "Maintainers should answer mail promptly.\n")
+    kept = [p.clean for p in split_paragraphs("d", text)]
+    assert kept == ["Maintainers should answer mail promptly."]
+
+
 def test_a_one_line_question_heads_the_answer_below_it():
     text = "5.6. Why is there no libfoo.so file?\n\nSuch links are placed in separate development packages.\n"
     question, answer = split_paragraphs("faq", text)
