@@ -253,6 +253,7 @@ def read_sources(paths: Iterable[Path], *, max_bytes: int = DEFAULT_MAX_BYTES, r
 _BLOCK = re.compile(r"(?:[^\n]*\S[^\n]*(?:\n|$))+")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]\s|\d{1,3}[.)-]\s|\(?[a-z]\)\s)")
 _PAGE_NUMBER = re.compile(r"^\W*(?:page\s*)?\d{1,3}\W*$", re.IGNORECASE)
+_FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\n(?:[\w-]+:.*\n|[ \t]+.*\n|-[ \t].*\n)+---[ \t]*\Z")
 _TOC_LINE = re.compile(r"(?:\.{3,}|(?:\.\s){3,}|\t)\s*\d+\s*$")  # a contents or index line: "Title . . . . 21"
 _FOOTNOTE = re.compile(r"^(?:[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\d{1,2}\s+(?=[A-Z]))")
 
@@ -366,8 +367,12 @@ def _classify(text: str, pieces: list[_Piece]) -> None:
             or sum(bool(_TOC_LINE.search(line)) for line in lines) * 2 >= max(len(lines), 2)
         ):
             p.kind = "debris"
+        elif _FRONT_MATTER.match(raw):
+            p.kind = "debris"  # a Markdown file's metadata block ("---\ntitle: ...\n---")
         elif raw.lstrip().startswith("|"):
             p.kind = "table"
+        elif raw.lstrip().startswith(("```", "~~~")):
+            p.kind = "text"  # a code block says what it says; it heads nothing
         elif _FOOTNOTE.match(raw) and not _numbered_title(lines):
             p.kind = "footnote"
         elif raw.lstrip().startswith("#") or _is_question_heading(lines):

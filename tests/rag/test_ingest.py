@@ -89,6 +89,16 @@ def test_contents_and_index_lines_with_spaced_dot_leaders_are_debris():
     assert kept == ["Maintainers should answer mail promptly."]
 
 
+def test_markdown_front_matter_is_left_out_and_a_code_block_heads_nothing():
+    text = ('---\ntitle: "Leave policy"\ndate: 2021-03-04\ntags:\n  - hr\n---\n\n# Annual leave\n\n'
+            "Staff get 25 days of annual leave a year.\n\n```yaml\nleave_days: 25\n```\n\n"
+            "| Grade | Days |\n|---|---|\n| P1 | 25 |\n")
+    paragraphs = split_paragraphs("leave", text)
+    assert [p.kind for p in paragraphs] == ["heading", "text", "text", "table"]
+    assert all(p.section == "Annual leave" for p in paragraphs[1:])  # not the metadata, not the code
+    assert "leave_days: 25" in paragraphs[2].clean and paragraphs[2].searchable
+
+
 def test_a_one_line_question_heads_the_answer_below_it():
     text = "5.6. Why is there no libfoo.so file?\n\nSuch links are placed in separate development packages.\n"
     question, answer = split_paragraphs("faq", text)
