@@ -331,17 +331,20 @@ def _numbered_title(lines: list[str]) -> bool:
     if len(lines) != 1:
         return False
     body = _FOOTNOTE.sub("", T.clean(lines[0]), count=1)
-    words = [w for w in re.findall(r"[A-Za-z][\w'-]*", body) if len(w) > 3]
-    return (len(body) < 60 and "," not in body and not T.ends_sentence(body) and bool(words)
-            and sum(w[0].isupper() for w in words) >= 0.6 * len(words))
+    return len(body) < 60 and "," not in body and not T.ends_sentence(body) and _title_cased(body)
+
+
+def _title_cased(text: str) -> bool:
+    """Most of the text's longer words capitalised, as in a title ("Integrity of The Author's Source Code")."""
+    words = [w for w in re.findall(r"[A-Za-z][\w'-]*", text) if len(w) > 3]
+    return bool(words) and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
 
 
 def _states(item: str) -> bool:
     """Whether a list item says something (a term and what it is, or a clause), where a
     menu's items ("- Prev", "- Next", "- Home") only name."""
     body = _LIST_ITEM.sub("", item, count=1)
-    words = [w for w in re.findall(r"[A-Za-z][\w'-]*", body) if len(w) > 3]
-    if words and sum(w[0].isupper() for w in words) >= 0.6 * len(words):
+    if _title_cased(body):
         return False  # "4. Integrity of The Author's Source Code": a numbered title
     return ":" in body.rstrip(":") or len(body.split()) >= 6
 

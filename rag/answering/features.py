@@ -180,8 +180,10 @@ class Vocabulary:
         typos = self.typos(question) if self.typos is not None else {}
 
         def read(word: str) -> bool:
-            parts = T.tokens(word)
-            return word.lower() in english() or contraction(word.lower()) or bool(parts) and all(self._knows_term(t) or t in typos for t in parts)
+            lower, parts = word.lower(), T.tokens(word)
+            if lower in english() or contraction(lower):
+                return True
+            return bool(parts) and all(self._knows_term(t) or t in typos for t in parts)
 
         return sum(map(read, words)) * 2 < len(words)
 
