@@ -23,8 +23,9 @@ FORMS = (FACT, YESNO, LIST, REASON, DEFINITION)
 _TYPES = (
     (NUMBER, re.compile(
         r"\bhow (?:many|much|large|big|long)\b|\bnumber of\b|\bwhat (?:percentage|proportion|share|amount|fraction)\b|"
-        r"\bwhat (?:is|was|are|were) the (?:total |approximate |estimated |annual |overall )?"
-        r"(?:population|size|budget|cost|amount|strength|percentage|total|number|turnout|attendance|headcount)\b|\bhow few\b|"
+        r"\bwhat (?:is|was|are|were) the (?:total |approximate |estimated |expected |typical |usual |average |annual |overall )?"
+        r"(?:population|size|budget|cost|amount|strength|percentage|total|number|turnout|attendance|headcount|"
+        r"duration|turnaround(?: time)?|time ?frame|waiting time|lead time|response time)\b|\bhow few\b|"
         r"^\W*(?:the )?(?:total |approximate |exact |overall )?(?:amount|number|sum|cost|percentage|count) (?:of|raised|spent|paid)\b",
         re.I)),
     (FREQUENCY, re.compile(r"\bhow (?:often|frequently|regularly)\b|\bat what (?:intervals?|frequency)\b", re.I)),

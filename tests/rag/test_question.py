@@ -21,6 +21,8 @@ from rag.question import (ANY, COUNTRY, DATE, DEFINITION, FACT, FREQUENCY, LIST,
         ("total amount raised at the pledging conference?", NUMBER),
         ("who's the chair now?", PERSON),
         ("roughly what was the turnout at the forum?", NUMBER),
+        ("What is the expected turnaround time for an answer to a request?", NUMBER),  # a duration
+        ("what is the typical size of a depot team?", NUMBER),
         ("debian was set up by which guy originally?", PERSON),
         ("name of the person heading the working group", PERSON),
         ("which think tank ran the partnership track?", NAME),
