@@ -57,13 +57,18 @@ def _pdf_pages(raw: bytes) -> tuple[list[str], dict[str, str]]:
     interpreter = PDFPageInterpreter(resources, device)
 
     def boxes(container):
-        for item in container:
+        items = list(container)
+        lines = _with_stray_pieces([item for item in items if isinstance(item, LTTextBoxHorizontal)])
+        for item in items:
             if isinstance(item, LTTextBoxHorizontal):
-                rows = _rows(item)
+                if id(item) not in lines:
+                    continue  # a stray piece of another box's printed line, now in that box
+                rows = _rows(lines[id(item)])
+                top, foot = max(l.y1 for l in rows[0]), min(l.y0 for l in rows[-1])
                 cut = 1 if len(rows) > 1 and _heads(rows) else 0
                 if cut:  # a heading set close above its paragraph: a block of its own
-                    yield _Box(_pdf_box(_rows_text(rows[:cut])), min(l.y0 for l in rows[0]), item.y1)
-                yield _Box(_pdf_box(_rows_text(rows[cut:])), item.y0, max(l.y1 for l in rows[cut]))
+                    yield _Box(_pdf_box(_rows_text(rows[:cut])), min(l.y0 for l in rows[0]), top)
+                yield _Box(_pdf_box(_rows_text(rows[cut:])), foot, max(l.y1 for l in rows[cut]))
             elif isinstance(item, LTTextBox):
                 yield _Box(_pdf_box(item.get_text()), item.y0, item.y1)
             elif isinstance(item, LTFigure):
@@ -133,6 +138,33 @@ def _join_broken(boxes: list[str]) -> str:
         else:
             blocks.append(box)
     return "\n\n".join(blocks)
+
+
+def _with_stray_pieces(boxes: list) -> dict[int, list]:
+    """Each box's lines (by the box's id), where a one-line box that is a piece of another
+    box's printed line (pdfminer splits a justified line at a wide space: "after
+    that time, please send a reminder." | "If there is still no response after an
+    additional") joins that box: it sits at the height of one of its rows, right of that
+    row's end or left of its start by less than a line's height (a column's gutter is
+    wider). Such a piece is left out of the result's keys."""
+    lines = {id(box): list(box) for box in boxes}
+    rows = {id(box): _rows(box) for box in boxes}
+    for piece in boxes:
+        if id(piece) not in lines or len(rows[id(piece)]) != 1:
+            continue
+        for box in boxes:
+            if box is piece or id(box) not in lines or len(rows[id(box)]) < 2 or piece.y1 < box.y0 or piece.y0 > box.y1:
+                continue
+            level = [row for row in rows[id(box)] if piece.y0 <= (row[0].y0 + row[0].y1) / 2 <= piece.y1]
+            if not level:
+                continue
+            start, end, height = min(l.x0 for l in level[0]), max(l.x1 for l in level[0]), level[0][0].y1 - level[0][0].y0
+            # closer to the row's end (or start) than a line's height: no column's gutter between
+            if 0 <= piece.x0 - end + 1 <= height or 0 <= start - piece.x1 + 1 <= height:
+                lines[id(box)] += lines.pop(id(piece))
+                rows[id(box)] = _rows(lines[id(box)])
+                break
+    return lines
 
 
 def _rows(box) -> list[list]:

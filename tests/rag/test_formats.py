@@ -154,6 +154,35 @@ def test_pdf_a_heading_set_close_above_its_paragraph_is_a_block_of_its_own():
     assert text.count("\n".join(body)) == 2
 
 
+def test_pdf_a_piece_of_a_printed_line_boxed_apart_rejoins_its_line():
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=10)
+    pdf.set_xy(20, 30)
+    first = "after that time, please send a reminder."
+    pdf.cell(pdf.get_string_width(first), 4.2, first)
+    pdf.set_x(pdf.get_x() + 3)  # a wide space: pdfminer boxes the rest of the line on its own
+    pdf.cell(0, 4.2, "If there is still no response after an additional", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_x(20)
+    pdf.cell(0, 4.2, "week, please write to the maintainers about it.", new_x="LMARGIN", new_y="NEXT")
+    text = extract("pieces.pdf", bytes(pdf.output())).text
+    assert "reminder. If there is still no response after an additional\nweek, please write" in text
+
+
+def test_pdf_a_line_across_a_column_gutter_stays_in_its_column():
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=10)
+    left = ["Depots in the north counted", "their tents in March and", "again in May of that year."]
+    for i, line in enumerate(left):
+        pdf.set_xy(20, 30 + 4.2 * i)
+        pdf.cell(60, 4.2, line)
+    pdf.set_xy(90, 30 + 4.2)  # the other column, level with the second line, a gutter away
+    pdf.cell(60, 4.2, "Summary of findings")
+    text = extract("columns.pdf", bytes(pdf.output())).text
+    assert "their tents in March and\nagain in May" in text and "and Summary" not in text
+
+
 def test_pdf_unmapped_glyph_markers_are_dropped():
     from rag.formats.pdf import _pdf_box
 
