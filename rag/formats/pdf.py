@@ -58,12 +58,12 @@ def _pdf_pages(raw: bytes) -> tuple[list[str], dict[str, str]]:
 
     def boxes(container):
         items = list(container)
-        lines = _with_stray_pieces([item for item in items if isinstance(item, LTTextBoxHorizontal)])
+        rows_of = _with_stray_pieces([item for item in items if isinstance(item, LTTextBoxHorizontal)])
         for item in items:
             if isinstance(item, LTTextBoxHorizontal):
-                if id(item) not in lines:
+                if id(item) not in rows_of:
                     continue  # a stray piece of another box's printed line, now in that box
-                rows = _rows(lines[id(item)])
+                rows = rows_of[id(item)]
                 top, foot = max(l.y1 for l in rows[0]), min(l.y0 for l in rows[-1])
                 cut = 1 if len(rows) > 1 and _heads(rows) else 0
                 if cut:  # a heading set close above its paragraph: a block of its own
@@ -140,8 +140,8 @@ def _join_broken(boxes: list[str]) -> str:
     return "\n\n".join(blocks)
 
 
-def _with_stray_pieces(boxes: list) -> dict[int, list]:
-    """Each box's lines (by the box's id), where a one-line box that is a piece of another
+def _with_stray_pieces(boxes: list) -> dict[int, list[list]]:
+    """Each box's printed rows (by the box's id, see :func:`_rows`), where a one-line box that is a piece of another
     box's printed line (pdfminer splits a justified line at a wide space: "after
     that time, please send a reminder." | "If there is still no response after an
     additional") joins that box: it sits at the height of one of its rows, right of that
@@ -164,7 +164,7 @@ def _with_stray_pieces(boxes: list) -> dict[int, list]:
                 lines[id(box)] += lines.pop(id(piece))
                 rows[id(box)] = _rows(lines[id(box)])
                 break
-    return lines
+    return {key: rows[key] for key in lines}
 
 
 def _rows(box) -> list[list]:
