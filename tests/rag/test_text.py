@@ -20,6 +20,9 @@ def test_number_words_and_codes():
     # digits inside codes and references are not quantities
     assert T.numbers("Covid-19 and A4P under resolution 2436 and S/PRST/2001/3") == set()
     assert T.numbers("1,200 observers and 1.8 million people") == {"1200", "1.8"}
+    # both ends of a range, however it is dashed: "7-11 December" states the same days as "7–11 December"
+    assert T.numbers("held from 7-11 December") == T.numbers("held from 7–11 December") == {"7", "11"}
+    assert T.numbers("the 2019-2020 budget of the A-1 unit") == {"2019", "2020"}
 
 
 def test_tokens_stem_drop_stopwords_and_normalise_numbers():
