@@ -29,7 +29,8 @@ _TYPES = (
         r"^\W*(?:the )?(?:total |approximate |exact |overall )?(?:amount|number|sum|cost|percentage|count) (?:of|raised|spent|paid)\b",
         re.I)),
     (FREQUENCY, re.compile(r"\bhow (?:often|frequently|regularly)\b|\bat what (?:intervals?|frequency)\b", re.I)),
-    (DATE, re.compile(r"\bwhen\b|\b(?:what|which) (?:year|date|month|day)\b|\bsince when\b|\bon what date\b", re.I)),
+    (DATE, re.compile(r"\bwhen\b|\b(?:what|which) (?:(?:is|are|was|were) the )?(?:exact |start(?:ing)? |end(?:ing)? |closing |"
+                      r"opening |release |due )?(?:years?|dates?|months?|days?|deadline)\b|\bsince when\b|\bon what date\b", re.I)),
     (PERSON, re.compile(r"^\W*(?:and |so |but )?who(?:se)?\b|\bwhom\b|\b(?:which|what|name of the) (?:person|official|ambassador|individual|guy|man|woman)\b", re.I)),
     (REFERENCE, re.compile(r"\b(?:which|what) (?:[\w-]+ ){0,3}(?:resolution|statement|article|section|document)s?\b", re.I)),
     (COUNTRY, re.compile(r"\b(?:which|what) (?:two |three |four |[\w-]+ )?(?:country|countries|nations?|governments?|member states?)\b", re.I)),
