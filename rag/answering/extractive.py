@@ -56,7 +56,7 @@ def clause(q: QuestionInfo, c: Candidate, sentence: Sentence, longest: int) -> S
             text = T.clean(piece)
             if len(text) >= len(best.text):
                 break
-            if wanted_terms <= set(T.tokens(piece)) and wanted_values <= T.numbers(T.number_words_to_digits(piece)):
+            if wanted_terms <= set(T.tokens(piece)) and (not wanted_values or wanted_values & T.numbers(T.number_words_to_digits(piece))):
                 best = Sentence(sentence.start + cuts[i], sentence.start + cuts[i] + len(piece), text)
     return best
 
@@ -186,9 +186,10 @@ class ExtractiveAnswerer:
         best_p, best = scored[0]
         rival = self._rival(q, best_p, best, scored) or self._other_long_form(q, best, scored)
         if rival is not None:
-            citations = (make_citation(1, best.passage, best.sentence), make_citation(2, rival.passage, rival.sentence))
-            text = (f"The sources differ on this. {_lead(best.sentence.text)} [1] "
-                    f"Elsewhere the collection says: {_lead(rival.sentence.text)} [2]")
+            quotes = [(c, clause(q, c, c.sentence, self.longest_quote) if c.typed else c.sentence) for c in (best, rival)]
+            citations = tuple(make_citation(i, c.passage, s) for i, (c, s) in enumerate(quotes, start=1))
+            text = (f"The sources differ on this. {_excerpt(*quotes[0])} [1] "
+                    f"Elsewhere the collection says: {_excerpt(*quotes[1])} [2]")
             return Answer(question=question, answer=text, abstained=False, citations=citations, conflict=True,
                           confidence=confidence)
         picked = [best]
@@ -286,8 +287,8 @@ class ExtractiveAnswerer:
 
     def _rival(self, q: QuestionInfo, best_p: float, best: Candidate, scored: list[tuple[float, Candidate]]) -> Candidate | None:
         """A near-equal answer elsewhere that states a different quantity or date."""
-        if q.answer_type not in (NUMBER, DATE) or not best.values or not best.typed:
-            return None
+        if q.answer_type not in (NUMBER, DATE) or q.form == LIST or not best.values or not best.typed:
+            return None  # a list question ("the dates of the meetings") asks for several values
         best_terms = set(T.tokens(best.sentence.text))
         for p, other in scored[1:]:
             if p < best_p * self.conflict_ratio:

@@ -218,3 +218,43 @@ def test_a_sentence_that_opens_on_the_former_is_quoted_with_what_it_refers_to():
     former = Candidate(c.passage, 1, sentences[1], (), frozenset(), True)
     quoted = ExtractiveAnswerer._with_antecedent(None, former)
     assert (quoted.start, quoted.end) == (sentences[0].start, sentences[1].end) and "Lyon" in quoted.text
+
+
+def _passages(*texts):
+    from rag.ingest import split_paragraphs
+    from rag.types import DocumentInfo, Passage
+
+    return [Passage(split_paragraphs(f"d{i}", t)[0], DocumentInfo(f"d{i}", "D", f"d{i}.txt"), 1.0 - i / 10,
+                    sentence_scores=(0.5,) * 4, rank=i + 1) for i, t in enumerate(texts)]
+
+
+def test_a_long_sentence_keeps_the_clause_with_the_count_not_every_number_it_states(vocabulary):
+    from rag.answering.extractive import clause
+    from rag.answering.features import candidates
+
+    text = ("Since May 2018, 152 states and four organizations have signed the pledge, which lists forty-five "
+            "commitments in seven areas of work.\n")
+    q = analyse("How many states signed the pledge?")
+    c = next(c for c in candidates(q, _passages(text), vocabulary) if c.position == 0 and c.sentence.text.endswith("work."))
+    assert clause(q, c, c.sentence, longest=60).text == "Since May 2018, 152 states and four organizations have signed the pledge"
+
+
+def test_conflicting_counts_are_each_quoted_by_the_clause_that_states_them(vocabulary):
+    texts = ("The agenda groups its commitments into eight thematic areas.\n",
+             "Since its launch many states have signed on, and the declaration lists its forty-five commitments under "
+             "seven thematic areas of the agenda; each area has a champion among its endorsers, who reports every year.\n")
+    passages = _passages(*texts)
+    answer = ExtractiveAnswerer(vocabulary, threshold=0.0, longest_quote=80).answer(
+        "How many thematic areas does the agenda have?", [], passages)
+    assert answer.conflict and "eight" in answer.answer and "seven" in answer.answer
+    assert "champion" not in answer.answer  # the clause after ";" states neither count
+    second = next(c for c in answer.citations if "seven" in c.quote.text)
+    assert texts[1][second.quote.start:second.quote.end] == second.quote.text  # verbatim, at exact offsets
+
+
+def test_a_question_that_asks_for_several_dates_is_no_conflict_between_them(vocabulary):
+    passages = _passages("The board met twice. Its first meeting was held on 3 May 2019.\n",
+                         "The second meeting of the board was held on 9 June 2019.\n")
+    answer = ExtractiveAnswerer(vocabulary, threshold=0.0).answer("What were the dates of the meetings of the board?", [],
+                                                                  passages)
+    assert not answer.conflict and "The sources differ" not in answer.answer and "2019" in answer.answer
