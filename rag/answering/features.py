@@ -334,6 +334,7 @@ def type_match(q: QuestionInfo, text: str, values: frozenset[str]) -> bool:
 
 
 _DENSE_RANK = FEATURES.index("dense_rank")
+ANCHORED, TYPE_OK = FEATURES.index("anchored"), FEATURES.index("type_ok")
 # how often: "quarterly", "every two years", "twice a month", "once per year"
 _FREQUENCY = re.compile(r"\b(?:hourly|daily|weekly|fortnightly|monthly|quarterly|annually|yearly|biannual\w*|biennial\w*|"
                         r"semi-annual\w*|every\b|each (?:year|month|week|day)|once|twice|\w+ times|per (?:year|month|week|day)|"
@@ -406,6 +407,7 @@ def candidates(q: QuestionInfo, passages: Sequence[Passage], vocab: Vocabulary) 
     countable = q.needs_count and any(vocab.knows(q, t) for t in q.counted)
     naming = naming_terms(q.text, vocab.document_names) if vocab.document_names else {}
     rows: list[tuple[Passage, int, Sentence, list[float], frozenset[str], bool]] = []
+    said_counted: set[int] = set()  # rows that count the asked noun in its own words
     for passage in passages:
         p = passage.paragraph
         section = set(T.tokens(p.section)) | naming.get(p.doc_id, set())  # "in the MPL": said by where it is
@@ -427,6 +429,8 @@ def candidates(q: QuestionInfo, passages: Sequence[Passage], vocab: Vocabulary) 
                 context |= set(T.tokens(p.sentences[position - 1].text))
             cov_ctx = vocab.coverage(q, context)
             values, anchored = sentence_values(q, text, vocab.similarity)
+            if anchored and countable and vocab.similarity is not None and sentence_values(q, text)[1]:
+                said_counted.add(len(rows))  # the counted noun itself ("150 employees"), not a word like it
             typed = type_match(q, text, values) and (anchored or not countable)
             new = len(tokens - set(q.terms)) / max(len(tokens), 1)
             s_years = set(_YEAR.findall(text))
@@ -458,6 +462,14 @@ def candidates(q: QuestionInfo, passages: Sequence[Passage], vocab: Vocabulary) 
                 *[f * (1.0 if last > position else 0.0) for f in form],
             ]
             rows.append((passage, position, sentence, features, values, typed))
+    if said_counted:  # a count of the very noun asked about outranks a count of a word like it
+        for i, row in enumerate(rows):
+            if row[5] and i not in said_counted:
+                f = row[3]
+                f[ANCHORED] = 0.0
+                f[TYPE_OK] = f[TYPE_OK + 1] = 0.0
+                f[TYPE_OK + 2] = typed_q
+                rows[i] = (*row[:5], False)
     best_cov = max((r[3][6] for r in rows), default=0.0)
     dense_rank = _ranks([r[3][0] for r in rows])
     cov_rank = _ranks([r[3][6] for r in rows])

@@ -258,3 +258,16 @@ def test_a_question_that_asks_for_several_dates_is_no_conflict_between_them(voca
     answer = ExtractiveAnswerer(vocabulary, threshold=0.0).answer("What were the dates of the meetings of the board?", [],
                                                                   passages)
     assert not answer.conflict and "The sources differ" not in answer.answer and "2019" in answer.answer
+
+
+def test_a_count_of_the_asked_noun_itself_outranks_a_count_of_a_word_like_it(vocabulary):
+    alike = Vocabulary(vocabulary.idf, vocabulary._knows_term, similarity=lambda a, b: 0.9)  # every word alike
+    passages = _passages("The company has two sites, one in the north and one in the south. The former has about 150 "
+                         "observers; the latter about 50 staff.\n")
+    q = analyse("What is the number of observers at the northern site?")
+    found = {c.sentence.text: c for c in candidates(q, passages, alike)}
+    assert found["The former has about 150 observers; the latter about 50 staff."].typed
+    assert not found["The company has two sites, one in the north and one in the south."].typed
+    # with no count of the noun itself, a count of a word like it still answers
+    found = candidates(q, _passages("The company has two sites, one in the north and one in the south.\n"), alike)
+    assert found[0].typed
