@@ -30,7 +30,9 @@ _TYPES = (
         re.I)),
     (FREQUENCY, re.compile(r"\bhow (?:often|frequently|regularly)\b|\bat what (?:intervals?|frequency)\b", re.I)),
     (DATE, re.compile(r"\bwhen\b|\b(?:what|which) (?:(?:is|are|was|were) the )?(?:exact |start(?:ing)? |end(?:ing)? |closing |"
-                      r"opening |release |due )?(?:years?|dates?|months?|days?|deadline)\b|\bsince when\b|\bon what date\b", re.I)),
+                      r"opening |release |due )?(?:years?|yrs?|dates?|months?|days?|deadline)\b|\bsince when\b|\bon what date\b|"
+                      r"^\W*(?:the )?(?:exact |start(?:ing)? |end(?:ing)? |closing |opening |release |due )?(?:date|year|deadline) (?:of|for|when)\b",
+                      re.I)),
     (PERSON, re.compile(r"^\W*(?:and |so |but )?who(?:se)?\b|\bwhom\b|\b(?:which|what|name of the) (?:person|official|ambassador|individual|guy|man|woman)\b", re.I)),
     (REFERENCE, re.compile(r"\b(?:which|what) (?:[\w-]+ ){0,3}(?:resolution|statement|article|section|document)s?\b", re.I)),
     (COUNTRY, re.compile(r"\b(?:which|what) (?:two |three |four |[\w-]+ )?(?:country|countries|nations?|governments?|member states?)\b", re.I)),
@@ -45,15 +47,20 @@ _YESNO = re.compile(
     r"|\bis it (?:true|correct|right|the case)\b|\bright\?\s*$"
     # asked after a preface: "i'm a pacifist, is it ok if my package promotes pacifism?"
     r"|[,;:]\s*(?:" + _AUXILIARY + r")\s+(?:it|i|we|you|there|this|that|they|he|she)\b", re.I)
+# words that are not a noun's modifier: "what does ...", "which of the ...", "what is its ..."
+_NOT_MODIFIER = r"(?:" + _AUXILIARY + r"|of|the|an?|its|their|this|that|these|those|kind|kinds|sort|type|types)\b"
 _LIST = re.compile(
     r"\b(?:which|what|name|list) (?:are |were )?(?:the )?(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\b|"
     r"\blist\b|\bwhat (?:are|were) the (?:main |key |four |three )?\w+s\b|\benumerate\b|\bname (?:the|all)\b|"
-    r"\bwhich (?:(?:new|main|key|other|major) )?[a-z]+[^su\W]s\b(?!\s+(?:an?|the|more|less|most|fewer)\b)", re.I)  # "which countries ...": more than one
+    r"\bwhich (?:(?:new|main|key|other|major) )?[a-z]+[^su\W]s\b(?!\s+(?:an?|the|more|less|most|fewer)\b)|"  # "which countries ...": more than one
+    # "which image formats", "what video formats does ...": a plural after a few words that are no verb
+    r"\b(?:which|what) (?!" + _NOT_MODIFIER + r")[a-z-]+ (?:(?!" + _NOT_MODIFIER + r")[a-z-]+ )?[a-z]+[^su\W]s"
+    r"(?=\s+(?:" + _AUXILIARY + r")\b|\s*\?|\s*$)", re.I)
 # a reason asked for: "why", and everyday ways of saying it ("what's behind", "how come",
 # "what has driven", "the reason for")
 _REASON = re.compile(r"\bwhy\b|\bhow (?:does|do|did|can|could|should|is|are|was|were|will|would)\b|\bfor what (?:reason|purpose)\b|"
                      r"\bwhat (?:is|was) the (?:reason|purpose|point|aim|goal)\b|\bin what way\b|\bhow come\b|"
-                     r"\breasons? (?:behind|for)\b|\bwhat(?:'s|’s|s| is| was| are| were)? behind\b|"
+                     r"\breasons? (?:behind|for)\b|^\W*(?:the |main )?reasons? (?!is\b|was\b)|\bwhat(?:'s|’s|s| is| was| are| were)? behind\b|"
                      r"\bwhat (?:has |have |had )?(?:driven|drove|drives|led to|leads to|caused|causes|prompted|motivated|made|makes)\b(?! up\b)",
                      re.I)
 _DEFINITION = re.compile(r"^\W*what (?:is|are|was|were|does) (?:an? |the )?[\w\s'-]{1,60}?(?:\bstand for|\bmean|\bdo)?\W*$|"

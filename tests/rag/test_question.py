@@ -14,6 +14,8 @@ from rag.question import (ANY, COUNTRY, DATE, DEFINITION, FACT, FREQUENCY, LIST,
         ("What were the dates of the forum?", DATE),
         ("what's the deadline for comments?", DATE),
         ("which days in december did the forum run?", DATE),
+        ("date of the ministerial dinner", DATE),  # a fragment
+        ("what yr did the patents run out?", DATE),  # chat shorthand
         ("Who chaired the Working Group?", PERSON),
         ("whose idea was the social contract?", PERSON),
         ("Which two countries circulated the draft?", COUNTRY),
@@ -94,6 +96,13 @@ def test_a_count_of_time_units_counts_them():
         ("how does the network define effectiveness?", DEFINITION),
         ("what does DPPA stand for", DEFINITION),
         ("how many observers were there?", FACT),
+        ("what video formats are the projects supposed to use?", LIST),  # a plural after a few words
+        ("which open voip protocols does it have software for", LIST),
+        ("which version does it use?", FACT),  # "does" is no plural
+        ("which process uses it?", FACT),  # nor is a verb not followed by an auxiliary
+        ("what does the tool do?", DEFINITION),
+        ("reason they dropped tapes for backups?", REASON),  # a fragment asks why
+        ("the reason is unclear, right?", YESNO),
     ],
 )
 def test_answer_forms(question, form):
