@@ -35,11 +35,12 @@ CORPORA = (
     CorpusSet("licences", HERE / "corpora" / "licences", HERE / "questions" / "licences.yaml"),
     CorpusSet("handbook", HERE / "corpora" / "handbook", HERE / "questions" / "handbook.yaml"),
     CorpusSet("maintainers", HERE / "corpora" / "maintainers", HERE / "questions" / "maintainers.yaml"),
+    CorpusSet("puzzles", HERE / "corpora" / "puzzles", HERE / "questions" / "puzzles.yaml"),
 )
 
 
 def corpus_set(name: str) -> CorpusSet:
-    """The corpus called ``name`` (``main``, ``debian``, ``licences``, ``handbook`` or ``maintainers``)."""
+    """The corpus called ``name`` (``main``, ``debian``, ``licences``, ``handbook``, ``maintainers`` or ``puzzles``)."""
     return next(c for c in CORPORA if c.name == name)
 
 
