@@ -449,6 +449,9 @@ def _sentences(text: str, spans: list[tuple[int, int]]) -> tuple[str, tuple[Sent
     return T.clean(joined), tuple(sentences)
 
 
+_LEVEL = re.compile(r"[ \t]*(#{1,6})\s")  # a Markdown heading's level, as the HTML and DOCX readers mark it
+
+
 def split_paragraphs(doc_id: str, text: str) -> list[Paragraph]:
     """Split a document's text into paragraphs whose text is the exact file slice."""
     pieces = _blocks(text)
@@ -456,14 +459,21 @@ def split_paragraphs(doc_id: str, text: str) -> list[Paragraph]:
     pieces = _merge_page_breaks(text, pieces)
     paragraphs: list[Paragraph] = []
     headings: list[str] = []  # the run of consecutive headings above (title, by-line, date...)
+    outline: dict[int, str] = {}  # the nearest "#", "##", ... heading above, by level
     previous_kind = ""
     seen_clean: list[str] = []
     for number, p in enumerate(pieces, start=1):
         display, sentences = _sentences(text, p.spans())
         if p.kind == "heading":
-            headings = headings + [display] if previous_kind == "heading" else [display]
+            level = _LEVEL.match(text, p.start)
+            if level:  # a marked level ("## 39.2 Parameters"): it is under the levels above it
+                depth = len(level.group(1))
+                outline = {d: h for d, h in outline.items() if d < depth} | {depth: display}
+                headings = []
+            else:
+                headings = headings + [display] if previous_kind == "heading" else [display]
         previous_kind = p.kind
-        section = " — ".join(headings)[:300]
+        section = " — ".join([outline[d] for d in sorted(outline)] + headings)[:300]
         norm = _norm(display)
         duplicate = len(norm) >= 40 and any(norm in other for other in seen_clean)
         seen_clean.append(norm)

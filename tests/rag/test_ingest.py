@@ -73,6 +73,17 @@ def test_a_numbered_chapter_title_heads_its_section_and_a_footnote_stays_a_footn
     assert note.kind == "footnote"
 
 
+def test_a_marked_heading_is_under_the_levels_above_it():
+    text = ("Previous | Contents | Next\n\n# Chapter 39: Flood\n\nYou are given a grid of squares.\n\n"
+            "## 39.2 Flood parameters\n\nThese are on the Type menu.\n\nColours\n\n"
+            "Number of colours used to fill the grid.\n\n## 39.3 Flood tips\n\nStart from a corner.\n")
+    sections = {p.clean: p.section for p in split_paragraphs("d", text) if p.kind != "heading"}
+    assert sections["You are given a grid of squares."] == "Chapter 39: Flood"  # a page's links above it head nothing
+    assert sections["These are on the Type menu."] == "Chapter 39: Flood — 39.2 Flood parameters"
+    assert sections["Number of colours used to fill the grid."] == "Chapter 39: Flood — 39.2 Flood parameters — Colours"
+    assert sections["Start from a corner."] == "Chapter 39: Flood — 39.3 Flood tips"  # a sibling replaces its level
+
+
 def test_short_lines_that_end_a_sentence_inside_are_text_not_a_title():
     text = ("Other resources available to maintainers are described in the guide, as well\n"
             "as throughout this document. In brief:\n\nChapter 1. Definitions and overview\n")
