@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 import unicodedata
 from functools import lru_cache
 
@@ -206,10 +207,23 @@ NEGATION = re.compile(r"\b(?:not|no|never|neither|nor|none|cannot|without)\b|n[â
 _UNMARKED = frozenset(w + "s" for w in ("what", "wat", "who", "where", "when", "how", "that", "there", "he", "she"))
 
 
+def _irregular_verbs() -> dict[str, str]:
+    """Irregular verb forms -> base form ("wrote" -> "write"), from the data file that
+    ``python -m eval.irregular_verbs`` writes (source: LemmInflect's tables, MIT)."""
+    path = Path(__file__).with_name("irregular_verbs.tsv")
+    rows = (line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#"))
+    return {form: base for form, base in rows}
+
+
+_IRREGULAR = _irregular_verbs()
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light two-step stemmer: plurals first, then verb and noun endings, so that
-    operate/operates/operating/operated/operation(s) share one stem."""
+    operate/operates/operating/operated/operation(s) share one stem; an irregular verb
+    form is its base form first ("wrote", "written" -> "write")."""
+    word = _IRREGULAR.get(word, word)
     if len(word) <= 3 or word.isdigit():
         return word
     # step 1: plurals

@@ -85,3 +85,9 @@ def test_a_section_number_is_a_reference_not_a_quantity():
     assert T.numbers("(see Section 6.7.3.1, “Packages removed from the Archive”)") == set()
     assert T.numbers("add it to the list (see §9.3)") == set()
     assert T.numbers("Debian 11 contains 59,000 packages; it costs 3.5 million") == {"11", "59000", "3.5"}
+
+
+def test_irregular_verb_forms_share_their_base_forms_stem():
+    assert T.tokens("who wrote the report?") == T.tokens("who has written the report?") == T.tokens("who writes the report?")
+    assert T.tokens("she led the team") == T.tokens("she leads the team")
+    assert T.tokens("the left side") != T.tokens("the leave side")  # "left" is an adjective too: kept as it is
