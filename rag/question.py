@@ -46,7 +46,11 @@ _YESNO = re.compile(
     r"^\W*(?:(?:so|and|but|ok|okay)\W+)?(?:" + _AUXILIARY + r"|isn't|wasn't|didn't|doesn't)\b"
     r"|\bis it (?:true|correct|right|the case)\b|\bright\?\s*$"
     # asked after a preface: "i'm a pacifist, is it ok if my package promotes pacifism?"
-    r"|[,;:]\s*(?:" + _AUXILIARY + r")\s+(?:it|i|we|you|there|this|that|they|he|she)\b", re.I)
+    r"|[,;:]\s*(?:" + _AUXILIARY + r")\s+(?:it|i|we|you|there|this|that|they|he|she|the|a|an|my|our|your|its|their)\b"
+    # asked after a condition, with or without its comma: "if i grab the gem but hit a mine do i still die?"
+    r"|^\W*(?:if|once|after|before|suppose|assuming)\b(?:(?!\b(?:what|which|who|whom|whose|when|where|why|how)\b)[^?])*?"
+    r"\s(?:" + _AUXILIARY + r")\s+(?:i|we|you|it|they|there|he|she)\b"
+    r"[^?]*\?\s*$", re.I)
 # words that are not a noun's modifier: "what does ...", "which of the ...", "what is its ..."
 _NOT_MODIFIER = r"(?:" + _AUXILIARY + r"|of|the|an?|its|their|this|that|these|those|kind|kinds|sort|type|types)\b"
 _LIST = re.compile(
@@ -55,7 +59,7 @@ _LIST = re.compile(
     r"\bwhich (?:(?:new|main|key|other|major) )?[a-z]+[^su\W]s\b(?!\s+(?:an?|the|more|less|most|fewer)\b)|"  # "which countries ...": more than one
     # "which image formats", "what video formats does ...": a plural after a few words that are no verb
     r"\b(?:which|what) (?!" + _NOT_MODIFIER + r")[a-z-]+ (?:(?!" + _NOT_MODIFIER + r")[a-z-]+ )?[a-z]+[^su\W]s"
-    r"(?=\s+(?:" + _AUXILIARY + r")\b|\s*\?|\s*$)", re.I)
+    r"(?=\s+(?:" + _AUXILIARY + r")\b)", re.I)
 # a reason asked for: "why", and everyday ways of saying it ("what's behind", "how come",
 # "what has driven", "the reason for")
 _REASON = re.compile(r"\bwhy\b|\bhow (?:does|do|did|can|could|should|is|are|was|were|will|would)\b|\bfor what (?:reason|purpose)\b|"

@@ -103,6 +103,10 @@ def test_a_count_of_time_units_counts_them():
         ("what does the tool do?", DEFINITION),
         ("reason they dropped tapes for backups?", REASON),  # a fragment asks why
         ("the reason is unclear, right?", YESNO),
+        ("if i grab the gem but hit a mine in the same move do i still die?", YESNO),  # after a condition
+        ("In jigsaw mode, can the grid size be a prime number?", YESNO),  # after a preface
+        ("if the grid is big, what size can it be?", FACT),
+        ("if the licence changes, which version applies?", FACT),  # a verb ending in s is no plural
     ],
 )
 def test_answer_forms(question, form):
