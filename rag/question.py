@@ -56,6 +56,7 @@ _NOT_MODIFIER = r"(?:" + _AUXILIARY + r"|of|the|an?|its|their|this|that|these|th
 _LIST = re.compile(
     r"\b(?:which|what|name|list) (?:are |were )?(?:the )?(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\b|"
     r"\blist\b|\bwhat (?:are|were) the (?:main |key |four |three )?\w+s\b|\benumerate\b|\bname (?:the|all)\b|"
+    r"\b(?:what|which) (?:kinds|types|sorts) of\b|"
     r"\bwhich (?:(?:new|main|key|other|major) )?[a-z]+[^su\W]s\b(?!\s+(?:an?|the|more|less|most|fewer)\b)|"  # "which countries ...": more than one
     # "which image formats", "what video formats does ...": a plural after a few words that are no verb
     r"\b(?:which|what) (?!" + _NOT_MODIFIER + r")[a-z-]+ (?:(?!" + _NOT_MODIFIER + r")[a-z-]+ )?[a-z]+[^su\W]s"

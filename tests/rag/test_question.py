@@ -107,6 +107,8 @@ def test_a_count_of_time_units_counts_them():
         ("In jigsaw mode, can the grid size be a prime number?", YESNO),  # after a preface
         ("if the grid is big, what size can it be?", FACT),
         ("if the licence changes, which version applies?", FACT),  # a verb ending in s is no plural
+        ("what kinds of monsters go in the grid", LIST),
+        ("what kind of work does the UN take on?", FACT),
     ],
 )
 def test_answer_forms(question, form):
