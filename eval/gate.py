@@ -7,7 +7,7 @@ from __future__ import annotations
 # (corpus, split) -> metric -> (comparison, threshold)
 GATE: dict[tuple[str, str], dict[str, tuple[str, float]]] = {
     # floors under what the test split measured with the selector shipped now (answers
-    # 0.773, citations 0.826, abstention 0.500, false abstention 0.009, paraphrase 0.389;
+    # 0.791, citations 0.853, abstention 0.500, false abstention 0.009, paraphrase 0.500;
     # one of its 30 unanswerables is 0.033, and a refit after a small change has moved it by
     # two: the floor sits under it); the targets of issue 10 (0.90 / 0.90 / 0.90 /
     # <= 0.05 / 0.85) are not met yet.
@@ -58,6 +58,16 @@ GATE: dict[tuple[str, str], dict[str, tuple[str, float]]] = {
     ("maintainers", "all"): {
         "answer_accuracy": (">=", 0.53),
         "abstention_accuracy": (">=", 0.57),
+        "verbatim_rate": (">=", 1.0),
+    },
+    # the sixth corpus (HTML help pages of a puzzle game collection: rules, controls and
+    # settings, a domain none of the others touch), never trained on; its dev third was read
+    # for reading faults, its test third (25 questions) never. Measured over all 71 when the
+    # session's fixes were in: answers 0.719 (41 of 57), abstention 0.500 (7 of 14); the
+    # floors one question under
+    ("puzzles", "all"): {
+        "answer_accuracy": (">=", 0.70),
+        "abstention_accuracy": (">=", 0.42),
         "verbatim_rate": (">=", 1.0),
     },
 }

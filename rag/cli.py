@@ -191,6 +191,10 @@ def _repl(assistant, args: argparse.Namespace) -> int:
         print()
 
 
+# the evaluation corpora of eval/questions.py (kept here, so that building the parser imports no eval code)
+_EVAL_CORPORA = ("main", "debian", "licences", "handbook", "maintainers", "puzzles")
+
+
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.answerer == "llm":
         from eval.compare import compare
@@ -276,7 +280,7 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("eval", help="run the evaluation suite", description="Evaluate every corpus in eval/ (dev beside test); write eval/reports/.")
     s.add_argument("--split", choices=("dev", "test", "both"), default="both", help="which split to ask (default both)")
-    s.add_argument("--corpus", choices=("main", "debian", "licences", "all"), default="all", help="which corpus (default all)")
+    s.add_argument("--corpus", choices=(*_EVAL_CORPORA, "all"), default="all", help="which corpus (default all)")
     s.add_argument("--gate", action="store_true", help="exit non-zero when the test split misses the gate (eval/gate.py)")
     s.add_argument("--out", help="report folder (default eval/reports)")
     s.add_argument("--answerer", choices=("extractive", "llm"), default="extractive",

@@ -137,3 +137,10 @@ def test_add_list_remove(env, tmp_path):
     out = run(["remove", "note"], env)
     assert out.returncode == 2 and "no document with id 'note'" in out.stderr and "Traceback" not in out.stderr
     assert "note" not in run(["list"], env).stdout
+
+
+def test_rag_eval_offers_every_evaluation_corpus():
+    from eval.questions import CORPORA
+    from rag.cli import _EVAL_CORPORA
+
+    assert _EVAL_CORPORA == tuple(c.name for c in CORPORA)
