@@ -18,7 +18,8 @@ from rag.question import DATE, DEFINITION, LIST, NUMBER, REASON, YESNO, Question
 from rag.titles import named
 from rag.types import Answer, Passage, Sentence
 
-ANCHORED = FEATURES.index("anchored")
+ANCHORED, S_COV = FEATURES.index("anchored"), FEATURES.index("s_cov")
+RIVAL_COVERAGE = 0.6
 _ANAPHOR = re.compile(rf"^\W*(?:{LEANS_BACK})\b", re.I)
 _YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b")
 UNREADABLE = ("The documents don't cover this: most of the question's words are not words of the documents "
@@ -295,6 +296,8 @@ class ExtractiveAnswerer:
                 break
             if other.passage.paragraph == best.passage.paragraph or not other.typed or not other.values:
                 continue
+            if other.features[S_COV] < RIVAL_COVERAGE * best.features[S_COV]:
+                continue  # says much less of what the question asks: about something else
             other_terms = set(T.tokens(other.sentence.text))
             overlap = len(best_terms & other_terms) / max(len(best_terms | other_terms), 1)
             if q.needs_count and not (other.features[ANCHORED] and best.features[ANCHORED]):

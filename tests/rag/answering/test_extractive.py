@@ -272,3 +272,14 @@ def test_a_count_of_the_asked_noun_itself_outranks_a_count_of_a_word_like_it(voc
     # with no count of the noun itself, a count of a word like it still answers
     found = candidates(q, _passages("The company has two sites, one in the north and one in the south.\n"), alike)
     assert found[0].typed
+
+
+def test_a_count_in_a_passage_about_something_else_is_no_conflict(vocabulary):
+    passages = _passages("The cross board starts with 32 observers on it.\n", "Another game has 4 observers per row.\n",
+                         "The cross board starts with 30 observers, some say.\n")
+    q = analyse("how many observers does the cross board start with?")
+    best, elsewhere, same = (next(c for c in candidates(q, [p], vocabulary) if c.position == 0) for p in passages)
+    answerer = ExtractiveAnswerer(vocabulary, threshold=0.0)
+    # scored as close as can be: still no conflict with a count of something the question does not ask about
+    assert answerer._rival(q, 0.5, best, [(0.5, best), (0.45, elsewhere)]) is None
+    assert answerer._rival(q, 0.5, best, [(0.5, best), (0.45, same)]) is same
