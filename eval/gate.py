@@ -21,8 +21,9 @@ GATE: dict[tuple[str, str], dict[str, tuple[str, float]]] = {
     },
     # the second corpus is never trained on, so all 72 of its questions are unseen: gated
     # together (its test third alone is 20 questions); measured answers 0.544 (31 of 57),
-    # abstention 0.667 (10 of its 15 unanswerables: one question is 0.067; the floor sits two
-    # under, where it was set when the corpus measured 0.600)
+    # abstention 0.533 (8 of its 15 unanswerables; it was 0.667 until two changes chosen on
+    # dev in the session of 2026-11-26 evening each answered one near-miss of its test third:
+    # the floor, set when the corpus measured 0.600, now has no question to spare)
     ("debian", "all"): {
         "answer_accuracy": (">=", 0.42),
         "abstention_accuracy": (">=", 0.53),
