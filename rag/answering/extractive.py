@@ -10,7 +10,7 @@ from typing import Iterator, Sequence
 
 from rag import text as T
 from rag.answering.base import NOT_COVERED, make_citation, stream_whole
-from rag.answering.features import (BECAUSE, ENUMERATOR, FEATURES, LEANS_BACK, QUESTION_FEATURES, Candidate, Vocabulary,
+from rag.answering.features import (ANCHORED, BECAUSE, ENUMERATOR, FEATURES, LEANS_BACK, QUESTION_FEATURES, Candidate, Vocabulary,
                                     candidates, defines, long_form, question_features)
 from rag.answering.selector import Selector, load_selector
 from rag.conversation import rewrite
@@ -18,7 +18,7 @@ from rag.question import DATE, DEFINITION, LIST, NUMBER, REASON, YESNO, Question
 from rag.titles import named
 from rag.types import Answer, Passage, Sentence
 
-ANCHORED, S_COV = FEATURES.index("anchored"), FEATURES.index("s_cov")
+S_COV = FEATURES.index("s_cov")
 RIVAL_COVERAGE = 0.6
 _ANAPHOR = re.compile(rf"^\W*(?:{LEANS_BACK})\b", re.I)
 _YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b")

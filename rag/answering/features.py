@@ -334,7 +334,8 @@ def type_match(q: QuestionInfo, text: str, values: frozenset[str]) -> bool:
 
 
 _DENSE_RANK = FEATURES.index("dense_rank")
-ANCHORED, TYPE_OK = FEATURES.index("anchored"), FEATURES.index("type_ok")
+ANCHORED = FEATURES.index("anchored")
+_TYPE_OK, _TYPE_OK_TYPED, _TYPE_MISS_TYPED = (FEATURES.index(f) for f in ("type_ok", "type_ok_typed", "type_miss_typed"))
 # how often: "quarterly", "every two years", "twice a month", "once per year"
 _FREQUENCY = re.compile(r"\b(?:hourly|daily|weekly|fortnightly|monthly|quarterly|annually|yearly|biannual\w*|biennial\w*|"
                         r"semi-annual\w*|every\b|each (?:year|month|week|day)|once|twice|\w+ times|per (?:year|month|week|day)|"
@@ -466,9 +467,8 @@ def candidates(q: QuestionInfo, passages: Sequence[Passage], vocab: Vocabulary) 
         for i, row in enumerate(rows):
             if row[5] and i not in said_counted:
                 f = row[3]
-                f[ANCHORED] = 0.0
-                f[TYPE_OK] = f[TYPE_OK + 1] = 0.0
-                f[TYPE_OK + 2] = typed_q
+                f[ANCHORED] = f[_TYPE_OK] = f[_TYPE_OK_TYPED] = 0.0
+                f[_TYPE_MISS_TYPED] = typed_q
                 rows[i] = (*row[:5], False)
     best_cov = max((r[3][6] for r in rows), default=0.0)
     dense_rank = _ranks([r[3][0] for r in rows])
