@@ -20,6 +20,8 @@ ANSWER_TYPES = (NUMBER, DATE, PERSON, COUNTRY, NAME, REFERENCE, FREQUENCY, ANY)
 FACT, YESNO, LIST, REASON, DEFINITION = "fact", "yesno", "list", "reason", "definition"
 FORMS = (FACT, YESNO, LIST, REASON, DEFINITION)
 
+# which date of a thing: "the start date", "the release year"
+_WHICH_DATE = r"(?:exact |start(?:ing)? |end(?:ing)? |closing |opening |release |due )"
 _TYPES = (
     (NUMBER, re.compile(
         r"\bhow (?:many|much|large|big|long)\b|\bnumber of\b|\bwhat (?:percentage|proportion|share|amount|fraction)\b|"
@@ -29,10 +31,9 @@ _TYPES = (
         r"^\W*(?:the )?(?:total |approximate |exact |overall )?(?:amount|number|sum|cost|percentage|count) (?:of|raised|spent|paid)\b",
         re.I)),
     (FREQUENCY, re.compile(r"\bhow (?:often|frequently|regularly)\b|\bat what (?:intervals?|frequency)\b", re.I)),
-    (DATE, re.compile(r"\bwhen\b|\b(?:what|which) (?:(?:is|are|was|were) the )?(?:exact |start(?:ing)? |end(?:ing)? |closing |"
-                      r"opening |release |due )?(?:years?|yrs?|dates?|months?|days?|deadline)\b|\bsince when\b|\bon what date\b|"
-                      r"^\W*(?:the )?(?:exact |start(?:ing)? |end(?:ing)? |closing |opening |release |due )?(?:date|year|deadline) (?:of|for|when)\b",
-                      re.I)),
+    (DATE, re.compile(r"\bwhen\b|\b(?:what|which) (?:(?:is|are|was|were) the )?" + _WHICH_DATE + r"?(?:years?|yrs?|dates?|months?|"
+                      r"days?|deadline)\b|\bsince when\b|\bon what date\b|^\W*(?:the )?" + _WHICH_DATE + r"?(?:date|year|deadline) "
+                      r"(?:of|for|when)\b", re.I)),
     (PERSON, re.compile(r"^\W*(?:and |so |but )?who(?:se)?\b|\bwhom\b|\b(?:which|what|name of the) (?:person|official|ambassador|individual|guy|man|woman)\b", re.I)),
     (REFERENCE, re.compile(r"\b(?:which|what) (?:[\w-]+ ){0,3}(?:resolution|statement|article|section|document)s?\b", re.I)),
     (COUNTRY, re.compile(r"\b(?:which|what) (?:two |three |four |[\w-]+ )?(?:country|countries|nations?|governments?|member states?)\b", re.I)),
