@@ -57,6 +57,8 @@ def clause(q: QuestionInfo, c: Candidate, sentence: Sentence, longest: int) -> S
             text = T.clean(piece)
             if len(text) >= len(best.text):
                 break
+            if text not in sentence.text:
+                continue  # it takes in a piece set apart from the sentence (a footnote, a page's furniture)
             if wanted_terms <= set(T.tokens(piece)) and (not wanted_values or wanted_values & T.numbers(T.number_words_to_digits(piece))):
                 best = Sentence(sentence.start + cuts[i], sentence.start + cuts[i] + len(piece), text)
     return best

@@ -93,6 +93,23 @@ def test_a_long_sentence_is_quoted_by_the_clauses_that_hold_the_number(vocabular
     assert clause(q, c, c.sentence, longest=1000) == c.sentence  # short enough: the whole sentence
 
 
+def test_a_clause_never_takes_in_a_page_number_the_sentence_runs_across(vocabulary):
+    from rag.answering.extractive import clause
+    from rag.ingest import split_paragraphs
+    from rag.types import DocumentInfo, Passage
+
+    text = ("In its final year the mission, which had faced long delays in deployment and in the delivery of its "
+            "heavy equipment to the\n\n12\n\nremote northern sectors, employed 1,200 military observers; its "
+            "civilian staff were drawn from the regional offices of several agencies.\n")
+    paragraph = split_paragraphs("d", text)[0]
+    assert "12\n" in paragraph.text and " 12 " not in paragraph.sentences[0].text  # the page number is set apart
+    passage = Passage(paragraph, DocumentInfo("d", "D", "d.txt"), 1.0, sentence_scores=(0.5,), rank=1)
+    q = analyse("How many military observers did the mission employ?")
+    c = next(c for c in candidates(q, [passage], vocabulary) if c.sentence.text.startswith("In its final year"))
+    quoted = clause(q, c, c.sentence, longest=60)
+    assert " 12 " not in quoted.text and "1,200 military observers" in quoted.text
+
+
 def test_two_counts_of_the_asked_thing_conflict_however_differently_worded(vocabulary):
     from rag.ingest import split_paragraphs
     from rag.types import DocumentInfo, Passage
