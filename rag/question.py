@@ -65,7 +65,7 @@ _LIST = re.compile(
 # a reason asked for: "why", and everyday ways of saying it ("what's behind", "how come",
 # "what has driven", "the reason for")
 _REASON = re.compile(r"\bwhy\b|\bhow (?:does|do|did|can|could|should|is|are|was|were|will|would)\b|\bfor what (?:reason|purpose)\b|"
-                     r"\bwhat (?:is|was) the (?:reason|purpose|point|aim|goal)\b|\bin what way\b|\bhow come\b|"
+                     r"\bwhat(?:'s|’s|s| is| was) the (?:reasons?|purpose|point|aim|goal|harm|rationale|motivation|benefit|advantage)\b|\bin what way\b|\bhow come\b|"
                      r"\breasons? (?:behind|for)\b|^\W*(?:the |main )?reasons? (?!is\b|was\b)|\bwhat(?:'s|’s|s| is| was| are| were)? behind\b|"
                      r"\bwhat (?:has |have |had )?(?:driven|drove|drives|led to|leads to|caused|causes|prompted|motivated|made|makes)\b(?! up\b)",
                      re.I)
