@@ -14,6 +14,8 @@ _DROP = [
 ]  # fmt: skip
 _DROP_ROLES = ("navigation", "banner", "contentinfo", "complementary", "search")  # ARIA for nav, header...
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
+_SUPERSCRIPT_NUMBER = re.compile(r"\s*-?\d{1,4}\s*")
+_RAISED = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _BLOCK_TAGS = {
     "address", "article", "blockquote", "body", "caption", "center", "dd", "details", "dialog", "div",
     "dl", "dt", "fieldset", "figcaption", "figure", "hgroup", "hr", "html", "legend", "main", "p",
@@ -126,6 +128,8 @@ class _HtmlBlocks:
         elif name == "pre":
             lines = (line.rstrip() for line in node.get_text().splitlines())
             self._block("\n".join(line for line in lines if line.strip()))
+        elif name == "sup" and _SUPERSCRIPT_NUMBER.fullmatch(node.get_text()):
+            self._superscript(node.get_text().strip())
         elif name in ("ul", "ol", "menu"):
             self._list(node)
         elif name == "li":  # an item outside a list
@@ -138,6 +142,15 @@ class _HtmlBlocks:
             self.flush()
         else:  # inline: a, span, em, code, ...
             self.walk(node)
+
+    def _superscript(self, digits: str) -> None:
+        """A raised number: a power after a digit ("2<sup>48</sup>" is 2^48, not 248), else a
+        note mark, raised as the PDF reader raises them ("peacekeepers¹²", not "peacekeepers12")."""
+        before = "".join(self.inline).rstrip(" ")
+        if before[-1:].isdigit():
+            self.inline.append("^" + digits)
+        else:
+            self.inline.append(digits.translate(_RAISED))
 
     def _block(self, text: str) -> None:
         self.flush()

@@ -384,6 +384,14 @@ def test_html_without_main_keeps_the_body_and_numbers_ordered_lists():
     assert doc.title == ""  # neither a <title> nor an h1
 
 
+def test_html_superscript_numbers_are_powers_after_a_digit_and_raised_marks_after_a_word():
+    raw = ("<p>A database holds up to 2<sup><small>48</small></sup> bytes, a string 2<small><sup>31</sup></small>-1."
+           " Peacekeepers<sup>12</sup> served; the 5<sup>th</sup> review.</p>")
+    text = extract("limits.html", raw.encode()).text
+    assert "2^48 bytes" in text and "2^31-1" in text  # not 248 bytes, not 231-1
+    assert "Peacekeepers¹² served" in text and "5th review" in text
+
+
 def test_html_keeps_an_articles_header_and_a_form_that_wraps_the_page():
     raw = """<html><body><form id="aspnetForm">
     <nav>Top menu</nav><form><input name="q"><button>Search the site</button><p>Search tips</p></form>
