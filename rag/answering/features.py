@@ -423,7 +423,8 @@ def candidates(q: QuestionInfo, passages: Sequence[Passage], vocab: Vocabulary) 
             if len(text.split()) < 3:
                 continue
             dense = max(scores[position:last + 1], default=0.0)
-            tokens = set(T.tokens(text))
+            # a footnote's own number is no word of it ("10 In November ..." says nothing of "the group of 10")
+            tokens = set(T.tokens(_FOOTNOTE_MARK.sub("", text, count=1) if p.kind == "footnote" and position == 0 else text))
             cov = vocab.coverage(q, tokens | section)
             context = tokens | section
             if position > 0:

@@ -110,6 +110,22 @@ def test_a_clause_never_takes_in_a_page_number_the_sentence_runs_across(vocabula
     assert " 12 " not in quoted.text and "1,200 military observers" in quoted.text
 
 
+def test_a_footnotes_own_number_is_no_word_of_it(vocabulary):
+    from dataclasses import replace
+
+    from rag.ingest import split_paragraphs
+    from rag.types import DocumentInfo, Passage
+
+    paragraph = split_paragraphs("d", "10 In November the heads of mission were asked for their views.\n")[0]
+    q = analyse("who are the group of 10?")
+    s_cov = FEATURES.index("s_cov")
+    coverage = {}
+    for kind in ("footnote", "text"):
+        passage = Passage(replace(paragraph, kind=kind), DocumentInfo("d", "D", "d.txt"), 1.0, sentence_scores=(0.5,), rank=1)
+        coverage[kind] = candidates(q, [passage], vocabulary)[0].features[s_cov]
+    assert coverage["footnote"] < coverage["text"]  # "10" is the note's number, not "the group of 10"
+
+
 def test_two_counts_of_the_asked_thing_conflict_however_differently_worded(vocabulary):
     from rag.ingest import split_paragraphs
     from rag.types import DocumentInfo, Passage
