@@ -104,6 +104,8 @@ def test_a_count_of_time_units_counts_them():
         ("reason they dropped tapes for backups?", REASON),  # a fragment asks why
         ("what's the harm in giving a beta the final version number?", REASON),  # the harm of it: why not
         ("whats the point of a public dashboard", REASON),
+        ("what happens once it runs out?", REASON),  # a consequence: explained as a reason is
+        ("what happens if a member resigns", REASON),
         ("the reason is unclear, right?", YESNO),
         ("if i grab the gem but hit a mine in the same move do i still die?", YESNO),  # after a condition
         ("In jigsaw mode, can the grid size be a prime number?", YESNO),  # after a preface
