@@ -37,7 +37,7 @@ from rag.types import DocumentInfo, Paragraph, Sentence
 if TYPE_CHECKING:
     from rag.store import GenerationVectors
 
-FORMAT_VERSION = 9  # 9: an HTML superscript number is a power after a digit ("2^48") or a raised note mark; 8: irregular verb forms stemmed to their base ("wrote" -> "write"); 7: a "#"-marked heading is under the levels above it in a section; 6: a one-line question is a heading (FAQ); 5: extracted texts stored in texts/, pages, documents added one by one
+FORMAT_VERSION = 9  # 9: an HTML superscript number is a power after a digit ("2^48") or a raised note mark, a menu written as a plain list of links is dropped; 8: irregular verb forms stemmed to their base ("wrote" -> "write"); 7: a "#"-marked heading is under the levels above it in a section; 6: a one-line question is a heading (FAQ); 5: extracted texts stored in texts/, pages, documents added one by one
 
 
 def _pipeline_hash() -> str:

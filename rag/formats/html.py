@@ -80,9 +80,10 @@ def _main_content(soup):
         if (tag.name == "form" or tag.get("role") == "search") and _words(tag) * 2 >= page_words:
             continue  # a form wrapping the whole page (ASP.NET)
         tag.decompose()
+    menus = [tag for tag in root.find_all(["ul", "ol", "menu"]) if _link_bar(tag)]
     hidden = root.find_all(lambda t: t.has_attr("hidden") or t.get("aria-hidden") == "true")
     permalinks = root.find_all("a", href=re.compile("^#"), string=re.compile(r"^\s*[¶§#]\s*$"))
-    for tag in hidden + permalinks:  # "¶" after a Sphinx heading, "#" after a GitHub one
+    for tag in menus + hidden + permalinks:  # "¶" after a Sphinx heading, "#" after a GitHub one
         if not tag.decomposed:
             tag.decompose()
     left = _words(root)
@@ -92,6 +93,20 @@ def _main_content(soup):
             if _words(tag) * 4 >= left > 0:
                 return tag
     return root
+
+
+def _link_bar(tag) -> bool:
+    """A site's menu written as a plain list: three items or more, each a short link and
+    nothing else ("Home", "About", "Download"), with no <nav> around it to say so."""
+    items = tag.find_all("li", recursive=False)
+    if len(items) < 3:
+        return False
+    for item in items:
+        words = item.get_text(" ", strip=True).split()
+        linked = sum(len(a.get_text(" ", strip=True).split()) for a in item.find_all("a"))
+        if not words or len(words) > 4 or linked < len(words):
+            return False
+    return True
 
 
 class _HtmlBlocks:

@@ -392,6 +392,17 @@ def test_html_superscript_numbers_are_powers_after_a_digit_and_raised_marks_afte
     assert "Peacekeepers¹² served" in text and "5th review" in text
 
 
+def test_html_a_menu_written_as_a_plain_list_of_links_is_dropped_and_a_list_of_facts_is_kept():
+    raw = ("<body><div class=menu><ul><li><a href=index.html>Home</a><li><a href=about.html>About</a>"
+           "<li><a href=download.html>Download</a></ul></div><h1>Limits</h1><p>The limits are these.</p>"
+           "<ul><li><a href=a.html>Max DB size</a>: 281 terabytes<li>Max row size: 1 gigabyte<li>Max columns: 2000</ul>"
+           "<ul><li><a href=x.html>Release notes</a><li><a href=y.html>Change log</a></ul></body>")
+    text = extract("limits.html", raw.encode()).text
+    assert "Home" not in text and "Download" not in text
+    assert "- Max DB size: 281 terabytes" in text and "- Max columns: 2000" in text  # items that state things
+    assert "- Release notes" in text  # two links are no menu
+
+
 def test_html_keeps_an_articles_header_and_a_form_that_wraps_the_page():
     raw = """<html><body><form id="aspnetForm">
     <nav>Top menu</nav><form><input name="q"><button>Search the site</button><p>Search tips</p></form>
