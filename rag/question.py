@@ -25,9 +25,10 @@ _WHICH_DATE = r"(?:exact |start(?:ing)? |end(?:ing)? |closing |opening |release 
 _TYPES = (
     (NUMBER, re.compile(
         r"\bhow (?:many|much|large|big|long)\b|\bnumber of\b|\bwhat (?:percentage|proportion|share|amount|fraction)\b|"
-        r"\bwhat (?:is|was|are|were) the (?:total |approximate |estimated |expected |typical |usual |average |annual |overall )?"
+        r"\bwhat (?:is|was|are|were) the (?:(?!of\b|for\b|in\b|on\b|to\b)[\w-]+ ){0,3}?"  # "the largest database size"
         r"(?:population|size|budget|cost|amount|strength|percentage|total|number|turnout|attendance|headcount|"
-        r"duration|turnaround(?: time)?|time ?frame|waiting time|lead time|response time)\b|\bhow few\b|"
+        r"duration|turnaround(?: time)?|time ?frame|waiting time|lead time|response time|limit|length|capacity|price|fee|count)s?\b|"
+        r"\bhow few\b|"
         r"^\W*(?:the )?(?:total |approximate |exact |overall )?(?:amount|number|sum|cost|percentage|count) (?:of|raised|spent|paid)\b",
         re.I)),
     (FREQUENCY, re.compile(r"\bhow (?:often|frequently|regularly)\b|\bat what (?:intervals?|frequency)\b", re.I)),

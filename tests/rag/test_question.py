@@ -28,6 +28,10 @@ from rag.question import (ANY, COUNTRY, DATE, DEFINITION, FACT, FREQUENCY, LIST,
         ("roughly what was the turnout at the forum?", NUMBER),
         ("What is the expected turnaround time for an answer to a request?", NUMBER),  # a duration
         ("what is the typical size of a depot team?", NUMBER),
+        ("What is the largest database size that SQLite supports?", NUMBER),  # words before the quantity asked
+        ("whats the default max number of columns in a tbl?", NUMBER),
+        ("what is the maximum page cache limit?", NUMBER),
+        ("what is the name of the size option?", ANY),  # the quantity is not what is asked
         ("debian was set up by which guy originally?", PERSON),
         ("name of the person heading the working group", PERSON),
         ("which think tank ran the partnership track?", NAME),
