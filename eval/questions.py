@@ -36,11 +36,12 @@ CORPORA = (
     CorpusSet("handbook", HERE / "corpora" / "handbook", HERE / "questions" / "handbook.yaml"),
     CorpusSet("maintainers", HERE / "corpora" / "maintainers", HERE / "questions" / "maintainers.yaml"),
     CorpusSet("puzzles", HERE / "corpora" / "puzzles", HERE / "questions" / "puzzles.yaml"),
+    CorpusSet("sqlite", HERE / "corpora" / "sqlite", HERE / "questions" / "sqlite.yaml"),
 )
 
 
 def corpus_set(name: str) -> CorpusSet:
-    """The corpus called ``name`` (``main``, ``debian``, ``licences``, ``handbook``, ``maintainers`` or ``puzzles``)."""
+    """The corpus called ``name`` (``main``, ``debian``, ``licences``, ``handbook``, ``maintainers``, ``puzzles`` or ``sqlite``)."""
     return next(c for c in CORPORA if c.name == name)
 
 
