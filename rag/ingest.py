@@ -452,6 +452,13 @@ def _sentences(text: str, spans: list[tuple[int, int]]) -> tuple[str, tuple[Sent
 _LEVEL = re.compile(r"[ \t]*(#{1,6})\s")  # a Markdown heading's level, as the HTML and DOCX readers mark it
 
 
+def _leads_in(display: str) -> bool:
+    """A sentence that heads what follows it and counts it: "SQLite currently uses nine
+    distinct types of temporary files:" heads the list of them and says how many, where
+    "Challenges Forum consists of Partners from:" says nothing until the list does."""
+    return display.rstrip().endswith(":") and len(display.split()) >= 6 and bool(T.quantities(T.number_words_to_digits(display)))
+
+
 def split_paragraphs(doc_id: str, text: str) -> list[Paragraph]:
     """Split a document's text into paragraphs whose text is the exact file slice."""
     pieces = _blocks(text)
@@ -488,7 +495,7 @@ def split_paragraphs(doc_id: str, text: str) -> list[Paragraph]:
                 section="" if p.kind == "heading" else section,
                 clean=display,
                 sentences=sentences,
-                searchable=p.kind != "heading" and not duplicate and len(norm) > 0,
+                searchable=(p.kind != "heading" or _leads_in(display)) and not duplicate and len(norm) > 0,
             )
         )
     # a pull quote printed before the paragraph it repeats is a duplicate too

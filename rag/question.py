@@ -86,6 +86,8 @@ _FRAME_WORDS = (
     "know clarify outline summarise summarize behind refer refers".split()
 )
 _FRAME = frozenset(T.stem(w) for w in _FRAME_WORDS)
+KINDS_OF = re.compile(r"^\W*(?:(?:different|diff\w*|distinct|separate|unique|individual|various)\s+)?"
+                       r"(?:kinds?|types?|sorts?|categories|classes|forms|varieties|flavou?rs)\s+of\s+", re.I)
 # the frame words as typed (and their plurals): "yearly" or "daily" say what a question is
 # about, though they share a stem with "year" and "day"
 _FRAME_WORD = re.compile(r"\b(?:" + "|".join(_FRAME_WORDS) + r")s?\b", re.I)
@@ -185,7 +187,8 @@ def analyse(question: str) -> QuestionInfo:
         if head.group(3):
             counted = ("percent",)
         else:
-            after = (head.group(1) or head.group(2)).split()
+            # "how many different kinds of temp files": the files are counted, by kind
+            after = KINDS_OF.sub("", head.group(1) or head.group(2), count=1).split()
             # the counted noun ends where a function word follows it: "employees at Falcot" counts employees
             cut = next((i for i, w in enumerate(after[:3]) if i and w.lower() in _ENDS_NOUN), 3)
             words = T.tokens(" ".join(after[:cut]))

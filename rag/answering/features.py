@@ -17,7 +17,7 @@ from rag import text as T
 from rag.acronyms import initials_name, spelled_initials
 from rag.spelling import contraction, english
 from rag.kinds import HONORIFIC as _HONORIFIC, MONTH as _MONTH, YEAR as _YEAR, countries as _countries
-from rag.question import ANY, COUNTRY, DATE, FORMS, FREQUENCY, NAME, NUMBER, PERSON, REFERENCE, QuestionInfo
+from rag.question import ANY, COUNTRY, DATE, FORMS, FREQUENCY, KINDS_OF, NAME, NUMBER, PERSON, REFERENCE, QuestionInfo
 from rag.titles import naming_terms
 from rag.types import Passage, Sentence
 
@@ -236,11 +236,12 @@ def sentence_values(q: QuestionInfo, text: str,
             continue
         if q.answer_type != DATE and (_MONTH_AFTER.match(normal[end:end + 14]) or _MONTH_BEFORE.search(normal[max(0, start - 14):start])):
             continue  # "7-11 December", "June 30": a day of a date, not a quantity
-        near = T.tokens(normal[end:end + 40])[:3]
+        after = KINDS_OF.sub("", normal[end:end + 60].lstrip(), count=1)  # "nine distinct types of temporary files"
+        near = T.tokens(after[:40])[:3]
         share = bool(_PERCENT.match(normal[end:end + 12]))  # "75 percent of states" is a share, not a count
         hit = bool(q.counted) and any(t in near for t in q.counted) and not (share and q.needs_count)
         if not hit and q.counted and similarity is not None and not (share and q.needs_count):
-            hit = _counted_alike(q, normal[end:end + 40], similarity)
+            hit = _counted_alike(q, after[:40], similarity)
         if value == "1" and not hit and not _DURATION.match(normal[end:end + 12]):
             continue  # "one of the ...": a word, not a quantity; "one year" is one
         found.add(value)

@@ -84,6 +84,15 @@ def test_a_marked_heading_is_under_the_levels_above_it():
     assert sections["Start from a corner."] == "Chapter 39: Flood — 39.3 Flood tips"  # a sibling replaces its level
 
 
+def test_a_lead_in_that_counts_what_follows_heads_it_and_can_be_found():
+    text = ("SQLite currently uses nine distinct types of temporary files:\n\n- Rollback journals, which hold the original pages.\n\n"
+            "Challenges Forum consists of Partners from:\n\n- Argentina, Australia and Canada.\n")
+    counts, items, partners, country = split_paragraphs("d", text)
+    assert counts.kind == "heading" and counts.searchable  # it says how many
+    assert items.section == "SQLite currently uses nine distinct types of temporary files:"
+    assert partners.kind == "heading" and not partners.searchable  # nothing until the list
+
+
 def test_short_lines_that_end_a_sentence_inside_are_text_not_a_title():
     text = ("Other resources available to maintainers are described in the guide, as well\n"
             "as throughout this document. In brief:\n\nChapter 1. Definitions and overview\n")

@@ -44,6 +44,11 @@ def test_answer_types(question, kind):
     assert analyse(question).answer_type == kind
 
 
+def test_a_count_of_kinds_counts_what_comes_after_them():
+    assert analyse("how many different kinds of temp files does it create?").counted == ("temp", "file")
+    assert analyse("how many types of leave are there?").counted == ("leav",)
+
+
 def test_counted_noun_and_specific_terms():
     q = analyse("How many member states signed the A4P Declaration in 2018?")
     assert q.counted[:2] == ("member", "stat") and q.needs_count

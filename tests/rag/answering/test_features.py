@@ -165,3 +165,8 @@ def test_a_sentence_that_opens_on_the_asked_term_says_what_it_is():
     assert defines(q, "A “soft” limit can be temporarily exceeded; the user will simply be warned.")
     assert not defines(q, "After this period, the soft limit will be treated like a hard limit.")  # not its subject
     assert not defines(q, "The limit is soft.")  # one word of a two-word term
+
+
+def test_a_count_by_kinds_is_anchored_to_what_they_are_kinds_of():
+    q = analyse("how many different kinds of temporary files are there?")
+    assert sentence_values(q, "SQLite currently uses nine distinct types of temporary files.") == (frozenset({"9"}), True)
