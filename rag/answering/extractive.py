@@ -122,6 +122,25 @@ def _with_explanation(q: QuestionInfo, c: Candidate, sentence: Sentence) -> Sent
     return Sentence(sentence.start, sentences[end].end, " ".join([sentence.text] + [s.text for s in sentences[last + 1:end + 1]]))
 
 
+def _after_lead_in(best: Candidate, scored: list[tuple[float, Candidate]]) -> list[Candidate]:
+    """For a quote that ends by announcing what follows ("SQLite supports three different
+    threading modes:"), the paragraphs right after it that were retrieved too, in order."""
+    p = best.passage.paragraph
+    if not best.sentence.text.rstrip().endswith(":") or best.sentence.end < p.sentences[-1].end:
+        return []
+    following = {}
+    for _, c in scored:
+        o = c.passage.paragraph
+        if o.doc_id == p.doc_id and p.number < o.number <= p.number + MOST_ITEMS and c.position == 0:
+            following.setdefault(o.number, c)
+    out = []
+    for number in range(p.number + 1, p.number + MOST_ITEMS + 1):
+        if number not in following:
+            break
+        out.append(following[number])
+    return out
+
+
 def _overlaps(c: Candidate, picked: Sequence[Candidate]) -> bool:
     """Whether ``c`` quotes text one of ``picked`` quotes (offsets are in their document)."""
     return any(c.passage.paragraph.doc_id == o.passage.paragraph.doc_id and c.sentence.start < o.sentence.end
@@ -196,6 +215,7 @@ class ExtractiveAnswerer:
             return Answer(question=question, answer=text, abstained=False, citations=citations, conflict=True,
                           confidence=confidence)
         picked = [best]
+        picked += _after_lead_in(best, scored)
         if q.form == LIST:
             picked += self._more_items(q, best_p, best, scored)
         picked += self._from_other_named(q, picked, scored)

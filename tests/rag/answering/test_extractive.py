@@ -126,6 +126,28 @@ def test_a_footnotes_own_number_is_no_word_of_it(vocabulary):
     assert coverage["footnote"] < coverage["text"]  # "10" is the note's number, not "the group of 10"
 
 
+def test_a_quote_that_announces_a_list_goes_on_with_the_items_retrieved_after_it(vocabulary):
+    from rag.answering.extractive import _after_lead_in
+    from rag.ingest import split_paragraphs
+    from rag.types import DocumentInfo, Passage
+
+    text = ("SQLite supports three different threading modes:\n\n1. Single-thread. All mutexes are disabled.\n\n"
+            "2. Multi-thread. Connections are not shared between threads.\n\n3. Serialized. It is safe everywhere.\n\n"
+            "The threading mode can be selected at compile-time.\n")
+    paragraphs = split_paragraphs("d", text)
+    assert paragraphs[0].searchable  # the lead-in says how many
+    info = DocumentInfo("d", "D", "d.txt")
+    passages = [Passage(p, info, 1.0, sentence_scores=(0.5,) * len(p.sentences), rank=i + 1)
+                for i, p in enumerate(paragraphs) if p.number != 3]  # the second item was not retrieved
+    found = candidates(analyse("What threading modes does SQLite support?"), passages, vocabulary)
+    scored = [(1.0, c) for c in found]
+    lead_in = next(c for c in found if c.sentence.text.endswith(":"))
+    items = _after_lead_in(lead_in, scored)
+    assert [c.passage.paragraph.number for c in items] == [2]  # in order, up to the first one missing
+    plain = next(c for c in found if c.sentence.text.startswith("The threading mode"))
+    assert _after_lead_in(plain, scored) == []
+
+
 def test_two_counts_of_the_asked_thing_conflict_however_differently_worded(vocabulary):
     from rag.ingest import split_paragraphs
     from rag.types import DocumentInfo, Passage
