@@ -14,5 +14,5 @@ def test_evaluation_gate(real_index_dir, tmp_path):
     report = (tmp_path / "report.md").read_text()
     assert code == 0, report[:4000]
     assert "main test" in report and "debian all" in report and "licences all" in report and "handbook all" in report
-    assert "maintainers all" in report and "puzzles all" in report
+    assert "maintainers all" in report and "puzzles all" in report and "sqlite all" in report
     assert (tmp_path / "report.png").stat().st_size > 0
