@@ -117,6 +117,10 @@ def _with_explanation(q: QuestionInfo, c: Candidate, sentence: Sentence) -> Sent
     if _FIRST.match(sentences[end].text):
         while end + 1 < len(sentences) and end - c.position < MOST_ITEMS and _NEXT_ORDINAL.match(sentences[end + 1].text):
             end += 1
+    if q.form == REASON and end == last and c.position > 0 and not BECAUSE.search(sentence.text) \
+            and BECAUSE.search(sentences[c.position - 1].text):  # the reason came just before: "... is limited by X. A ... limits you to 60 a second."
+        before = sentences[c.position - 1]
+        return Sentence(before.start, sentence.end, f"{before.text} {sentence.text}")
     if end == last:
         return sentence
     return Sentence(sentence.start, sentences[end].end, " ".join([sentence.text] + [s.text for s in sentences[last + 1:end + 1]]))

@@ -148,6 +148,23 @@ def test_a_quote_that_announces_a_list_goes_on_with_the_items_retrieved_after_it
     assert _after_lead_in(plain, scored) == []
 
 
+def test_a_why_answer_takes_in_the_reason_just_before_its_sentence(vocabulary):
+    from rag.answering.extractive import _with_explanation
+    from rag.ingest import split_paragraphs
+    from rag.types import DocumentInfo, Passage
+
+    text = ("It will only do a few dozen transactions per second. Transaction speed is limited by the rotational "
+            "speed of your disk drive. A transaction normally requires two rotations of the platter, which limits "
+            "you to about 60 transactions per second.\n")
+    paragraph = split_paragraphs("d", text)[0]
+    passage = Passage(paragraph, DocumentInfo("d", "D", "d.txt"), 1.0, sentence_scores=(0.5, 0.5, 0.5), rank=1)
+    q = analyse("why r my inserts so slow? only getting like 60/sec")
+    last = next(c for c in candidates(q, [passage], vocabulary) if c.sentence.text.startswith("A transaction"))
+    quoted = _with_explanation(q, last, last.sentence)
+    assert quoted.text.startswith("Transaction speed is limited by") and quoted.text.endswith("per second.")
+    assert text[quoted.start:quoted.end] == quoted.text
+
+
 def test_two_counts_of_the_asked_thing_conflict_however_differently_worded(vocabulary):
     from rag.ingest import split_paragraphs
     from rag.types import DocumentInfo, Passage
