@@ -27,7 +27,7 @@ _TYPES = (
         r"\bhow (?:many|much|large|big|long)\b|\bnumber of\b|\bwhat (?:percentage|proportion|share|amount|fraction)\b|"
         r"\bwhat (?:is|was|are|were) the (?:(?!of\b|for\b|in\b|on\b|to\b)[\w-]+ ){0,3}?"  # "the largest database size"
         r"(?:population|size|budget|cost|amount|strength|percentage|total|number|turnout|attendance|headcount|"
-        r"duration|turnaround(?: time)?|time ?frame|waiting time|lead time|response time|limit|length|capacity|price|fee|count)s?\b|"
+        r"duration|turnaround(?: time)?|time ?frame|waiting time|lead time|response time|limit|length|capacity|price|fee|count|max|maximum|min|minimum)s?\b|"
         r"\bhow few\b|"
         r"^\W*(?:the )?(?:total |approximate |exact |overall )?(?:amount|number|sum|cost|percentage|count) (?:of|raised|spent|paid)\b",
         re.I)),
@@ -44,6 +44,7 @@ _TYPES = (
 # the verbs a yes/no question opens with, and the words any question may open with
 _AUXILIARY = "is|are|am|was|were|did|does|do|has|have|had|can|could|will|would|should|shall|may|must"
 _OPENS = "what|which|who|whom|whose|when|where|why|how|" + _AUXILIARY
+_ASKS = re.compile(r"^\W*(?:and\s+|so\s+|but\s+)?(?:what|whats|what's|which|who|whos|who's|whom|whose|when|where|why|how)\b", re.I)
 _YESNO = re.compile(
     r"^\W*(?:(?:so|and|but|ok|okay)\W+)?(?:" + _AUXILIARY + r"|isn't|wasn't|didn't|doesn't)\b"
     r"|\bis it (?:true|correct|right|the case)\b|\bright\?\s*$"
@@ -153,8 +154,8 @@ def analyse(question: str) -> QuestionInfo:
     """Answer type, answer form, key terms and specific names of a question."""
     asked = [part for part in re.split(r"(?<=[?])\s+", question.strip()) if part.strip()]
     last = asked[-1] if asked else question  # with context prepended, the type is the last ask's
-    if len(asked) > 1 and not last.rstrip().endswith("?"):  # "how many days ...? i've seen two numbers": a remark
-        last = asked[-2]
+    if len(asked) > 1 and not last.rstrip().endswith("?") and not _ASKS.match(last):
+        last = asked[-2]  # "how many days ...? i've seen two numbers": a remark; "can i raise it? whats the max" asks
     # "whats the total" asks as "what is the total"; "wat is", "wats": what
     last = _IS_CONTRACTED.sub(lambda m: f"{m.group(1)} is", _CHAT_WHAT.sub("what", last))
     last = _REQUEST.sub("", last) or last  # "could you tell me when ...?" asks when, not whether

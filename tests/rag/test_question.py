@@ -30,6 +30,7 @@ from rag.question import (ANY, COUNTRY, DATE, DEFINITION, FACT, FREQUENCY, LIST,
         ("what is the typical size of a depot team?", NUMBER),
         ("What is the largest database size that SQLite supports?", NUMBER),  # words before the quantity asked
         ("whats the default max number of columns in a tbl?", NUMBER),
+        ("can i raise it? whats the absolute max", NUMBER),  # the second ask, typed without its "?"
         ("what is the maximum page cache limit?", NUMBER),
         ("what is the name of the size option?", ANY),  # the quantity is not what is asked
         ("debian was set up by which guy originally?", PERSON),
