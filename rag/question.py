@@ -73,7 +73,7 @@ _REASON = re.compile(r"\bwhy\b|\bhow (?:does|do|did|can|could|should|is|are|was|
                      r"\bwhat (?:happens|will happen|would happen|happened)\s+(?:if|when|once|after|as soon as|in case)\b",
                      re.I)
 _DEFINITION = re.compile(r"^\W*what (?:is|are|was|were|does) (?:an? |the )?[\w\s'-]{1,60}?(?:\bstand for|\bmean|\bdo)?\W*$|"
-                         r"\bwhat does [\w-]+ stand for\b|\bwhat (?:does|do|did) [^?]{1,60}? refer to\b|\bdefin(?:e|ition)\b|\bmeant by\b|\bwhat(?:'s| is) (?:meant|an?\b)", re.I)
+                         r"\bwhat does [\w-]+ stand for\b|\bwhat (?:does|do|did) [^?]{1,60}? refer to\b|\bdefin(?:e|ition)\b|\bmeant by\b|\bmeans? by\b|\bwhat(?:'s| is) (?:meant|an?\b)", re.I)
 _DEFINE_ASKED = re.compile(r"\bdefin(?:e|es|ed|ition)\b|\bmean[st]? by\b|\bstands? for\b", re.I)
 # "what's", "whats", "who's", "where's": the wh-word and "is"
 _IS_CONTRACTED = re.compile(r"\b(what|who|where|when|how|which)(?:'s|’s|s)\b", re.I)

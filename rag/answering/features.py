@@ -269,11 +269,19 @@ _SUBJECT = re.compile(r"^\W*(?:(?:an?|the)\s+)?([^,;:.()]{1,50}?)\s+(?:is|are|wa
                       r"should|has|have|does|do)\b", re.I)
 
 
+_LABEL = re.compile(r"^\W*([^:;,.()]{2,50}?)\s*(?::|\s[–—-])\s+\S")  # "Term: what it is", "Term – what it is"
+
+
 def defines(q: QuestionInfo, text: str) -> bool:
     """Whether a sentence defines one of the question's terms: a defining phrase after it.
     When the term defined is quoted just before the phrase, it must be the asked term itself
     ("Minimal Corresponding Source" does not define "Corresponding Source")."""
     asked = set(q.terms)
+    labelled = _LABEL.match(ENUMERATOR.sub("", text, count=1))
+    if labelled:  # "1. Classic Serverless: The database engine runs within ...", a glossary's entry
+        term = set(T.tokens(labelled.group(1)))
+        if term and term <= asked and len(term) >= min(len(asked), 2):
+            return True
     opening = _SUBJECT.match(text)
     if opening:  # "A “soft” limit can be temporarily exceeded": it opens on the asked term and says what it does
         subject = set(T.tokens(opening.group(1)))

@@ -111,6 +111,7 @@ def test_a_count_of_time_units_counts_them():
         ("which version does it use?", FACT),  # "does" is no plural
         ("which process uses it?", FACT),  # nor is a verb not followed by an auxiliary
         ("what does the tool do?", DEFINITION),
+        ("what do they mean by 'classic serverless'?", DEFINITION),
         ("reason they dropped tapes for backups?", REASON),  # a fragment asks why
         ("what's the harm in giving a beta the final version number?", REASON),  # the harm of it: why not
         ("whats the point of a public dashboard", REASON),

@@ -36,6 +36,9 @@ def test_a_count_in_other_words_is_anchored_by_similarity(alike, anchored):
         ("what is a champion?", "A champion is a member state that rallies others.", True),
         ("what is a champion?", "This is something the champions have tried to address.", False),
         ("what is meant by good donorship?", "The strand also focused on the idea of good donorship.", False),
+        # a glossary's entry: the term, a colon, what it is
+        ("what do they mean by classic serverless?", "1. Classic Serverless: The engine runs within the same process.", True),
+        ("what do they mean by classic serverless?", "Note: classic serverless engines are rare.", False),
     ],
 )
 def test_a_definition_defines_a_term_of_the_question(question, sentence, expected):
