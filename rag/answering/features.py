@@ -34,6 +34,9 @@ _CAPITALISED = re.compile(r"\b[A-Z][a-zà-ÿ'-]+")
 BIBLIOGRAPHIC = re.compile(r"https?://|www\.|(?-i:(?:(?:^|[(\d¹²³⁴⁵⁶⁷⁸⁹⁰]\s*)See|,\s*see)\s+(?:the\s+)?[A-Z“\"])|\bavailable at\b|\bpp?\.\s*\d|\bibid\b|(?<!\d),\s*(?:19|20)\d{2}\)?[.,]?\s*$|,”", re.I)
 
 _YEARLIKE = re.compile(r"^(?:1[89]|20)\d{2}$")
+_IS_BEFORE = re.compile(r"\b(?:is|are|was|were|equals?)\s+(?:about |around |approximately |roughly |exactly |nearly |over |under )?$", re.I)
+_AMOUNT_BEFORE = re.compile(r"\b(?:is|are|was|were|be|than|about|around|approximately|roughly|exactly|nearly|almost|over|"
+                            r"under|maximum|max|minimum|min|limit|up to|at most|at least)\s+$", re.I)
 _FRACTION = re.compile(r"\b(?:(?:one|two)-thirds?|one-third|half|(?:one|three)-quarters?|a quarter|majority|percent|per cent)\b|%", re.I)
 _CODE = re.compile(r"\b[A-Z]{1,6}/[\w./-]*\d|\b(?:resolution|article|section|clause|paragraph|chapter|rule)s?\s+\d", re.I)
 # words a sentence opens with when it leans on the one before ("They ...", "The former ...")
@@ -233,14 +236,18 @@ def sentence_values(q: QuestionInfo, text: str,
     for value, start, end in T.quantities(body):
         if value in q.numbers:
             continue
-        if q.answer_type == NUMBER and _YEARLIKE.match(value) and not asks_years:
-            continue
+        if q.answer_type == NUMBER and _YEARLIKE.match(value) and not asks_years \
+                and not _AMOUNT_BEFORE.search(normal[max(0, start - 16):start]):
+            continue  # a year, not a count; "is 2000", "than 2000" state an amount
         if q.answer_type != DATE and (_MONTH_AFTER.match(normal[end:end + 14]) or _MONTH_BEFORE.search(normal[max(0, start - 14):start])):
             continue  # "7-11 December", "June 30": a day of a date, not a quantity
         after = KINDS_OF.sub("", normal[end:end + 60].lstrip(), count=1)  # "nine distinct types of temporary files"
         near = T.tokens(after[:40])[:3]
         share = bool(_PERCENT.match(normal[end:end + 12]))  # "75 percent of states" is a share, not a count
-        hit = bool(q.counted) and any(t in near for t in q.counted) and not (share and q.needs_count)
+        # "150 employees", or "the number of employees is 150", "SQLITE_MAX_COLUMN is 2000"
+        before = normal[max(0, start - 60):start]
+        stated_before = T.tokens(before)[-2:] if _IS_BEFORE.search(before) else []
+        hit = bool(q.counted) and any(t in near or t in stated_before for t in q.counted) and not (share and q.needs_count)
         if not hit and q.counted and similarity is not None and not (share and q.needs_count):
             hit = _counted_alike(q, after[:40], similarity)
         if value == "1" and not hit and not _DURATION.match(normal[end:end + 12]):

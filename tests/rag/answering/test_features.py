@@ -173,3 +173,10 @@ def test_a_sentence_that_opens_on_the_asked_term_says_what_it_is():
 def test_a_count_by_kinds_is_anchored_to_what_they_are_kinds_of():
     q = analyse("how many different kinds of temporary files are there?")
     assert sentence_values(q, "SQLite currently uses nine distinct types of temporary files.") == (frozenset({"9"}), True)
+
+
+def test_a_count_stated_after_what_it_counts_is_anchored_and_may_look_like_a_year():
+    q = analyse("whats the default max number of columns in a table?")
+    assert sentence_values(q, "The default setting for SQLITE_MAX_COLUMN is 2000.") == (frozenset({"2000"}), True)
+    assert sentence_values(q, "The default page cache parameter is 1.")[1] is False  # not what is counted
+    assert sentence_values(q, "In 2000, the project moved to a new table format.")[0] == frozenset()  # a year
