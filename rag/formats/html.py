@@ -71,7 +71,7 @@ def _main_content(soup):
     <main> (or role="main") or <article> when one holds at least a quarter of the words left."""
     root = soup.body or soup
     page_words = _words(root)
-    chrome = root.find_all(lambda t: t.name in _DROP or t.get("role") in _DROP_ROLES)
+    chrome = root.find_all(lambda t: t.name in _DROP or t.get("role") in _DROP_ROLES or _nav_class(t))
     for tag in chrome:
         if tag.decomposed:
             continue
@@ -93,6 +93,15 @@ def _main_content(soup):
             if _words(tag) * 4 >= left > 0:
                 return tag
     return root
+
+
+_NAV_CLASS = re.compile(r"^(?:nav\w*|\w*nav|breadcrumbs?)$", re.I)  # "navheader", "docnav", "navbar", "breadcrumb"
+
+
+def _nav_class(tag) -> bool:
+    """An element its class names as navigation: DocBook's "navheader" and "navfooter" rows,
+    Publican's "docnav" list, a "breadcrumb" trail."""
+    return any(_NAV_CLASS.match(name) for name in tag.get("class") or ())
 
 
 def _link_bar(tag) -> bool:

@@ -403,6 +403,17 @@ def test_html_a_menu_written_as_a_plain_list_of_links_is_dropped_and_a_list_of_f
     assert "- Release notes" in text  # two links are no menu
 
 
+def test_html_navigation_named_by_its_class_is_dropped():
+    raw = ("<body><div class='navheader'><table><tr><td><a href=p.html>Prev</a></td><td>Chapter 16. Depreciation</td>"
+           "<td><a href=n.html>Next</a></td></tr></table></div><h2>16.1. Basic Concepts</h2>"
+           "<p>Depreciation is the accounting method for expensing capital purchases over time.</p>"
+           "<ul class='docnav'><li><a href=p.html>Prev</a></li><li>The Handbook</li></ul>"
+           "<div class='canvas'><p>Kept: a class that only contains the letters.</p></div></body>")
+    text = extract("dep.html", raw.encode()).text
+    assert "Prev" not in text and "Chapter 16" not in text and "The Handbook" not in text
+    assert "expensing capital purchases" in text and "Kept:" in text
+
+
 def test_html_keeps_an_articles_header_and_a_form_that_wraps_the_page():
     raw = """<html><body><form id="aspnetForm">
     <nav>Top menu</nav><form><input name="q"><button>Search the site</button><p>Search tips</p></form>
