@@ -219,7 +219,8 @@ class ExtractiveAnswerer:
             return Answer(question=question, answer=text, abstained=False, citations=citations, conflict=True,
                           confidence=confidence)
         picked = [best]
-        picked += _after_lead_in(best, scored)
+        if not (q.answer_type in (NUMBER, DATE) and best.typed):  # "nine types of temporary files:" answers how many
+            picked += _after_lead_in(best, scored)
         if q.form == LIST:
             picked += self._more_items(q, best_p, best, scored)
         picked += self._from_other_named(q, picked, scored)

@@ -165,6 +165,22 @@ def test_a_why_answer_takes_in_the_reason_just_before_its_sentence(vocabulary):
     assert text[quoted.start:quoted.end] == quoted.text
 
 
+@pytest.mark.parametrize("question, items", [("What threading modes does SQLite support?", True),
+                                             ("How many threading modes does SQLite support?", False)])
+def test_a_lead_in_is_followed_by_its_items_unless_it_states_the_number_asked(vocabulary, question, items):
+    from rag.ingest import split_paragraphs
+    from rag.types import DocumentInfo, Passage
+
+    text = ("SQLite supports three different threading modes:\n\n1. Single-thread mode disables all mutexes.\n\n"
+            "2. Multi-thread mode shares no connection between threads.\n\n3. Serialized mode is safe everywhere.\n")
+    info = DocumentInfo("d", "D", "d.txt")
+    passages = [Passage(p, info, 1.0 - i / 10, sentence_scores=(0.9 if i == 0 else 0.3,) * len(p.sentences), rank=i + 1)
+                for i, p in enumerate(split_paragraphs("d", text))]
+    answer = ExtractiveAnswerer(vocabulary, threshold=0.0).answer(question, [], passages)
+    assert answer.answer.startswith("SQLite supports three different threading modes:")
+    assert ("Serialized mode" in answer.answer) is items
+
+
 def test_two_counts_of_the_asked_thing_conflict_however_differently_worded(vocabulary):
     from rag.ingest import split_paragraphs
     from rag.types import DocumentInfo, Passage
