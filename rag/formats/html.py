@@ -154,6 +154,8 @@ class _HtmlBlocks:
             self._block("\n".join(line for line in lines if line.strip()))
         elif name == "sup" and _SUPERSCRIPT_NUMBER.fullmatch(node.get_text()):
             self._superscript(node.get_text().strip())
+        elif name == "dl" and not self.plain:
+            self._definitions(node)
         elif name in ("ul", "ol", "menu"):
             self._list(node)
         elif name == "li":  # an item outside a list
@@ -175,6 +177,31 @@ class _HtmlBlocks:
             self.inline.append("^" + digits)
         else:
             self.inline.append(digits.translate(_RAISED))
+
+    def _definitions(self, node) -> None:
+        """A definition list. A term with a short definition of one paragraph is an item,
+        "- Assets: Things you own"; a term with a longer one heads it, as a title does."""
+        self.flush()
+        pending = None
+        for child in node.children:
+            name = getattr(child, "name", None)
+            if name is None and not str(child).strip():
+                continue  # the white space between a term and its definition
+            if name == "dt":
+                if pending is not None:
+                    self._block(_flat(pending))
+                pending = child
+            elif name == "dd" and pending is not None and _short_definition(child):
+                self._block(f"- {_flat(pending)}: {_flat(child)}")
+                pending = None
+            else:
+                if pending is not None:
+                    self._block(_flat(pending))
+                    pending = None
+                self.visit(child)
+        if pending is not None:
+            self._block(_flat(pending))
+        self.flush()
 
     def _block(self, text: str) -> None:
         self.flush()
@@ -213,6 +240,12 @@ class _HtmlBlocks:
             if any(cells):
                 rows.append("| " + " | ".join(cells) + " |")
         self._block("\n".join(rows))
+
+
+def _short_definition(dd) -> bool:
+    """A definition of one short paragraph ("Things you own"), nothing nested in it."""
+    blocks = dd.find_all(["p", "div", "ul", "ol", "dl", "pre", "table"])
+    return len(blocks) <= 1 and not dd.find(["ul", "ol", "dl", "pre", "table"]) and 0 < _words(dd) <= 20
 
 
 def _flat(tag) -> str:
