@@ -303,6 +303,8 @@ def _is_title(lines: list[str]) -> bool:
     """Short unpunctuated lines, or one long line ending in a name or number (a document
     title such as "Letter dated 27 January 2021 from the Chair ... Security Council")."""
     cleaned = [T.clean(line) for line in lines]
+    if any(" = " in c for c in cleaned):
+        return False  # an equation states something: "Assets - Liabilities = Equity"
     if len(lines) <= 8 and all(len(c) < 100 and not T.ends_statement(c) for c in cleaned) \
             and not _says_something(" ".join(cleaned)):
         return True

@@ -93,6 +93,12 @@ def test_a_lead_in_that_counts_what_follows_heads_it_and_can_be_found():
     assert partners.kind == "heading" and not partners.searchable  # nothing until the list
 
 
+def test_an_equation_is_text_not_a_title():
+    text = "Equation 2.1. The static accounting equation\n\nAssets - Liabilities = Equity\n\nIt always holds.\n"
+    title, equation, _ = split_paragraphs("d", text)
+    assert title.kind == "heading" and equation.kind == "text" and equation.searchable
+
+
 def test_short_lines_that_end_a_sentence_inside_are_text_not_a_title():
     text = ("Other resources available to maintainers are described in the guide, as well\n"
             "as throughout this document. In brief:\n\nChapter 1. Definitions and overview\n")
