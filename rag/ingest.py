@@ -342,10 +342,16 @@ def _title_cased(text: str) -> bool:
     return bool(words) and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
 
 
+_LABELLED = re.compile(r"^[^:–—]{1,60}?(?::|\s[-–—])\s+(\S.*)$", re.S)  # "Term: value", "Term - value"
+
+
 def _states(item: str) -> bool:
     """Whether a list item says something (a term and what it is, or a clause), where a
     menu's items ("- Prev", "- Next", "- Home") only name."""
     body = _LIST_ITEM.sub("", item, count=1)
+    value = _LABELLED.match(body)
+    if value and (re.search(r"\d", value.group(1)) or re.search(r"\b[a-z][a-z'-]*\b", value.group(1))):
+        return True  # a label and its value: "Assets: Things you own", "Annual Percentage Rate: 5%"
     if _title_cased(body):
         return False  # "4. Integrity of The Author's Source Code": a numbered title
     return ":" in body.rstrip(":") or len(body.split()) >= 6

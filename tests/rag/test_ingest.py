@@ -93,6 +93,15 @@ def test_a_lead_in_that_counts_what_follows_heads_it_and_can_be_found():
     assert partners.kind == "heading" and not partners.searchable  # nothing until the list
 
 
+def test_a_short_item_that_gives_a_label_its_value_states_it():
+    text = ("These are the terms of the loan:\n\n- Principal Amount - $2,000\n\n- Annual Percentage Rate: 5%\n\n"
+            "- Assets: Things you own\n\n- Chapter 1: Introduction\n")
+    kinds = {p.clean: p.kind for p in split_paragraphs("d", text)}
+    assert kinds["Principal Amount - $2,000"] == kinds["Annual Percentage Rate: 5%"] == "list"
+    assert kinds["Assets: Things you own"] == "list"
+    assert kinds["Chapter 1: Introduction"] == "heading"  # a title's parts, no value
+
+
 def test_an_equation_is_text_not_a_title():
     text = "Equation 2.1. The static accounting equation\n\nAssets - Liabilities = Equity\n\nIt always holds.\n"
     title, equation, _ = split_paragraphs("d", text)
