@@ -37,11 +37,12 @@ CORPORA = (
     CorpusSet("maintainers", HERE / "corpora" / "maintainers", HERE / "questions" / "maintainers.yaml"),
     CorpusSet("puzzles", HERE / "corpora" / "puzzles", HERE / "questions" / "puzzles.yaml"),
     CorpusSet("sqlite", HERE / "corpora" / "sqlite", HERE / "questions" / "sqlite.yaml"),
+    CorpusSet("gnucash", HERE / "corpora" / "gnucash", HERE / "questions" / "gnucash.yaml"),
 )
 
 
 def corpus_set(name: str) -> CorpusSet:
-    """The corpus called ``name`` (``main``, ``debian``, ``licences``, ``handbook``, ``maintainers``, ``puzzles`` or ``sqlite``)."""
+    """The corpus called ``name`` (``main``, ``debian``, ``licences``, ``handbook``, ``maintainers``, ``puzzles``, ``sqlite`` or ``gnucash``)."""
     return next(c for c in CORPORA if c.name == name)
 
 
