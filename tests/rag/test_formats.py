@@ -424,6 +424,15 @@ def test_html_a_short_definition_is_an_item_with_its_term_and_a_long_one_is_head
     assert "Expansion factor\n\nThis is a mechanism" in text
 
 
+def test_html_a_note_set_beside_its_icon_is_text_not_a_table():
+    raw = ("<body><div class='tip'><table summary='Tip'><tr><td rowspan='2'><img alt='[Tip]' src='tip.png'></td>"
+           "<th>Tip</th></tr><tr><td>Liabilities act in an opposite manner from assets.</td></tr></table></div>"
+           "<table><tr><th>Year</th><th>Depreciation</th></tr><tr><td>1</td><td>$3333</td></tr></table></body>")
+    text = extract("tip.html", raw.encode()).text
+    assert "Tip\n\nLiabilities act in an opposite manner from assets." in text and "| Tip" not in text
+    assert "| Year | Depreciation |" in text  # a table of data stays one
+
+
 def test_html_keeps_an_articles_header_and_a_form_that_wraps_the_page():
     raw = """<html><body><form id="aspnetForm">
     <nav>Top menu</nav><form><input name="q"><button>Search the site</button><p>Search tips</p></form>
