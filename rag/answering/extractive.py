@@ -89,7 +89,18 @@ def polarity(q: QuestionInfo, evidence: str) -> bool:
     asked = {n for n in q.numbers if n not in q.years}
     if asked and not asked & stated and stated - set(_YEAR.findall(evidence)):
         return False
-    return bool(T.NEGATION.search(evidence)) == bool(T.NEGATION.search(q.text))
+    return _negated(evidence) == _negated(q.text)
+
+
+# verbs that say a thing is not done: "should a small business skip booking gains?" asks
+# whether it should not book them, which "should not record unrealized gains" confirms
+_NOT_DOING = re.compile(r"\b(?:skip(?:s|ped|ping)?|avoid(?:s|ed|ing)?|omit(?:s|ted|ting)?|refrain(?:s|ed|ing)?|"
+                        r"forb[ia]d(?:s|den)?|prohibit(?:s|ed)?|prevent(?:s|ed)?|exclud(?:e|es|ed|ing)|lack(?:s|ed|ing)?)\b", re.I)
+
+
+def _negated(text: str) -> bool:
+    """Whether a text says a thing is not so: an odd number of negations ("does not prevent" is no "prevents")."""
+    return (len(T.NEGATION.findall(text)) + len(_NOT_DOING.findall(text))) % 2 == 1
 
 
 # a list question that says how many items it wants takes items down to this share of the

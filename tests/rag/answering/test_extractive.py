@@ -57,6 +57,13 @@ def test_yes_no_answers_lead_with_yes_or_no():
     assert not polarity(analyse("was the forum held in person?"), "The forum was not held in person.")
 
 
+def test_a_verb_of_not_doing_negates_and_two_negations_cancel():
+    assert polarity(analyse("should a small biz skip booking unrealized gains?"), "Small enterprises should not record unrealized gains.")
+    assert not polarity(analyse("does the lock prevent a second user from opening it?"), "The lock does not prevent a second user.")
+    assert polarity(analyse("can the grid size be a prime number?"),
+                    "There is no reason to enter a number above 1; jigsaw mode has no constraint, it can even be prime.")
+
+
 def test_evidence_that_says_yes_or_no_itself_decides():
     assert not polarity(analyse("must I reboot to upgrade?"), "No. Packages can be upgraded in place.")
     assert polarity(analyse("is it free?"), "Yes, it is free of charge and carries no fee.")
