@@ -24,7 +24,7 @@ FORMS = (FACT, YESNO, LIST, REASON, DEFINITION)
 _WHICH_DATE = r"(?:exact |start(?:ing)? |end(?:ing)? |closing |opening |release |due )"
 _TYPES = (
     (NUMBER, re.compile(
-        r"\bhow (?:many|much|large|big|long)\b|\bnumber of\b|\bwhat (?:percentage|proportion|share|amount|fraction)\b|"
+        r"\bhow (?:many|much|large|big|long)\b|\bnumber of\b|\bwhat (?:percentage|proportion|share|amount|fraction|size|length|price|fee|rate)\b|"
         r"\bwhat (?:is|was|are|were) the (?:(?!of\b|for\b|in\b|on\b|to\b)[\w-]+ ){0,3}?"  # "the largest database size"
         r"(?:population|size|budget|cost|amount|strength|percentage|total|number|turnout|attendance|headcount|"
         r"duration|turnaround(?: time)?|time ?frame|waiting time|lead time|response time|limit|length|capacity|price|fee|count|max|maximum|min|minimum)s?\b|"

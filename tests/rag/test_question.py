@@ -32,6 +32,8 @@ from rag.question import (ANY, COUNTRY, DATE, DEFINITION, FACT, FREQUENCY, LIST,
         ("whats the default max number of columns in a tbl?", NUMBER),
         ("can i raise it? whats the absolute max", NUMBER),  # the second ask, typed without its "?"
         ("what is the maximum page cache limit?", NUMBER),
+        ("What size should the background tile image be?", NUMBER),
+        ("what rate did they agree on for the loan", NUMBER),
         ("what is the name of the size option?", ANY),  # the quantity is not what is asked
         ("debian was set up by which guy originally?", PERSON),
         ("name of the person heading the working group", PERSON),
