@@ -156,6 +156,22 @@ def _after_lead_in(best: Candidate, scored: list[tuple[float, Candidate]]) -> li
     return out
 
 
+def _with_counted_items(c: Candidate, sentence: Sentence) -> Sentence:
+    """For a list question: a sentence that counts the items it does not name ("you will
+    need three accounts.") is quoted with as many sentences after it, which name them."""
+    sentences = c.passage.paragraph.sentences
+    last = next(i for i in range(c.position, len(sentences)) if sentences[i].end >= sentence.end)
+    said = T.number_words_to_digits(sentence.text)
+    counts = [int(n) for n in T.numbers(said) if n.isdigit() and 2 <= int(n) <= MOST_ITEMS]
+    if len(counts) != 1 or last + 1 >= len(sentences):
+        return sentence
+    after = said[said.rfind(str(counts[0])):]
+    if ":" in after or "," in after:
+        return sentence  # "the three pillars: A, B and C" names them itself
+    end = min(last + counts[0], len(sentences) - 1)
+    return Sentence(sentence.start, sentences[end].end, " ".join([sentence.text] + [s.text for s in sentences[last + 1:end + 1]]))
+
+
 def _overlaps(c: Candidate, picked: Sequence[Candidate]) -> bool:
     """Whether ``c`` quotes text one of ``picked`` quotes (offsets are in their document)."""
     return any(c.passage.paragraph.doc_id == o.passage.paragraph.doc_id and c.sentence.start < o.sentence.end
@@ -241,6 +257,8 @@ class ExtractiveAnswerer:
             sentence = self._with_antecedent(c)
             if marker == 1 and q.form in (DEFINITION, REASON):
                 sentence = _with_explanation(q, c, sentence)
+            if marker == 1 and q.form == LIST:
+                sentence = _with_counted_items(c, sentence)
             if q.answer_type in (NUMBER, DATE) and c.typed:
                 sentence = clause(q, c, sentence, self.longest_quote)
             citations.append(make_citation(marker, c.passage, sentence))

@@ -188,6 +188,23 @@ def test_a_lead_in_is_followed_by_its_items_unless_it_states_the_number_asked(vo
     assert ("Serialized mode" in answer.answer) is items
 
 
+def test_a_list_answer_that_counts_its_items_goes_on_with_the_sentences_that_name_them(vocabulary):
+    from rag.answering.extractive import _with_counted_items
+    from rag.ingest import split_paragraphs
+    from rag.types import DocumentInfo, Passage
+
+    text = ("To track appreciation you will need three accounts. The first is an asset account. The second is an "
+            "income account. Finally, a realized gains account is needed. Below is an example.\n\n"
+            "The transition rests on three pillars: protection, livelihoods and the rule of law. It began in 2020.\n")
+    info = DocumentInfo("d", "D", "d.txt")
+    passages = [Passage(p, info, 1.0, sentence_scores=(0.5,) * len(p.sentences), rank=1) for p in split_paragraphs("d", text)]
+    found = candidates(analyse("which three accts do i need to track appreciation?"), passages, vocabulary)
+    counted = next(c for c in found if c.sentence.text.startswith("To track"))
+    assert _with_counted_items(counted, counted.sentence).text.endswith("a realized gains account is needed.")
+    named = next(c for c in found if c.sentence.text.startswith("The transition"))
+    assert _with_counted_items(named, named.sentence) == named.sentence  # it names them itself
+
+
 def test_two_counts_of_the_asked_thing_conflict_however_differently_worded(vocabulary):
     from rag.ingest import split_paragraphs
     from rag.types import DocumentInfo, Passage
