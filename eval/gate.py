@@ -7,7 +7,7 @@ from __future__ import annotations
 # (corpus, split) -> metric -> (comparison, threshold)
 GATE: dict[tuple[str, str], dict[str, tuple[str, float]]] = {
     # floors under what the test split measured with the selector shipped now (answers
-    # 0.791, citations 0.853, abstention 0.533, false abstention 0.009, paraphrase 0.500;
+    # 0.800, citations 0.853, abstention 0.533, false abstention 0.009, paraphrase 0.500;
     # one of its 30 unanswerables is 0.033, and a refit after a small change has moved it by
     # two: the floor sits under it); the targets of issue 10 (0.90 / 0.90 / 0.90 /
     # <= 0.05 / 0.85) are not met yet.
@@ -74,10 +74,20 @@ GATE: dict[tuple[str, str], dict[str, tuple[str, float]]] = {
     # the seventh corpus (33 prose pages of SQLite's documentation: limits, durability,
     # typing, testing), never trained on; its dev third was read for reading faults, its test
     # third (24 questions) never. Measured over all 75 when the session's fixes were in:
-    # answers 0.492 (30 of 61), abstention 0.429 (6 of 14); the floors one question under
+    # answers 0.557 (34 of 61; 0.492 when it was added), abstention 0.429 (6 of 14); the
+    # floors one question under
     ("sqlite", "all"): {
-        "answer_accuracy": (">=", 0.47),
+        "answer_accuracy": (">=", 0.54),
         "abstention_accuracy": (">=", 0.35),
+        "verbatim_rate": (">=", 1.0),
+    },
+    # the eighth corpus (35 pages of a bookkeeping guide for households and small
+    # businesses), never trained on; its dev third was read for reading faults, its test
+    # third (25 questions) never. Measured over all 73 when the session's fixes were in:
+    # answers 0.593 (35 of 59), abstention 0.357 (5 of 14); the floors one question under
+    ("gnucash", "all"): {
+        "answer_accuracy": (">=", 0.57),
+        "abstention_accuracy": (">=", 0.28),
         "verbatim_rate": (">=", 1.0),
     },
 }
