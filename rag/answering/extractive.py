@@ -119,7 +119,7 @@ def _with_explanation(q: QuestionInfo, c: Candidate, sentence: Sentence) -> Sent
     question, two sentences that give no reason are too); and a quote that ends on
     "First, ..." goes on through "Second, ...", "Finally, ..."."""
     sentences = c.passage.paragraph.sentences
-    last = end = next(i for i in range(c.position, len(sentences)) if sentences[i].end >= c.sentence.end)
+    last = end = _last_of(c, c.sentence)
     if end == c.position and end + 1 < len(sentences) and not defines(q, sentence.text) \
             and not BECAUSE.search(sentence.text):
         end += 1  # one sentence that neither says what it is nor why: the next one does
@@ -129,9 +129,21 @@ def _with_explanation(q: QuestionInfo, c: Candidate, sentence: Sentence) -> Sent
         while end + 1 < len(sentences) and end - c.position < MOST_ITEMS and _NEXT_ORDINAL.match(sentences[end + 1].text):
             end += 1
     if q.form == REASON and end == last and c.position > 0 and not BECAUSE.search(sentence.text) \
-            and BECAUSE.search(sentences[c.position - 1].text):  # the reason came just before: "... is limited by X. A ... limits you to 60 a second."
+            and BECAUSE.search(sentences[c.position - 1].text):
+        # the reason came just before: "Speed is limited by X. A transaction ... limits you to 60 a second."
         before = sentences[c.position - 1]
         return Sentence(before.start, sentence.end, f"{before.text} {sentence.text}")
+    return _through(sentence, sentences, last, end)
+
+
+def _last_of(c: Candidate, sentence: Sentence) -> int:
+    """The index of the last sentence of its paragraph that ``sentence`` takes in."""
+    sentences = c.passage.paragraph.sentences
+    return next(i for i in range(c.position, len(sentences)) if sentences[i].end >= sentence.end)
+
+
+def _through(sentence: Sentence, sentences: Sequence[Sentence], last: int, end: int) -> Sentence:
+    """``sentence`` (whose last sentence is ``sentences[last]``) quoted on through ``sentences[end]``."""
     if end == last:
         return sentence
     return Sentence(sentence.start, sentences[end].end, " ".join([sentence.text] + [s.text for s in sentences[last + 1:end + 1]]))
@@ -160,7 +172,7 @@ def _with_counted_items(c: Candidate, sentence: Sentence) -> Sentence:
     """For a list question: a sentence that counts the items it does not name ("you will
     need three accounts.") is quoted with as many sentences after it, which name them."""
     sentences = c.passage.paragraph.sentences
-    last = next(i for i in range(c.position, len(sentences)) if sentences[i].end >= sentence.end)
+    last = _last_of(c, sentence)
     said = T.number_words_to_digits(sentence.text)
     counts = [int(n) for n in T.numbers(said) if n.isdigit() and 2 <= int(n) <= MOST_ITEMS]
     if len(counts) != 1 or last + 1 >= len(sentences):
@@ -168,8 +180,7 @@ def _with_counted_items(c: Candidate, sentence: Sentence) -> Sentence:
     after = said[said.rfind(str(counts[0])):]
     if ":" in after or "," in after:
         return sentence  # "the three pillars: A, B and C" names them itself
-    end = min(last + counts[0], len(sentences) - 1)
-    return Sentence(sentence.start, sentences[end].end, " ".join([sentence.text] + [s.text for s in sentences[last + 1:end + 1]]))
+    return _through(sentence, sentences, last, min(last + counts[0], len(sentences) - 1))
 
 
 def _overlaps(c: Candidate, picked: Sequence[Candidate]) -> bool:
