@@ -107,26 +107,6 @@ def test_unchanged_files_are_not_read_again(directory, corpus_dir, fake_embedder
     assert calls == ["extra.md"]
 
 
-def test_changed_readers_read_the_folder_again_and_keep_added_documents(directory, corpus_dir, fake_embedder, monkeypatch):
-    import rag.collection
-    import rag.index
-    import rag.ingest
-
-    change(directory, fake_embedder, add=[Upload("notes.txt", NOTE.encode())])
-    calls = []
-    real = rag.ingest.extract
-    monkeypatch.setattr(rag.ingest, "extract", lambda name, raw, **kw: calls.append(name) or real(name, raw, **kw))
-    for module in (rag.collection, rag.index):  # as after an upgrade of rag/formats
-        monkeypatch.setattr(module, "READERS", "a-newer-reader")
-    index, built = open_index([corpus_dir], directory, fake_embedder)
-    folder = [d for d in index.documents.values() if d.origin == "folder"]
-    assert built and folder and len(calls) == len(folder)  # every file of the folder read anew
-    assert "notes" in index.documents and "Harbour House" in index.document_text("notes")  # its file is gone: kept
-    calls.clear()
-    index, built = open_index([corpus_dir], directory, fake_embedder)
-    assert not built and calls == []  # in step again
-
-
 def test_removing_every_document_is_refused(directory, fake_embedder):
     ids = list(load_index(directory).documents)
     with pytest.raises(CorpusError, match="empty"):
