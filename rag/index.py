@@ -89,6 +89,10 @@ class CorpusIndex:
         """The paragraphs of one document, in order."""
         return [self.paragraphs[i] for i in self._by_doc.get(doc_id, [])]
 
+    def text_name(self, doc_id: str) -> str:
+        """The name of the document's stored text (its file's sha256 in indexes made before names had more)."""
+        return self.manifest.get("text_names", {}).get(doc_id) or self.documents[doc_id].sha256
+
     def document_text(self, doc_id: str) -> str:
         """The text the document's paragraphs and offsets refer to (``text[start:end]``)."""
         text = self.texts.get(doc_id)
@@ -97,7 +101,7 @@ class CorpusIndex:
             if self.text_dir is None:
                 raise IndexError_(f"the text of {doc_id} is not stored; rebuild the index with `rag ingest`")
             try:
-                text = (self.text_dir / f"{info.sha256}.txt").read_text(encoding="utf-8")
+                text = (self.text_dir / f"{self.text_name(doc_id)}.txt").read_text(encoding="utf-8")
             except OSError:
                 raise IndexError_(f"the stored text of {doc_id} is missing; rebuild the index with `rag ingest`") from None
         return text
@@ -196,13 +200,18 @@ def build_index(sources: Sequence[SourceFile], embedder: Embedder, *, progress: 
     sentence_vectors[searched] = vectors[len(window_texts):]
     window_index = faiss.IndexFlatIP(embedder.dimension)
     window_index.add(window_vectors)
+    # a stored text is named by its file and by itself: the same file read by a changed reader
+    # gets a text of its own name, never the stale one an older generation wrote (write-once)
+    names = {doc_id: f"{documents[doc_id].sha256}.{hashlib.sha256(text.encode('utf-8')).hexdigest()[:16]}"
+             for doc_id, text in texts.items()}
     manifest = {
         "format_version": FORMAT_VERSION,
         "pipeline": PIPELINE,
         "model": embedder.model_id,
         "dimension": embedder.dimension,
         "corpus": {s.info.source: s.info.sha256 for s in sources if s.info.origin == "folder"},
-        "texts": sorted({s.info.sha256 for s in sources}),
+        "texts": sorted(set(names.values())),
+        "text_names": names,
         "documents": len(documents),
         "paragraphs": len(paragraphs),
         "windows": len(window_texts),
@@ -238,7 +247,7 @@ def known_vectors(index: CorpusIndex) -> dict[str, np.ndarray]:
 
 
 CURRENT = "CURRENT"  # names the generation in use; replaced atomically
-TEXTS = "texts"  # the stored text of every document, by its file's sha256, shared by generations
+TEXTS = "texts"  # the stored text of every document, named by its file's sha256 and its own hash, shared by generations
 LOCK = ".ingest.lock"
 KEEP_GENERATIONS = 2  # the current one and the one before (a reader may still be opening it)
 
@@ -337,11 +346,12 @@ def save_index(index: CorpusIndex, directory: Path, *, vectors: GenerationVector
 def _store_texts(index: CorpusIndex, folder: Path) -> None:
     """Write each document's text once (write-once files named by the file's hash)."""
     folder.mkdir(exist_ok=True)
-    for doc_id, info in index.documents.items():
-        path = folder / f"{info.sha256}.txt"
+    for doc_id in index.documents:
+        name = index.text_name(doc_id)
+        path = folder / f"{name}.txt"
         if path.exists():
             continue
-        partial = folder / f".{info.sha256}.{os.getpid()}.partial"
+        partial = folder / f".{name}.{os.getpid()}.partial"
         _write(partial, index.document_text(doc_id))
         os.replace(partial, path)
 

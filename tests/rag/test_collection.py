@@ -61,13 +61,14 @@ def test_the_same_file_twice_is_recognised_and_a_changed_one_replaced(directory,
 
 def test_removing_embeds_nothing_and_drops_the_stored_text(directory, fake_embedder):
     change(directory, fake_embedder, add=[Upload("notes.txt", NOTE.encode())])
-    sha = load_index(directory).documents["notes"].sha256
+    name = load_index(directory).text_name("notes")
+    assert (directory / TEXTS / f"{name}.txt").exists()
     model = ModelInfo(fake_embedder.model_id, fake_embedder.dimension)  # raises if asked to embed
     result = change(directory, model, remove=["notes"])
     assert [d.doc_id for d in result.removed] == ["notes"]
     assert "notes" not in load_index(directory).documents
     change(directory, model, remove=["forum-beta"])  # a third generation: the text of the first two goes
-    assert not (directory / TEXTS / f"{sha}.txt").exists()
+    assert not (directory / TEXTS / f"{name}.txt").exists()
 
 
 def test_bad_file_or_unknown_id_changes_nothing(directory, fake_embedder):
@@ -105,6 +106,19 @@ def test_unchanged_files_are_not_read_again(directory, corpus_dir, fake_embedder
     (corpus_dir / "extra.md").write_text("# Extra\n\nThe Kivu desk opened in 2023.\n")
     open_index([corpus_dir], directory, fake_embedder)
     assert calls == ["extra.md"]
+
+
+def test_a_file_read_anew_as_other_text_gets_a_stored_text_of_its_own(directory, corpus_dir, fake_embedder, monkeypatch):
+    import rag.ingest
+
+    before = load_index(directory)
+    real = rag.ingest.extract
+    # as after an upgrade of a reader: the same bytes now read as other text
+    monkeypatch.setattr(rag.ingest, "extract", lambda name, raw, **kw: real(name, raw + b"\n\nRead again.\n", **kw))
+    index, built = open_index([corpus_dir], directory, fake_embedder, rebuild=True)
+    assert built and all(index.text_name(d) != before.text_name(d) for d in index.documents)
+    _verbatim(load_index(directory))  # offsets and the stored text agree
+    assert before.document_text("forum-beta") != index.document_text("forum-beta")
 
 
 def test_removing_every_document_is_refused(directory, fake_embedder):
