@@ -344,7 +344,7 @@ def save_index(index: CorpusIndex, directory: Path, *, vectors: GenerationVector
 
 
 def _store_texts(index: CorpusIndex, folder: Path) -> None:
-    """Write each document's text once (write-once files named by the file's hash)."""
+    """Write each document's text once (write-once files named by the file's hash and the text's)."""
     folder.mkdir(exist_ok=True)
     for doc_id in index.documents:
         name = index.text_name(doc_id)

@@ -43,8 +43,9 @@ _TYPES = (
 )
 # the verbs a yes/no question opens with, and the words any question may open with
 _AUXILIARY = "is|are|am|was|were|did|does|do|has|have|had|can|could|will|would|should|shall|may|must"
-_OPENS = "what|which|who|whom|whose|when|where|why|how|" + _AUXILIARY
-_ASKS = re.compile(r"^\W*(?:and\s+|so\s+|but\s+)?(?:what|whats|what's|which|who|whos|who's|whom|whose|when|where|why|how)\b", re.I)
+_WH = "what|which|who|whom|whose|when|where|why|how"
+_OPENS = _WH + "|" + _AUXILIARY
+_ASKS = re.compile(r"^\W*(?:and\s+|so\s+|but\s+)?(?:" + _WH + r")(?:'s|’s|s)?\b", re.I)  # "whats the max" asks
 _YESNO = re.compile(
     r"^\W*(?:(?:so|and|but|ok|okay)\W+)?(?:" + _AUXILIARY + r"|isn't|wasn't|didn't|doesn't)\b"
     r"|\bis it (?:true|correct|right|the case)\b|\bright\?\s*$"

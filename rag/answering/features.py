@@ -279,27 +279,29 @@ _SUBJECT = re.compile(r"^\W*(?:(?:an?|the)\s+)?([^,;:.()]{1,50}?)\s+(?:is|are|wa
 _LABEL = re.compile(r"^\W*([^:;,.()]{2,50}?)\s*(?::|\s[–—-])\s+\S")  # "Term: what it is", "Term – what it is"
 
 
+def _is_asked_term(phrase: str, asked: set[str]) -> bool:
+    """Whether a phrase is the question's term itself: all of its words are asked, and it
+    is not one word of a longer asked term ("Source" is not "Corresponding Source")."""
+    term = set(T.tokens(phrase))
+    return bool(term) and term <= asked and len(term) >= min(len(asked), 2)
+
+
 def defines(q: QuestionInfo, text: str) -> bool:
     """Whether a sentence defines one of the question's terms: a defining phrase after it.
     When the term defined is quoted just before the phrase, it must be the asked term itself
     ("Minimal Corresponding Source" does not define "Corresponding Source")."""
     asked = set(q.terms)
     labelled = _LABEL.match(ENUMERATOR.sub("", text, count=1))
-    if labelled:  # "1. Classic Serverless: The database engine runs within ...", a glossary's entry
-        term = set(T.tokens(labelled.group(1)))
-        if term and term <= asked and len(term) >= min(len(asked), 2):
-            return True
+    if labelled and _is_asked_term(labelled.group(1), asked):
+        return True  # "1. Classic Serverless: The database engine runs within ...", a glossary's entry
     opening = _SUBJECT.match(text)
-    if opening:  # "A “soft” limit can be temporarily exceeded": it opens on the asked term and says what it does
-        subject = set(T.tokens(opening.group(1)))
-        if subject and subject <= asked and len(subject) >= min(len(asked), 2):
-            return True
+    if opening and _is_asked_term(opening.group(1), asked):
+        return True  # "A “soft” limit can be temporarily exceeded": it opens on the asked term and says what it does
     for m in _DEFINES.finditer(text):
         before = text[:m.start()]
         quoted = [found.group(found.lastindex) for found in _QUOTED.finditer(before[-120:])]
         if quoted:
-            term = set(T.tokens(quoted[-1]))
-            if term and term <= asked and len(term) >= min(len(asked), 2):
+            if _is_asked_term(quoted[-1], asked):
                 return True
             continue
         if asked & set(T.tokens(before)):

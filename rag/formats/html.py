@@ -261,8 +261,7 @@ def _layout_table(table) -> bool:
     rows = table.find_all("tr")
     return (
         table.find("table") is not None
-        or all(len(tr.find_all(["td", "th"], recursive=False)) <= 1 for tr in rows)
-        # a note set beside its icon: no row has text in more than one cell
+        # one column, or a note set beside its icon: no row has text in more than one cell
         or all(sum(bool(cell.get_text(strip=True)) for cell in tr.find_all(["td", "th"], recursive=False)) <= 1 for tr in rows)
         or any(_words(cell) > 200 for cell in table.find_all(["td", "th"]))
     )
