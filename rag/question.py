@@ -22,12 +22,17 @@ FORMS = (FACT, YESNO, LIST, REASON, DEFINITION)
 
 # which date of a thing: "the start date", "the release year"
 _WHICH_DATE = r"(?:exact |start(?:ing)? |end(?:ing)? |closing |opening |release |due )"
+# a word that may stand between "what" and the noun it asks about: not a verb or article
+_QUALIFIER = r"(?!(?:is|are|was|were|does|do|did|has|have|had|a|an)\b)"
 _TYPES = (
     (NUMBER, re.compile(
-        r"\bhow (?:many|much|large|big|long)\b|\bnumber of\b|\bwhat (?:percentage|proportion|share|amount|fraction|size|length|price|fee|rate)\b|"
+        r"\bhow (?:many|much|large|big|long)\b|\bnumber of\b|"
+        r"\bwhat (?:" + _QUALIFIER + r"[\w/-]+ ){0,2}?"  # "what grid size", "what USD/EUR exchange rate"
+        r"(?:percentage|proportion|share|amount|fraction|size|length|price|fee|rate)s?\b|"
+        r"^\W*(?:(?:and|so|but|in|from|since|as of|until) )?(?:which|what) (?:" + _QUALIFIER + r"[\w-]+ ){0,2}?(?:version|release)s?\b(?!\s+(?:dates?|days?|years?|months?|notes?|cycles?|process|schedule|managers?|team)\b)|"  # a version is a number
         r"\bwhat (?:is|was|are|were) the (?:(?!of\b|for\b|in\b|on\b|to\b)[\w-]+ ){0,3}?"  # "the largest database size"
         r"(?:population|size|budget|cost|amount|strength|percentage|total|number|turnout|attendance|headcount|"
-        r"duration|turnaround(?: time)?|time ?frame|waiting time|lead time|response time|limit|length|capacity|price|fee|count|max|maximum|min|minimum)s?\b|"
+        r"duration|period|interval|timeout|delay|turnaround(?: time)?|time ?frame|waiting time|lead time|response time|limit|length|capacity|price|fee|count|max|maximum|min|minimum)s?\b|"
         r"\bhow few\b|"
         r"^\W*(?:the )?(?:total |approximate |exact |overall )?(?:amount|number|sum|cost|percentage|count) (?:of|raised|spent|paid)\b",
         re.I)),

@@ -35,6 +35,15 @@ from rag.question import (ANY, COUNTRY, DATE, DEFINITION, FACT, FREQUENCY, LIST,
         ("What size should the background tile image be?", NUMBER),
         ("what rate did they agree on for the loan", NUMBER),
         ("what is the name of the size option?", ANY),  # the quantity is not what is asked
+        ("what grid size did the first release use?", NUMBER),  # a word between "what" and the quantity
+        ("what USD/EUR exchange rate was entered?", NUMBER),
+        ("what does the size option do?", ANY),
+        ("whats the default grace period", NUMBER),  # a span of time
+        ("which version of the library added the flag?", NUMBER),  # a version is a number
+        ("in which release was it introduced", NUMBER),
+        ("what is the release date of the second edition?", DATE),
+        ("what is a version control system?", ANY),
+        ("and what if my package doesnt say which version it is under?", ANY),  # the version is not what is asked
         ("debian was set up by which guy originally?", PERSON),
         ("name of the person heading the working group", PERSON),
         ("which think tank ran the partnership track?", NAME),
