@@ -199,7 +199,8 @@ STOPWORDS = frozenset(
 
 
 # a negation, a contracted one too, with its apostrophe or without ("doesn't", "doesnt")
-NEGATION = re.compile(r"\b(?:not|no|never|neither|nor|none|cannot|without)\b|n[’']t\b|\b(?:do|does|did|is|was|are|were|"
+# "no." before a figure or a word in lower case is "number" ("invoice no. 5", "Resolution No. 2436")
+NEGATION = re.compile(r"\b(?:not|no(?!\.\s*(?-i:[\d#a-z]))|never|neither|nor|none|cannot|without)\b|n[’']t\b|\b(?:do|does|did|is|was|are|were|"
                       r"has|have|had|wo|would|should|could|must)nt\b", re.I)
 
 

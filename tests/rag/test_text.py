@@ -68,6 +68,13 @@ def test_a_negative_contraction_is_a_negation_with_or_without_its_apostrophe():
     assert T.tokens("why doesnt it work, ok?") == T.tokens("why does it work?")  # the negation is no keyword
 
 
+def test_no_with_a_full_stop_before_a_figure_or_a_lower_case_word_is_number():
+    for text in ("can i set my own starting invoice no. instead of 1?", "under Resolution No. 2436", "see no. #4"):
+        assert not T.NEGATION.search(text), text
+    for text in ("No. It does not.", "the answer is no.", "no more than two"):
+        assert T.NEGATION.search(text), text
+
+
 def test_a_question_typed_in_capitals_is_read_in_lower_case():
     assert T.unshouted("WHEN DID UNAMID OPERATIONS CEASE?") == "when did unamid operations cease?"
     # mixed case keeps its acronyms and names; two words are too few to tell

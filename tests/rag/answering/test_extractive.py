@@ -55,6 +55,7 @@ def test_yes_no_answers_lead_with_yes_or_no():
     assert not polarity(analyse("did the mission close in 2019?"), "The mission closed on 30 June 2021.")
     assert not polarity(analyse("did 300 observers serve?"), "The mission employed 1,200 observers.")
     assert not polarity(analyse("was the forum held in person?"), "The forum was not held in person.")
+    assert polarity(analyse("can i set my own starting invoice no. instead of 1?"), "You can change the starting invoice number.")
 
 
 def test_a_verb_of_not_doing_negates_and_two_negations_cancel():
