@@ -93,8 +93,11 @@ _FRAME_WORDS = (
     "know clarify outline summarise summarize behind refer refers".split()
 )
 _FRAME = frozenset(T.stem(w) for w in _FRAME_WORDS)
-KINDS_OF = re.compile(r"^\W*(?:(?:different|diff\w*|distinct|separate|unique|individual|various)\s+)?"
-                       r"(?:kinds?|types?|sorts?|categories|classes|forms|varieties|flavou?rs)\s+of\s+", re.I)
+_DISTINCT = r"(?:different|diff\w*|distinct|separate|unique|individual|various)\s+"
+KINDS_OF = re.compile(r"^\W*(?:" + _DISTINCT + r")?"
+                       r"(?:kinds?|types?|sorts?|categories|classes|forms|varieties|flavou?rs)\s+of\s+|^\W*" + _DISTINCT, re.I)
+# "how many different X" counts X: "different" frames the count, as "kinds of" does
+_COUNTED_DISTINCT = re.compile(r"\b(how (?:many|much)|number of)\s+" + _DISTINCT, re.I)
 # the frame words as typed (and their plurals): "yearly" or "daily" say what a question is
 # about, though they share a stem with "year" and "day"
 _FRAME_WORD = re.compile(r"\b(?:" + "|".join(_FRAME_WORDS) + r")s?\b", re.I)
@@ -184,7 +187,7 @@ def analyse(question: str) -> QuestionInfo:
         form = REASON
     else:
         form = FACT
-    terms = tuple(dict.fromkeys(T.tokens(_FRAME_WORD.sub(" ", question))))
+    terms = tuple(dict.fromkeys(T.tokens(_FRAME_WORD.sub(" ", _COUNTED_DISTINCT.sub(r"\1 ", question)))))
     specific = [t for w in T.capitalised_terms(question) for t in T.tokens(w) if not t.isdigit()]
     specific += [n for n in T.numbers(question) if len(n) >= 3]
     specific += re.findall(r"\b(?:19|20)\d{2}\b", question)
@@ -194,7 +197,8 @@ def analyse(question: str) -> QuestionInfo:
         if head.group(3):
             counted = ("percent",)
         else:
-            # "how many different kinds of temp files": the files are counted, by kind
+            # "how many different kinds of temp files": the files are counted, by kind; "how many
+            # diff limits": the limits
             after = KINDS_OF.sub("", head.group(1) or head.group(2), count=1).split()
             # the counted noun ends where a function word follows it: "employees at Falcot" counts employees
             cut = next((i for i, w in enumerate(after[:3]) if i and w.lower() in _ENDS_NOUN), 3)

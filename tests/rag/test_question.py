@@ -61,6 +61,13 @@ def test_a_count_of_kinds_counts_what_comes_after_them():
     assert analyse("how many types of leave are there?").counted == ("leav",)
 
 
+def test_how_many_different_things_counts_the_things_and_asks_no_word_different():
+    q = analyse("how many diff limits can disk quotas enforce?")
+    assert q.counted == ("limit",) and "diff" not in q.terms
+    assert analyse("how many distinct users are there?").counted == ("user",)
+    assert "differenc" in analyse("what is the difference between them?").terms
+
+
 def test_counted_noun_and_specific_terms():
     q = analyse("How many member states signed the A4P Declaration in 2018?")
     assert q.counted[:2] == ("member", "stat") and q.needs_count
