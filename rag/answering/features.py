@@ -37,7 +37,8 @@ _YEARLIKE = re.compile(r"^(?:1[89]|20)\d{2}$")
 _IS_BEFORE = re.compile(r"\b(?:is|are|was|were|equals?)\s+(?:about |around |approximately |roughly |exactly |nearly |over |under )?$", re.I)
 _AMOUNT_BEFORE = re.compile(r"\b(?:is|are|was|were|be|than|about|around|approximately|roughly|exactly|nearly|almost|over|"
                             r"under|maximum|max|minimum|min|limit|up to|at most|at least)\s+$", re.I)
-_FRACTION = re.compile(r"\b(?:(?:one|two)-thirds?|one-third|half|(?:one|three)-quarters?|a quarter|majority|percent|per cent)\b|%", re.I)
+_FRACTION = re.compile(r"\b(?:(?:one|two)-thirds?|one-third|half|(?:one|three)-quarters?|a quarter|majority|percent|per cent|"
+                       r"(?:twice|double|triple|thrice|\w+fold)(?!-))\b|%", re.I)  # "twice the size": how much, as a multiple
 _CODE = re.compile(r"\b[A-Z]{1,6}/[\w./-]*\d|\b(?:resolution|article|section|clause|paragraph|chapter|rule)s?\s+\d", re.I)
 # words a sentence opens with when it leans on the one before ("They ...", "The former ...")
 LEANS_BACK = r"they|this|these|those|it|its|their|such|he|she|his|her|the (?:former|latter)|both"

@@ -61,6 +61,12 @@ def test_a_percentage_is_not_a_count():
     assert sentence_values(analyse("what percentage of member states signed?"), "75 percent of member states signed.")[1]
 
 
+def test_a_multiple_answers_how_much():
+    q = analyse("how much free disk space does it need while it runs?")
+    assert sentence_values(q, "It needs twice the size of the original database in free space.")[0] == {"twice"}
+    assert not sentence_values(q, "Double-click the file to open it.")[0]
+
+
 def test_a_fraction_in_words_counts_what_follows_it():
     count = analyse("how many peacekeepers operate in complex settings?")
     assert sentence_values(count, "More than two-thirds of UN peacekeepers operate in complex settings.")[1] is True
