@@ -107,7 +107,11 @@ _REQUEST = re.compile(r"^\W*(?:(?:hi|hello|hey|ok|okay|so)\W+)?(?:please\s+)?(?:
                       r"let me know)\b|(?=(?:list|name)\b))|(?:do|does) (?:you|u|anyone) know\b|i(?:'d| would) like to know\b)\W*",
                       re.I)
 # a topic typed before the question: "artistic licence - am i allowed ...", "header files: whats ..."
-_TOPIC = re.compile(r"^[^?:\n–—]{2,50}?(?::|\s[-–—])\s+(?=(?:" + _OPENS + r")\b)", re.I)
+_TOPIC = re.compile(r"^[^?:\n–—]{2,80}?(?::|\s[-–—])\s+(?=(?:" + _OPENS + r")\b)", re.I)
+# a clause of time or condition before the question: "when i pass it on, who do they get
+# their licence from?" asks who
+_LEADING_CLAUSE = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)\W+)?(?:when|whenever|if|once|after|before|while)\b"
+                             r"(?!\s+(?:" + _AUXILIARY + r")\b)[^,?]{3,80},\s*(?=(?:" + _OPENS + r")\b)", re.I)
 # a "when" after the question's own wh-word opens a clause of time, it does not ask for one
 _CLAUSE_WHEN = re.compile(r"^(\W*(?:(?:and|so|but|ok|okay)\W+)?(?:what|which|who|whom|whose|where|how)\b.*?\s)when\b", re.I)
 _ALTERNATIVE = re.compile(r"\bor\b(?!\s+not\b)", re.I)
@@ -169,6 +173,7 @@ def analyse(question: str) -> QuestionInfo:
     last = _IS_CONTRACTED.sub(lambda m: f"{m.group(1)} is", _CHAT_WHAT.sub("what", last))
     last = _REQUEST.sub("", last) or last  # "could you tell me when ...?" asks when, not whether
     last = _TOPIC.sub("", last) or last
+    last = _LEADING_CLAUSE.sub("", last) or last
     # the type the question asks for first: "who do I email when I'm away?" asks for a who
     typed = _CLAUSE_WHEN.sub(r"\1while", last)  # "what post did she hold when she spoke?" asks for a post
     found = [(m.start(), order, kind) for order, (kind, rx) in enumerate(_TYPES) if (m := rx.search(typed))]

@@ -92,6 +92,13 @@ def test_a_topic_typed_before_the_question_is_not_the_question():
     assert analyse("artistic licence - am i allowed to charge a fee?").form == YESNO
     assert analyse("mission budget: who approved it?").answer_type == PERSON
     assert analyse("darfur mission handover - main pillars?").form != YESNO  # no question after the dash
+    assert analyse("the old engine vs the new one when many users write at once - which copes better?").answer_type != DATE
+
+
+def test_a_clause_of_time_or_condition_before_the_question_is_not_what_it_asks():
+    assert analyse("when i pass the code on to someone, who do they get their licence from?").answer_type == PERSON
+    assert analyse("if i cash out early, how much is the penalty?").answer_type == NUMBER
+    assert analyse("when did the mission close, and who led it?").answer_type == DATE  # "when did" asks
 
 
 def test_a_yes_no_question_asked_after_a_preface_is_yes_no():
