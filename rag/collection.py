@@ -18,7 +18,7 @@ import numpy as np
 
 from rag.embedder import Embedder
 from rag.errors import CorpusError, DocumentNotFound, FileTooLarge, IndexError_, UnsupportedFileType, UnusableFile
-from rag.index import (FORMAT_VERSION, PIPELINE, CorpusIndex, build_index, known_vectors, load_index, read_manifest,
+from rag.index import (FORMAT_VERSION, PIPELINE, READERS, CorpusIndex, build_index, known_vectors, load_index, read_manifest,
                        save_index, writer_lock)
 from rag.ingest import (DEFAULT_MAX_BYTES, FileRef, Skipped, SourceFile, Unreadable, document_id, from_bytes,
                         over_limit, read_sources, scan)
@@ -105,6 +105,7 @@ def _in_step(manifest: dict | None, refs: Iterable[FileRef], embedder: Embedder)
     return (
         manifest.get("format_version") == FORMAT_VERSION
         and manifest.get("pipeline") == PIPELINE
+        and manifest.get("readers") == READERS
         and manifest.get("model") == embedder.model_id
         and manifest.get("dimension") == embedder.dimension
         and manifest.get("scanned") == {r.source: r.sha256 for r in refs if r.source not in removed}
@@ -140,7 +141,8 @@ def open_index(
         previous = _loadable(directory)
         current = _this_format(previous)
         removed = set(current.manifest.get("removed", [])) if current else set()
-        known = {(d.source, d.sha256): d for d in current.documents.values() if d.origin == "folder"} if current else {}
+        read_alike = current is not None and current.manifest.get("readers") == READERS  # else read the files again
+        known = {(d.source, d.sha256): d for d in current.documents.values() if d.origin == "folder"} if read_alike else {}
 
         def reuse(ref: FileRef, doc_id: str) -> SourceFile | None:
             info = known.get((ref.source, ref.sha256))
@@ -225,6 +227,8 @@ def change(directory: Path, embedder: Embedder, *, add: Sequence[Upload] = (), r
         sources = [fresh.get(doc_id) or SourceFile(info, current.document_text(doc_id), info.page_starts)
                    for doc_id, info in documents.items()]
         manifest = {k: current.manifest[k] for k in ("inputs", "skipped", "scanned", "removed") if current and k in current.manifest}
+        # the folder's texts stay as they were read: the readers that read them stay on record
+        manifest["readers"] = current.manifest.get("readers", "") if current else READERS
         manifest["removed"] = sorted(set(manifest.get("removed", [])) | {d.source for d in result.removed if d.origin == "folder"})
         if "scanned" in manifest:
             manifest["scanned"] = {k: v for k, v in manifest["scanned"].items() if k not in manifest["removed"]}

@@ -54,6 +54,20 @@ def _pipeline_hash() -> str:
 
 
 PIPELINE = _pipeline_hash()
+
+
+def _readers_hash() -> str:
+    """Hash of the readers that turn a file into text: a change to one reads the folder's
+    files again (a document added on its own keeps the text it was read as: its file is gone)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted((Path(__file__).parent / "formats").glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+READERS = _readers_hash()
 FILES = ("manifest.json", "paragraphs.json", "keyword.json", "windows.faiss", "sentences.npy")
 
 
@@ -207,6 +221,7 @@ def build_index(sources: Sequence[SourceFile], embedder: Embedder, *, progress: 
     manifest = {
         "format_version": FORMAT_VERSION,
         "pipeline": PIPELINE,
+        "readers": READERS,
         "model": embedder.model_id,
         "dimension": embedder.dimension,
         "corpus": {s.info.source: s.info.sha256 for s in sources if s.info.origin == "folder"},

@@ -121,6 +121,29 @@ def test_a_file_read_anew_as_other_text_gets_a_stored_text_of_its_own(directory,
     assert before.document_text("forum-beta") != index.document_text("forum-beta")
 
 
+def test_changed_readers_read_the_folder_again_and_keep_added_documents(directory, corpus_dir, fake_embedder, monkeypatch):
+    import rag.collection
+    import rag.index
+    import rag.ingest
+
+    change(directory, fake_embedder, add=[Upload("notes.txt", NOTE.encode())])
+    calls = []
+    real = rag.ingest.extract
+    # as after an upgrade of rag/formats: the same bytes now read as other text
+    monkeypatch.setattr(rag.ingest, "extract", lambda name, raw, **kw: calls.append(name) or real(name, raw + b"\n\nRead again.\n", **kw))
+    for module in (rag.collection, rag.index):
+        monkeypatch.setattr(module, "READERS", "a-newer-reader")
+    index, built = open_index([corpus_dir], directory, fake_embedder)
+    folder = [d for d in index.documents.values() if d.origin == "folder"]
+    assert built and folder and len(calls) == len(folder)  # every file of the folder read anew
+    assert "notes" in index.documents and "Harbour House" in index.document_text("notes")  # its file is gone: kept
+    assert all("Read again." in index.document_text(d.doc_id) for d in folder)
+    _verbatim(load_index(directory))  # the new text under a name of its own: offsets and stored text agree
+    calls.clear()
+    index, built = open_index([corpus_dir], directory, fake_embedder)
+    assert not built and calls == []  # in step again
+
+
 def test_removing_every_document_is_refused(directory, fake_embedder):
     ids = list(load_index(directory).documents)
     with pytest.raises(CorpusError, match="empty"):
