@@ -78,6 +78,20 @@ def _this_format(previous: CorpusIndex | None) -> CorpusIndex | None:
     return previous if previous and previous.manifest.get("format_version") == FORMAT_VERSION else None
 
 
+def _added(index: CorpusIndex | None) -> list[tuple[DocumentInfo, str]]:
+    """The documents added on their own, with the text they were read as: their files are
+    not kept, so they outlive an upgrade to a new index format in their stored text (an
+    index too old to have stored texts cannot give them)."""
+    out = []
+    for info in (index.documents.values() if index else ()):
+        if info.origin == "added":
+            try:
+                out.append((info, index.document_text(info.doc_id)))
+            except IndexError_:
+                continue
+    return out
+
+
 def _vectors(previous: CorpusIndex | None, embedder: Embedder) -> dict[str, np.ndarray]:
     """The vectors of the index in use (of any format) when the same model made them."""
     if previous is None or previous.manifest.get("model") != embedder.model_id \
@@ -153,11 +167,10 @@ def open_index(
         corpus = read_sources(paths, max_bytes=max_bytes, reuse=reuse, exclude=removed)
         sources = list(corpus.sources)
         taken = {s.info.doc_id for s in sources}
-        for info in (current.documents.values() if current else ()):
-            if info.origin == "added":  # kept, under a new id if a folder file now has its id
-                doc_id = document_id(info.doc_id, taken) if info.doc_id in taken else info.doc_id
-                taken.add(doc_id)
-                sources.append(SourceFile(replace(info, doc_id=doc_id), current.document_text(info.doc_id), info.page_starts))
+        for info, text in _added(current or previous):  # kept, under a new id if a folder file now has its id
+            doc_id = document_id(info.doc_id, taken) if info.doc_id in taken else info.doc_id
+            taken.add(doc_id)
+            sources.append(SourceFile(replace(info, doc_id=doc_id), text, info.page_starts))
         index = _commit(directory, sources, embedder, previous, {
             "inputs": [str(Path(p).resolve()) for p in paths],
             "skipped": [s.to_dict() for s in corpus.skipped],

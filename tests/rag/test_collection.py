@@ -144,6 +144,20 @@ def test_changed_readers_read_the_folder_again_and_keep_added_documents(director
     assert not built and calls == []  # in step again
 
 
+def test_documents_added_on_their_own_outlive_a_new_index_format(directory, corpus_dir, fake_embedder, monkeypatch):
+    import rag.collection
+    import rag.index
+
+    change(directory, fake_embedder, add=[Upload("notes.txt", NOTE.encode())])
+    newer = rag.index.FORMAT_VERSION + 1
+    for module in (rag.collection, rag.index):  # as after an upgrade that changes the index format
+        monkeypatch.setattr(module, "FORMAT_VERSION", newer)
+    index, built = open_index([corpus_dir], directory, fake_embedder)
+    assert built and index.manifest["format_version"] == newer
+    assert index.documents["notes"].origin == "added" and "Harbour House" in index.document_text("notes")
+    _verbatim(load_index(directory))
+
+
 def test_removing_every_document_is_refused(directory, fake_embedder):
     ids = list(load_index(directory).documents)
     with pytest.raises(CorpusError, match="empty"):
