@@ -76,6 +76,7 @@ _REASON = re.compile(r"\bwhy\b|\bhow (?:does|do|did|can|could|should|is|are|was|
                      r"\bwhat(?:'s|’s|s| is| was) the (?:reasons?|purpose|point|aim|goal|harm|rationale|motivation|benefit|advantage)\b|\bin what way\b|\bhow come\b|"
                      r"\breasons? (?:behind|for)\b|^\W*(?:the |main )?reasons? (?!is\b|was\b)|\bwhat(?:'s|’s|s| is| was| are| were)? behind\b|"
                      r"\bwhat (?:has |have |had )?(?:driven|drove|drives|led to|leads to|caused|causes|prompted|motivated|made|makes)\b(?! up\b)|"
+                     r"\bwhat(?:'s|’s|s| is| was| are| were) (?:causing|driving)\b|"
                      r"\bwhat (?:happens|will happen|would happen|happened)\s+(?:if|when|once|after|as soon as|in case)\b",
                      re.I)
 _DEFINITION = re.compile(r"^\W*what (?:is|are|was|were|does) (?:an? |the )?[\w\s'-]{1,60}?(?:\bstand for|\bmean|\bdo)?\W*$|"

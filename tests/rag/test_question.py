@@ -140,6 +140,7 @@ def test_a_count_of_time_units_counts_them():
         ("reason they dropped tapes for backups?", REASON),  # a fragment asks why
         ("what's the harm in giving a beta the final version number?", REASON),  # the harm of it: why not
         ("whats the point of a public dashboard", REASON),
+        ("inserts are slow, a few dozen a second - whats causing it", REASON),  # asks for the cause
         ("what happens once it runs out?", REASON),  # a consequence: explained as a reason is
         ("what happens if a member resigns", REASON),
         ("the reason is unclear, right?", YESNO),
