@@ -29,7 +29,9 @@ _TYPES = (
         r"\bhow (?:many|much|large|big|long)\b|\bnumber of\b|"
         r"\bwhat (?:" + _QUALIFIER + r"[\w/-]+ ){0,2}?"  # "what grid size", "what USD/EUR exchange rate"
         r"(?:percentage|proportion|share|amount|fraction|size|length|price|fee|rate)s?\b|"
-        r"^\W*(?:(?:and|so|but|in|from|since|as of|until) )?(?:which|what) (?:" + _QUALIFIER + r"[\w-]+ ){0,2}?(?:version|release)s?\b(?!\s+(?:dates?|days?|years?|months?|notes?|cycles?|process|schedule|managers?|team)\b)|"  # a version is a number
+        # a version is a number: "which version of sqlite added ...", not "the release date"
+        r"^\W*(?:(?:and|so|but|in|from|since|as of|until) )?(?:which|what) (?:" + _QUALIFIER + r"[\w-]+ ){0,2}?"
+        r"(?:version|release)s?\b(?!\s+(?:dates?|days?|years?|months?|notes?|cycles?|process|schedule|managers?|team)\b)|"
         r"\bwhat (?:is|was|are|were) the (?:(?!of\b|for\b|in\b|on\b|to\b)[\w-]+ ){0,3}?"  # "the largest database size"
         r"(?:population|size|budget|cost|amount|strength|percentage|total|number|turnout|attendance|headcount|"
         r"duration|period|interval|timeout|delay|turnaround(?: time)?|time ?frame|waiting time|lead time|response time|limit|length|capacity|price|fee|count|max|maximum|min|minimum)s?\b|"
