@@ -35,7 +35,7 @@ _TYPES = (
         r"\bwhat (?:is|was|are|were) the (?:(?!of\b|for\b|in\b|on\b|to\b)[\w-]+ ){0,3}?"  # "the largest database size"
         r"(?:population|size|budget|cost|amount|strength|percentage|total|number|turnout|attendance|headcount|"
         r"duration|period|interval|timeout|delay|turnaround(?: time)?|time ?frame|waiting time|lead time|response time|limit|length|capacity|price|fee|count|max|maximum|min|minimum)s?\b|"
-        r"\bhow few\b|"
+        r"\bhow few\b|\b(?:what|which) time(?: of (?:the )?day)?\b(?!\s*(?:frames?|periods?|zones?)\b)|"  # a clock time: "6:25"
         r"^\W*(?:the )?(?:total |approximate |exact |overall )?(?:amount|number|sum|cost|percentage|count) (?:of|raised|spent|paid)\b",
         re.I)),
     (FREQUENCY, re.compile(r"\bhow (?:often|frequently|regularly)\b|\bat what (?:intervals?|frequency)\b", re.I)),

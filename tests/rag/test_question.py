@@ -43,6 +43,8 @@ from rag.question import (ANY, COUNTRY, DATE, DEFINITION, FACT, FREQUENCY, LIST,
         ("in which release was it introduced", NUMBER),
         ("what is the release date of the second edition?", DATE),
         ("what is a version control system?", ANY),
+        ("at what time of day does the nightly job start?", NUMBER),  # a clock time
+        ("what time zone do the logs use?", ANY),
         ("and what if my package doesnt say which version it is under?", ANY),  # the version is not what is asked
         ("debian was set up by which guy originally?", PERSON),
         ("name of the person heading the working group", PERSON),
