@@ -40,17 +40,20 @@ if TYPE_CHECKING:
 FORMAT_VERSION = 9  # 9: an HTML superscript number is a power after a digit ("2^48") or a raised note mark, a menu written as a plain list of links is dropped; 8: irregular verb forms stemmed to their base ("wrote" -> "write"); 7: a "#"-marked heading is under the levels above it in a section; 6: a one-line question is a heading (FAQ); 5: extracted texts stored in texts/, pages, documents added one by one
 
 
+def _files_hash(paths: Sequence[Path]) -> str:
+    """A short hash of the files' bytes, in the order given."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _pipeline_hash() -> str:
     """Hash of the code that shapes an index: a change to it rebuilds the index."""
-    import hashlib
-
     import rag.acronyms, rag.ingest, rag.keyword, rag.text  # noqa: E401
 
-    digest = hashlib.sha256()
-    for module in (rag.acronyms, rag.ingest, rag.keyword, rag.text):
-        digest.update(Path(module.__file__).read_bytes())
-    digest.update(Path(__file__).read_bytes())
-    return digest.hexdigest()[:16]
+    modules = (rag.acronyms, rag.ingest, rag.keyword, rag.text)
+    return _files_hash([Path(module.__file__) for module in modules] + [Path(__file__)])
 
 
 PIPELINE = _pipeline_hash()
@@ -59,12 +62,7 @@ PIPELINE = _pipeline_hash()
 def _readers_hash() -> str:
     """Hash of the readers that turn a file into text: a change to one reads the folder's
     files again (a document added on its own keeps the text it was read as: its file is gone)."""
-    import hashlib
-
-    digest = hashlib.sha256()
-    for path in sorted((Path(__file__).parent / "formats").glob("*.py")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return _files_hash(sorted((Path(__file__).parent / "formats").glob("*.py")))
 
 
 READERS = _readers_hash()

@@ -22,8 +22,10 @@ FORMS = (FACT, YESNO, LIST, REASON, DEFINITION)
 
 # which date of a thing: "the start date", "the release year"
 _WHICH_DATE = r"(?:exact |start(?:ing)? |end(?:ing)? |closing |opening |release |due )"
+# the verbs a yes/no question opens with
+_AUXILIARY = "is|are|am|was|were|did|does|do|has|have|had|can|could|will|would|should|shall|may|must"
 # a word that may stand between "what" and the noun it asks about: not a verb or article
-_QUALIFIER = r"(?!(?:is|are|was|were|does|do|did|has|have|had|a|an)\b)"
+_QUALIFIER = r"(?!(?:" + _AUXILIARY + r"|a|an)\b)"
 _TYPES = (
     (NUMBER, re.compile(
         r"\bhow (?:many|much|large|big|long)\b|\bnumber of\b|"
@@ -48,8 +50,7 @@ _TYPES = (
     (NAME, re.compile(r"\b(?:which|what) (?:[\w-]+ )?(?:organi[sz]ations?|institutions?|agency|agencies|bodies|body|"
                       r"group|office|city|cities|team|committee|company|package|program|programme|institutes?|think tanks?|departments?|dept|ministr(?:y|ies))\b|^\W*where\b", re.I)),
 )
-# the verbs a yes/no question opens with, and the words any question may open with
-_AUXILIARY = "is|are|am|was|were|did|does|do|has|have|had|can|could|will|would|should|shall|may|must"
+# the words any question may open with
 _WH = "what|which|who|whom|whose|when|where|why|how"
 _OPENS = _WH + "|" + _AUXILIARY
 _ASKS = re.compile(r"^\W*(?:and\s+|so\s+|but\s+)?(?:" + _WH + r")(?:'s|’s|s)?\b", re.I)  # "whats the max" asks
