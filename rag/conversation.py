@@ -49,6 +49,24 @@ _STANDS_IN = re.compile(rf"(?!{_NO_NOUN})[\w'’-]+(?:\s+(?!{_NO_NOUN})[\w'’-]
 _TRAILING_CONNECTOR = re.compile(r"(?:\s+(?:of|for|and|the|on|in|de))+$")
 _NAME = re.compile(r"\b(?:[A-Z][\w'’-]*[A-Za-z0-9](?:\s+(?:of|for|and|the|on|in|de)\s+|\s+)?)+|\b[A-Z][A-Z0-9]{1,}\b")
 
+_AUX = frozenset("is are was were does do did has have had can could will would should happen happens happened".split())
+# what may follow a verb that opens a clause: "sets the", "led a", "signed in"
+_AFTER_VERB = frozenset("the a an its their his her this that these those to in on at for with by from up out".split())
+
+
+def _asked_subject(question: str) -> str:
+    """The subject a "which X does Y?" question asks for: "which env var sets the frontend?"
+    -> "the env var" (a later "it" is that X); "" for "what year did it close?", which asks
+    for no subject (a later "it" is no year)."""
+    words = re.findall(r"[\w'’-]+|\?", question.lower())
+    if len(words) < 3 or words[0] not in ("which", "what") or words[1] in _AUX or words[1] in ("kind", "kinds", "type", "types", "sort", "sorts"):
+        return ""
+    for n in (3, 2, 1):  # the longest noun before a verb: "which three countries signed the ..."
+        verb, after = (words[1 + n:] + ["?", "?"])[:2]
+        if verb not in _AUX and T.verb_form(verb) and (after in _AFTER_VERB or after == "?"):
+            return "the " + " ".join(words[1:1 + n])
+    return ""
+
 
 def _topic(question: str) -> tuple[str, bool]:
     """The thing a question is about: its longest proper noun phrase (True), else its key nouns (False)."""
@@ -58,6 +76,9 @@ def _topic(question: str) -> tuple[str, bool]:
     if names:
         # the fullest name, the earliest of equals: "What is the PCRS in the Cairo summary?" is about the PCRS
         return re.sub(r"['’]s$", "", max(names, key=lambda n: len(n.split()))), True
+    asked = _asked_subject(question)
+    if asked:
+        return asked, False
     words = [re.sub(r"['’]s$", "", w) for w in re.findall(r"[\w'’-]+", question)
              if w.lower() not in T.STOPWORDS and len(w) > 2]
     return " ".join(words[-4:]), False

@@ -219,6 +219,12 @@ def _irregular_verbs() -> dict[str, str]:
 _IRREGULAR = _irregular_verbs()
 
 
+def verb_form(word: str) -> bool:
+    """Whether a lower-case word can be a verb in the past or third person: "sets", "signed",
+    an irregular form ("led", "wrote"). Plural nouns pass too; the caller's context decides."""
+    return word in _IRREGULAR or bool(re.fullmatch(r"[a-z]{2,}(?:s|ed)", word)) and not word.endswith(("ss", "us", "is"))
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light two-step stemmer: plurals first, then verb and noun endings, so that

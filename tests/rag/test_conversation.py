@@ -99,3 +99,20 @@ def test_they_who_said_something_are_who_spoke_in_the_earlier_question():
 def test_it_is_contracted_reads_as_the_topic_and_is():
     out = rewrite("what if my library doesnt say which version it's under?", ["who can publish new versions of the LGPL?"])
     assert out.endswith("which version LGPL is under?")
+
+
+@pytest.mark.parametrize(
+    "before, follow_up, expect",
+    [
+        ("which env var sets the spooler's frontend?", "what do i set it to?", "what do i set the env var to?"),
+        ("which co-host led the logistics strand?", "who wrote their paper?", "who wrote the co-host's paper?"),
+        ("which three countries signed the pledge?", "when did they sign?", "when did the three countries sign?"),
+    ],
+)
+def test_it_after_a_which_question_is_the_subject_it_asked_for(before, follow_up, expect):
+    assert rewrite(follow_up, [before]) == expect
+
+
+def test_a_which_question_that_asks_no_subject_gives_it_no_noun_of_its_own():
+    # "what year did the depot close?" asks for a year, and a later "it" is no year
+    assert "the year" not in rewrite("why did it close?", ["what year did the depot close?"])

@@ -1,3 +1,5 @@
+import pytest
+
 from rag import text as T
 
 
@@ -98,3 +100,9 @@ def test_irregular_verb_forms_share_their_base_forms_stem():
     assert T.tokens("who wrote the report?") == T.tokens("who has written the report?") == T.tokens("who writes the report?")
     assert T.tokens("she led the team") == T.tokens("she leads the team")
     assert T.tokens("the left side") != T.tokens("the leave side")  # "left" is an adjective too: kept as it is
+
+
+@pytest.mark.parametrize("word, expect", [("sets", True), ("signed", True), ("wrote", True), ("led", True),
+                                          ("class", False), ("bus", False), ("the", False), ("red", False)])
+def test_a_verb_form_is_a_past_or_third_person_form(word, expect):
+    assert T.verb_form(word) is expect
