@@ -78,18 +78,19 @@ def _this_format(previous: CorpusIndex | None) -> CorpusIndex | None:
     return previous if previous and previous.manifest.get("format_version") == FORMAT_VERSION else None
 
 
-def _added(index: CorpusIndex | None) -> list[tuple[DocumentInfo, str]]:
+def _added(index: CorpusIndex | None) -> tuple[list[tuple[DocumentInfo, str]], list[Skipped]]:
     """The documents added on their own, with the text they were read as: their files are
-    not kept, so they outlive an upgrade to a new index format in their stored text (an
-    index too old to have stored texts cannot give them)."""
-    out = []
+    not kept, so they outlive an upgrade to a new index format in their stored text. Those
+    whose text is not stored (an index too old to store texts) are lost, and said so."""
+    kept, lost = [], []
     for info in (index.documents.values() if index else ()):
         if info.origin == "added":
             try:
-                out.append((info, index.document_text(info.doc_id)))
+                kept.append((info, index.document_text(info.doc_id)))
             except IndexError_:
-                continue
-    return out
+                lost.append(Skipped(info.source, "added on its own, and this index kept no text of it to carry into "
+                                                 "the new index format; add the file again"))
+    return kept, lost
 
 
 def _vectors(previous: CorpusIndex | None, embedder: Embedder) -> dict[str, np.ndarray]:
@@ -167,13 +168,14 @@ def open_index(
         corpus = read_sources(paths, max_bytes=max_bytes, reuse=reuse, exclude=removed)
         sources = list(corpus.sources)
         taken = {s.info.doc_id for s in sources}
-        for info, text in _added(current or previous):  # kept, under a new id if a folder file now has its id
+        added, lost = _added(current or previous)
+        for info, text in added:  # kept, under a new id if a folder file now has its id
             doc_id = document_id(info.doc_id, taken) if info.doc_id in taken else info.doc_id
             taken.add(doc_id)
             sources.append(SourceFile(replace(info, doc_id=doc_id), text, info.page_starts))
         index = _commit(directory, sources, embedder, previous, {
             "inputs": [str(Path(p).resolve()) for p in paths],
-            "skipped": [s.to_dict() for s in corpus.skipped],
+            "skipped": [s.to_dict() for s in (*corpus.skipped, *lost)],
             "scanned": {r.source: r.sha256 for r in refs if r.source not in removed},
             "removed": sorted(removed),
         }, vectors, progress)

@@ -158,6 +158,23 @@ def test_documents_added_on_their_own_outlive_a_new_index_format(directory, corp
     _verbatim(load_index(directory))
 
 
+def test_an_added_document_whose_text_is_not_stored_is_reported_lost_at_a_new_index_format(
+        directory, corpus_dir, fake_embedder, monkeypatch):
+    import rag.collection
+    import rag.index
+
+    change(directory, fake_embedder, add=[Upload("notes.txt", NOTE.encode())])
+    stored = load_index(directory)
+    (stored.text_dir / f"{stored.text_name('notes')}.txt").unlink()  # as in an index too old to store texts
+    newer = rag.index.FORMAT_VERSION + 1
+    for module in (rag.collection, rag.index):
+        monkeypatch.setattr(module, "FORMAT_VERSION", newer)
+    index, built = open_index([corpus_dir], directory, fake_embedder)
+    assert built and "notes" not in index.documents
+    lost = [s for s in index.manifest["skipped"] if s["source"] == stored.documents["notes"].source]
+    assert lost and "add the file again" in lost[0]["reason"]
+
+
 def test_removing_every_document_is_refused(directory, fake_embedder):
     ids = list(load_index(directory).documents)
     with pytest.raises(CorpusError, match="empty"):
