@@ -12,7 +12,7 @@ import re
 from typing import Sequence
 
 from rag import text as T
-from rag.question import analyse, leans_on_context
+from rag.question import AUXILIARIES, analyse, leans_on_context
 
 _OPENER = re.compile(r"^\W*(?:(?:and|but|so|ok|okay|also)\b\W*)*(?:(?:what|how) about|what of|same for|and for)?\W*", re.I)
 _WH = re.compile(r"^\W*(?:(?:and|but|so|ok|okay|also)\W+)*(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|did|does|do|has|have|can|could|will|would|should)\b", re.I)
@@ -49,7 +49,7 @@ _STANDS_IN = re.compile(rf"(?!{_NO_NOUN})[\w'’-]+(?:\s+(?!{_NO_NOUN})[\w'’-]
 _TRAILING_CONNECTOR = re.compile(r"(?:\s+(?:of|for|and|the|on|in|de))+$")
 _NAME = re.compile(r"\b(?:[A-Z][\w'’-]*[A-Za-z0-9](?:\s+(?:of|for|and|the|on|in|de)\s+|\s+)?)+|\b[A-Z][A-Z0-9]{1,}\b")
 
-_AUX = frozenset("is are was were does do did has have had can could will would should happen happens happened".split())
+_NO_SUBJECT = AUXILIARIES | {"happen", "happens", "happened", "kind", "kinds", "type", "types", "sort", "sorts"}
 # what may follow a verb that opens a clause: "sets the", "led a", "signed in"
 _AFTER_VERB = frozenset("the a an its their his her this that these those to in on at for with by from up out".split())
 
@@ -59,11 +59,11 @@ def _asked_subject(question: str) -> str:
     -> "the env var" (a later "it" is that X); "" for "what year did it close?", which asks
     for no subject (a later "it" is no year)."""
     words = re.findall(r"[\w'’-]+|\?", question.lower())
-    if len(words) < 3 or words[0] not in ("which", "what") or words[1] in _AUX or words[1] in ("kind", "kinds", "type", "types", "sort", "sorts"):
+    if len(words) < 3 or words[0] not in ("which", "what") or words[1] in _NO_SUBJECT:
         return ""
     for n in (3, 2, 1):  # the longest noun before a verb: "which three countries signed the ..."
         verb, after = (words[1 + n:] + ["?", "?"])[:2]
-        if verb not in _AUX and T.verb_form(verb) and (after in _AFTER_VERB or after == "?"):
+        if verb not in _NO_SUBJECT and T.verb_form(verb) and (after in _AFTER_VERB or after == "?"):
             return "the " + " ".join(words[1:1 + n])
     return ""
 

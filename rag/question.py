@@ -24,6 +24,7 @@ FORMS = (FACT, YESNO, LIST, REASON, DEFINITION)
 _WHICH_DATE = r"(?:exact |start(?:ing)? |end(?:ing)? |closing |opening |release |due )"
 # the verbs a yes/no question opens with
 _AUXILIARY = "is|are|am|was|were|did|does|do|has|have|had|can|could|will|would|should|shall|may|must"
+AUXILIARIES = frozenset(_AUXILIARY.split("|"))
 # a word that may stand between "what" and the noun it asks about: not a verb or article
 _QUALIFIER = r"(?!(?:" + _AUXILIARY + r"|a|an)\b)"
 _TYPES = (

@@ -222,7 +222,7 @@ _IRREGULAR = _irregular_verbs()
 def verb_form(word: str) -> bool:
     """Whether a lower-case word can be a verb in the past or third person: "sets", "signed",
     an irregular form ("led", "wrote"). Plural nouns pass too; the caller's context decides."""
-    return word in _IRREGULAR or bool(re.fullmatch(r"[a-z]{2,}(?:s|ed)", word)) and not word.endswith(("ss", "us", "is"))
+    return word in _IRREGULAR or (bool(re.fullmatch(r"[a-z]{2,}(?:s|ed)", word)) and not word.endswith(("ss", "us", "is")))
 
 
 @lru_cache(maxsize=65536)
