@@ -252,6 +252,8 @@ def read_sources(paths: Iterable[Path], *, max_bytes: int = DEFAULT_MAX_BYTES, r
 
 _BLOCK = re.compile(r"(?:[^\n]*\S[^\n]*(?:\n|$))+")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]\s|\d{1,3}[.)-]\s|\(?[a-z]\)\s)")
+_UNDERLINE = re.compile(r"^[ \t]*([=\-~^])\1{2,}[ \t]*\n?$")  # "=====" under (or over) a heading
+_RULE_LEVELS = {"=": 1, "-": 2, "~": 3, "^": 4}  # Markdown's "=" and "-"; reStructuredText's usual order after them
 _PAGE_NUMBER = re.compile(r"^\W*(?:page\s*)?\d{1,3}\W*$", re.IGNORECASE)
 _FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\n(?:[\w-]+:.*\n|[ \t]+.*\n|-[ \t].*\n)+---[ \t]*\Z")
 _TOC_LINE = re.compile(r"(?:\.{3,}|(?:\.\s){3,}|\t)\s*\d+\s*$")  # a contents or index line: "Title . . . . 21"
@@ -264,13 +266,14 @@ class _Piece:
     end: int
     kind: str = "text"
     fragments: list[tuple[int, int]] | None = None
+    level: int = 0  # a heading underlined ("Title\n=====", Markdown's setext and reStructuredText): its depth
 
     def spans(self) -> list[tuple[int, int]]:
         return self.fragments or [(self.start, self.end)]
 
 
 def _blocks(text: str) -> list[_Piece]:
-    """Runs of non-blank lines, split further into list items."""
+    """Runs of non-blank lines, split further at underlined headings and into list items."""
     pieces: list[_Piece] = []
     for match in _BLOCK.finditer(text):
         lines = []
@@ -278,15 +281,44 @@ def _blocks(text: str) -> list[_Piece]:
         for line in match.group(0).splitlines(keepends=True):
             lines.append((offset, line))
             offset += len(line)
-        is_list = sum(bool(_LIST_ITEM.match(line)) for _, line in lines) >= 2
-        group: list[tuple[int, str]] = []
-        for pos, line in lines:
-            if is_list and group and _LIST_ITEM.match(line):
-                pieces.append(_trim(text, group[0][0], pos))
-                group = []
-            group.append((pos, line))
-        pieces.append(_trim(text, group[0][0], match.end()))
+        for run in _underlined(lines, front_matter=bool(_FRONT_MATTER.match(match.group(0).rstrip()))):
+            if isinstance(run, _Piece):
+                pieces.append(run)
+                continue
+            is_list = sum(bool(_LIST_ITEM.match(line)) for _, line in run) >= 2
+            group: list[tuple[int, str]] = []
+            for pos, line in run:
+                if is_list and group and _LIST_ITEM.match(line):
+                    pieces.append(_trim(text, group[0][0], pos))
+                    group = []
+                group.append((pos, line))
+            pieces.append(_trim(text, group[0][0], run[-1][0] + len(run[-1][1])))
     return [p for p in pieces if p.end > p.start]
+
+
+def _underlined(lines: list[tuple[int, str]], front_matter: bool) -> list[list[tuple[int, str]] | _Piece]:
+    """A block's lines as runs of lines, and the headings underlined in it ("Title" over
+    "=====") as pieces of their own without the underline; an overline ("=====" over a
+    title) is dropped too. A Markdown file's front matter ("---" fenced) is left whole."""
+    if front_matter or not any(_UNDERLINE.match(line) for _, line in lines):
+        return [lines]
+    out: list[list[tuple[int, str]] | _Piece] = []
+    run: list[tuple[int, str]] = []
+    for pos, line in lines:
+        rule = _UNDERLINE.match(line)
+        if not rule:
+            run.append((pos, line))
+            continue
+        if run:  # the line above is the heading
+            head_pos, head = run.pop()
+            if run:
+                out.append(run)
+            left = len(head) - len(head.lstrip())
+            out.append(_Piece(head_pos + left, head_pos + len(head.rstrip()), level=_RULE_LEVELS[rule.group(1)]))
+            run = []
+    if run:
+        out.append(run)
+    return out
 
 
 def _trim(text: str, start: int, end: int) -> _Piece:
@@ -386,7 +418,7 @@ def _classify(text: str, pieces: list[_Piece]) -> None:
             p.kind = "text"  # a code block says what it says; it heads nothing
         elif _FOOTNOTE.match(raw) and not _numbered_title(lines):
             p.kind = "footnote"
-        elif raw.lstrip().startswith("#") or _is_question_heading(lines):
+        elif p.level or raw.lstrip().startswith("#") or _is_question_heading(lines):
             p.kind = "heading"
         elif _is_title(lines):
             # "- @yearly: once per year (January 1, at 00:00);" is an item, not a title
@@ -481,8 +513,8 @@ def split_paragraphs(doc_id: str, text: str) -> list[Paragraph]:
         display, sentences = _sentences(text, p.spans())
         if p.kind == "heading":
             level = _LEVEL.match(text, p.start)
-            if level:  # a marked level ("## 39.2 Parameters"): it is under the levels above it
-                depth = len(level.group(1))
+            depth = len(level.group(1)) if level else p.level
+            if depth:  # a marked level ("## 39.2 Parameters", "Title\n====="): it is under the levels above it
                 outline = {d: h for d, h in outline.items() if d < depth} | {depth: display}
                 headings = []
             else:

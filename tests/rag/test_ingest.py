@@ -84,6 +84,21 @@ def test_a_marked_heading_is_under_the_levels_above_it():
     assert sections["Start from a corner."] == "Chapter 39: Flood — 39.3 Flood tips"  # a sibling replaces its level
 
 
+def test_an_underlined_heading_is_a_heading_without_its_underline_and_under_the_levels_above_it():
+    # Markdown's setext headings and reStructuredText's sections, in a .md, .txt or .rst file
+    text = ("Installing\n==========\n\nRun the installer as root.\n\nOptions\n-------\nText right under it.\n\n"
+            "=======\nLimits\n=======\n\nAt most 12 workers.\n\nPer user\n~~~~~~~~\n\nTwo each.\n")
+    paragraphs = split_paragraphs("d", text)
+    headings = [p for p in paragraphs if p.kind == "heading"]
+    assert [h.text for h in headings] == ["Installing", "Options", "Limits", "Per user"]  # exact slices, no rules
+    assert all(text[p.start:p.end] == p.text for p in paragraphs)
+    sections = {p.clean: p.section for p in paragraphs if p.kind != "heading"}
+    assert sections["Run the installer as root."] == "Installing"
+    assert sections["Text right under it."] == "Installing — Options"
+    assert sections["At most 12 workers."] == "Limits"  # an overlined title is a first level again
+    assert sections["Two each."] == "Limits — Per user"
+
+
 def test_a_lead_in_that_counts_what_follows_heads_it_and_can_be_found():
     text = ("SQLite currently uses nine distinct types of temporary files:\n\n- Rollback journals, which hold the original pages.\n\n"
             "Challenges Forum consists of Partners from:\n\n- Argentina, Australia and Canada.\n")
