@@ -41,6 +41,7 @@ from rag.assistant import Assistant, load_assistant
 from rag.collection import Upload, change
 from rag.store import GenerationVectors
 from rag.errors import DocumentNotFound, InvalidRequest
+from rag.formats import SUPPORTED
 from rag.settings import Settings
 from rag.types import Answer, Paragraph
 
@@ -277,7 +278,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None, *, follow
     @app.post("/documents", response_model=Changed, status_code=201, tags=["collection"],
               responses={**PROBLEMS, 409: {"model": Problem, "description": "another process is changing the index"},
                          415: {"model": Problem, "description": "unsupported file type"}})
-    async def add_documents(files: list[UploadFile] = File(description="one or more .txt, .md, .pdf, .docx or .html files"),
+    async def add_documents(files: list[UploadFile] = File(description=f"one or more {', '.join(SUPPORTED)} files"),
                             assistant: Assistant = Depends(the_assistant)) -> dict:
         """Add documents (multipart upload) without rebuilding the index: only their text is embedded.
         The same file again is left alone; a file of the same name with other content replaces it.

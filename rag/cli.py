@@ -15,6 +15,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from rag.errors import InvalidQuestion, RagError  # noqa: E402
+from rag.formats import SUPPORTED  # noqa: E402
 from rag.settings import Settings, get_settings  # noqa: E402
 
 
@@ -251,7 +252,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="rag", description="Cited answers from UN peace-operations documents, offline.")
     sub = p.add_subparsers(dest="command", required=True)
 
-    s = sub.add_parser("ingest", help="split, embed and index documents", description="Build the index from .txt, .md, .pdf, .docx and .html files (default: the corpus folder); unchanged files are not read or embedded again.")
+    s = sub.add_parser("ingest", help="split, embed and index documents", description=f"Build the index from {', '.join(SUPPORTED)} files (default: the corpus folder); unchanged files are not read or embedded again.")
     s.add_argument("paths", nargs="*", help="files or folders to ingest")
     s.add_argument("--rebuild", action="store_true", help="rebuild even if the index is up to date")
     s.add_argument("--progress", action="store_true", help="show a progress bar even when not on a terminal")
@@ -259,7 +260,7 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_ingest)
 
     s = sub.add_parser("add", help="add documents to the index", description="Add files (or the files in folders) to the index without rebuilding it: only their text is embedded. A file already there is left alone; a file of the same name with other content replaces it. If any file cannot be used, nothing is added.")
-    s.add_argument("paths", nargs="+", help="files or folders (.txt, .md, .pdf, .docx, .html)")
+    s.add_argument("paths", nargs="+", help=f"files or folders ({', '.join(SUPPORTED)})")
     s.set_defaults(func=cmd_add)
 
     s = sub.add_parser("remove", help="remove documents from the index", description="Remove documents by id (see `rag list`); nothing is embedded.")

@@ -258,7 +258,7 @@ def build(assistant: Assistant, settings: Settings, *, current: Callable[[], Ass
                     prev_btn = gr.Button("◀ Previous paragraph", size="sm", elem_id="prev")
                     next_btn = gr.Button("Next paragraph ▶", size="sm", elem_id="next")
                 with gr.Accordion("Documents", open=False, elem_id="documents"):
-                    upload = gr.File(label="Add your own documents (.txt, .md, .pdf, .docx, .html)",
+                    upload = gr.File(label=f"Add your own documents ({', '.join(SUPPORTED)})",
                                      file_count="multiple", file_types=list(SUPPORTED), elem_id="upload")
                     upload_status = gr.Markdown(elem_id="upload-status")
                     listing = gr.Markdown(document_list(current().index), elem_id="document-list")

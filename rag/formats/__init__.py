@@ -1,4 +1,4 @@
-"""From a file's bytes to the plain text that is stored and indexed (.txt .md .pdf .docx .html).
+"""From a file's bytes to the plain text that is stored and indexed (.txt .md .rst .pdf .docx .html).
 
 The text is what citations point into, so extraction is deterministic and its output is
 shaped for the paragraph splitter in ``rag/ingest.py``: blocks separated by blank lines,
@@ -21,7 +21,7 @@ from rag.formats.text import plain_text
 
 __all__ = ["SUPPORTED", "PAGE_BREAK", "Extracted", "Unreadable", "extract"]
 
-SUPPORTED: tuple[str, ...] = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
+SUPPORTED: tuple[str, ...] = (".txt", ".md", ".rst", ".pdf", ".docx", ".html", ".htm")
 
 
 def extract(name: str, raw: bytes, *, max_expanded_bytes: int = 200 * MB) -> Extracted:
@@ -32,7 +32,7 @@ def extract(name: str, raw: bytes, *, max_expanded_bytes: int = 200 * MB) -> Ext
         raise Unreadable(f"unsupported file type {shown}; supported: {', '.join(SUPPORTED)}")
     if not raw.strip():
         raise Unreadable("the file is empty")
-    if suffix in (".txt", ".md"):
+    if suffix in (".txt", ".md", ".rst"):  # reStructuredText is plain text with underlined headings
         return Extracted(plain_text(raw), suffix[1:])
     if suffix == ".pdf":
         return pdf(raw)

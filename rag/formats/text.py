@@ -1,4 +1,4 @@
-"""Plain text (.txt, .md): the file's own characters."""
+"""Plain text (.txt, .md, .rst): the file's own characters."""
 
 from __future__ import annotations
 

@@ -502,6 +502,11 @@ def test_text_is_returned_unchanged():
     assert doc.page_at(3) == 0
 
 
+def test_restructured_text_is_read_as_text():
+    text = "Limits\n======\n\nAt most 12 workers run at once.\n"
+    assert ".rst" in SUPPORTED and extract("guide.rst", text.encode()) == Extracted(text, "rst")
+
+
 def test_text_loses_only_its_byte_order_mark():
     assert extract("a.TXT", b"\xef\xbb\xbfHello world\n").text == "Hello world\n"
 
@@ -530,11 +535,11 @@ def test_text_that_cannot_be_used(raw, reason):
 def test_unsupported_file_type(name, shown):
     with pytest.raises(Unreadable) as info:
         extract(name, b"some words")
-    assert str(info.value) == f"unsupported file type {shown}; supported: .txt, .md, .pdf, .docx, .html, .htm"
+    assert str(info.value) == f"unsupported file type {shown}; supported: .txt, .md, .rst, .pdf, .docx, .html, .htm"
 
 
 def test_supported_suffixes():
-    assert SUPPORTED == (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
+    assert SUPPORTED == (".txt", ".md", ".rst", ".pdf", ".docx", ".html", ".htm")
 
 
 def test_page_at_counts_pages_from_one():
