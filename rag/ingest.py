@@ -253,6 +253,7 @@ def read_sources(paths: Iterable[Path], *, max_bytes: int = DEFAULT_MAX_BYTES, r
 _BLOCK = re.compile(r"(?:[^\n]*\S[^\n]*(?:\n|$))+")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]\s|\d{1,3}[.)-]\s|\(?[a-z]\)\s)")
 _UNDERLINE = re.compile(r"^[ \t]*([=\-~^])\1{2,}[ \t]*\n?$")  # "=====" under (or over) a heading
+_DIRECTIVE = re.compile(r"\A\.\.\s+(?:[\w-]+::|_[^:\n]+:)\s*\Z")
 _RULE_LEVELS = {"=": 1, "-": 2, "~": 3, "^": 4}  # Markdown's "=" and "-"; reStructuredText's usual order after them
 _PAGE_NUMBER = re.compile(r"^\W*(?:page\s*)?\d{1,3}\W*$", re.IGNORECASE)
 _FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\n(?:[\w-]+:.*\n|[ \t]+.*\n|-[ \t].*\n)+---[ \t]*\Z")
@@ -412,6 +413,8 @@ def _classify(text: str, pieces: list[_Piece]) -> None:
             p.kind = "debris"
         elif _FRONT_MATTER.match(raw):
             p.kind = "debris"  # a Markdown file's metadata block ("---\ntitle: ...\n---")
+        elif _DIRECTIVE.match(raw):
+            p.kind = "debris"  # a reStructuredText directive alone (".. note::", ".. _label:"): markup, heading nothing
         elif raw.lstrip().startswith("|"):
             p.kind = "table"
         elif raw.lstrip().startswith(("```", "~~~")):

@@ -99,6 +99,13 @@ def test_an_underlined_heading_is_a_heading_without_its_underline_and_under_the_
     assert sections["Two each."] == "Limits — Per user"
 
 
+def test_a_restructured_text_directive_alone_is_markup_that_heads_nothing():
+    text = "Options\n-------\n\n.. _force-flag:\n\n.. note::\n\n   The force flag overwrites files.\n"
+    paragraphs = split_paragraphs("d", text)
+    assert [p.clean for p in paragraphs] == ["Options", "The force flag overwrites files."]
+    assert paragraphs[1].section == "Options"
+
+
 def test_a_lead_in_that_counts_what_follows_heads_it_and_can_be_found():
     text = ("SQLite currently uses nine distinct types of temporary files:\n\n- Rollback journals, which hold the original pages.\n\n"
             "Challenges Forum consists of Partners from:\n\n- Argentina, Australia and Canada.\n")
