@@ -297,6 +297,12 @@ def _blocks(text: str) -> list[_Piece]:
     return [p for p in pieces if p.end > p.start]
 
 
+def _heads(line: str) -> bool:
+    """Whether a line can be a heading over a rule: short, and not the end of a sentence."""
+    line = line.strip()
+    return 0 < len(line) <= 120 and not line.endswith((".", ",", ";", ":"))
+
+
 def _underlined(lines: list[tuple[int, str]], front_matter: bool) -> list[list[tuple[int, str]] | _Piece]:
     """A block's lines as runs of lines, and the headings underlined in it ("Title" over
     "=====") as pieces of their own without the underline; an overline ("=====" over a
@@ -307,6 +313,8 @@ def _underlined(lines: list[tuple[int, str]], front_matter: bool) -> list[list[t
     run: list[tuple[int, str]] = []
     for pos, line in lines:
         rule = _UNDERLINE.match(line)
+        if rule and run and not _heads(run[-1][1]):
+            rule = None  # a rule under a sentence ("... in 2019.\n-----"): a separator set close, no heading
         if not rule:
             run.append((pos, line))
             continue

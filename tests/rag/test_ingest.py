@@ -99,6 +99,11 @@ def test_an_underlined_heading_is_a_heading_without_its_underline_and_under_the_
     assert sections["Two each."] == "Limits — Per user"
 
 
+def test_a_rule_set_close_under_a_sentence_is_no_heading_underline():
+    text = "The depot opened in 2019 and closed in 2021.\n----------\nIt reopened later.\n"
+    assert [p.kind for p in split_paragraphs("d", text)] == ["text"]
+
+
 def test_a_restructured_text_directive_alone_is_markup_that_heads_nothing():
     text = "Options\n-------\n\n.. _force-flag:\n\n.. note::\n\n   The force flag overwrites files.\n"
     paragraphs = split_paragraphs("d", text)
