@@ -282,7 +282,7 @@ def _blocks(text: str) -> list[_Piece]:
         for line in match.group(0).splitlines(keepends=True):
             lines.append((offset, line))
             offset += len(line)
-        for run in _underlined(lines, front_matter=bool(_FRONT_MATTER.match(match.group(0).rstrip()))):
+        for run in _underlined(text, lines, front_matter=bool(_FRONT_MATTER.match(match.group(0).rstrip()))):
             if isinstance(run, _Piece):
                 pieces.append(run)
                 continue
@@ -303,7 +303,7 @@ def _heads(line: str) -> bool:
     return 0 < len(line) <= 120 and not line.endswith((".", ",", ";", ":"))
 
 
-def _underlined(lines: list[tuple[int, str]], front_matter: bool) -> list[list[tuple[int, str]] | _Piece]:
+def _underlined(text: str, lines: list[tuple[int, str]], front_matter: bool) -> list[list[tuple[int, str]] | _Piece]:
     """A block's lines as runs of lines, and the headings underlined in it ("Title" over
     "=====") as pieces of their own without the underline; an overline ("=====" over a
     title) is dropped too. A Markdown file's front matter ("---" fenced) is left whole."""
@@ -322,8 +322,9 @@ def _underlined(lines: list[tuple[int, str]], front_matter: bool) -> list[list[t
             head_pos, head = run.pop()
             if run:
                 out.append(run)
-            left = len(head) - len(head.lstrip())
-            out.append(_Piece(head_pos + left, head_pos + len(head.rstrip()), level=_RULE_LEVELS[rule.group(1)]))
+            heading = _trim(text, head_pos, head_pos + len(head))
+            heading.level = _RULE_LEVELS[rule.group(1)]
+            out.append(heading)
             run = []
     if run:
         out.append(run)
