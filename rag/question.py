@@ -118,7 +118,9 @@ _TOPIC = re.compile(r"^[^?:\n–—]{2,80}?(?::|\s[-–—])\s+(?=(?:" + _OPENS 
 _LEADING_CLAUSE = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)\W+)?(?:when|whenever|if|once|after|before|while)\b"
                              r"(?!\s+(?:" + _AUXILIARY + r")\b)[^,?]{3,80},\s*(?=(?:" + _OPENS + r")\b)", re.I)
 # a "when" after the question's own wh-word opens a clause of time, it does not ask for one
-_CLAUSE_WHEN = re.compile(r"^(\W*(?:(?:and|so|but|ok|okay)\W+)?(?:what|which|who|whom|whose|where|how)\b.*?\s)when\b", re.I)
+# (and so it does after a yes/no question's opening verb: "is a 2048 bit key enough when applying?")
+_CLAUSE_WHEN = re.compile(r"^(\W*(?:(?:and|so|but|ok|okay)\W+)?(?:what|which|who|whom|whose|where|how|" + _AUXILIARY
+                          + r")\b.*?\s)when\b", re.I)
 _ALTERNATIVE = re.compile(r"\bor\b(?!\s+not\b)", re.I)
 _ENDS_NOUN = frozenset("at in on of for from by with to during since under over between among per "
                        "did does do was were is are has have had will would can could".split())

@@ -103,6 +103,14 @@ def test_a_clause_of_time_or_condition_before_the_question_is_not_what_it_asks()
     assert analyse("when did the mission close, and who led it?").answer_type == DATE  # "when did" asks
 
 
+def test_a_when_after_a_questions_verb_opens_a_clause_of_time_it_does_not_ask_for_one():
+    q = analyse("is a 2048 bit key good enough when applying to join?")
+    assert q.form == YESNO and q.answer_type != DATE
+    assert analyse("what post did she hold when she spoke?").answer_type != DATE
+    assert analyse("when did the mission close?").answer_type == DATE
+    assert analyse("and when was it signed?").answer_type == DATE
+
+
 def test_a_yes_no_question_asked_after_a_preface_is_yes_no():
     assert analyse("i'm a pacifist, is it ok if my package promotes pacifism?").form == YESNO
     assert analyse("we have two depots, can we merge their stocks?").form == YESNO
