@@ -32,13 +32,43 @@ def _abbreviated_part(words: list[str], acronym: str) -> str:
     return " ".join(words[-(2 * len(acronym) + 2):])
 
 
+# a long form in lower case: "release-critical bugs (RC bugs)", "write-ahead log (WAL)",
+# "non-maintainer uploads (NMUs)"; its words' initials must spell the acronym exactly
+_LOWER_DEFINITION = re.compile(r"((?:[a-z][a-z’'-]*\s+){0,5}[a-z][a-z’'-]*)\s*\(([A-Z]{2,8})(s?)(?:\s+([a-z]+))?\)")
+
+
+def _spelled_tail(words: list[str], acronym: str) -> str:
+    """The trailing words (hyphenated parts counted apart) whose initials are ``acronym``, else ""."""
+    for size in range(1, len(words) + 1):
+        tail = words[-size:]
+        if "".join(part[0] for w in tail for part in w.split("-") if part).upper() == acronym:
+            return " ".join(tail)
+    return ""
+
+
+def _lower_case_definitions(text: str) -> Iterable[tuple[str, str]]:
+    """(long form, acronym) of the definitions written in lower case."""
+    for match in _LOWER_DEFINITION.finditer(text):
+        words, acronym, plural, noun = match.group(1).split(), match.group(2), match.group(3), match.group(4)
+        if noun:  # "(RC bugs)" repeats the noun after the long form: "release-critical bugs"
+            if words[-1].rstrip("s") != noun.rstrip("s"):
+                continue
+            words = words[:-1]
+        elif plural:  # "uploads (NMUs)": the long form is plural too
+            if not words[-1].endswith("s"):
+                continue
+        tail = _spelled_tail(words, acronym)
+        if tail:
+            yield tail, acronym
+
+
 def find_acronyms(texts: Iterable[str]) -> dict[str, list[str]]:
     """Acronym (lower-case) -> keyword tokens of its long form, from definitions in ``texts``."""
     found: dict[str, list[str]] = {}
     for text in texts:
-        for match in _DEFINITION.finditer(T.clean(text)):
-            long_form, acronym = match.group(1), match.group(2)
-            long_form = _abbreviated_part(long_form.split(), acronym)
+        clean = T.clean(text)
+        pairs = [(_abbreviated_part(m.group(1).split(), m.group(2)), m.group(2)) for m in _DEFINITION.finditer(clean)]
+        for long_form, acronym in pairs + list(_lower_case_definitions(clean)):
             tokens = [t for t in T.tokens(long_form) if not t.isdigit()]
             key = acronym.lower()
             if len(tokens) >= 2 and key not in tokens:

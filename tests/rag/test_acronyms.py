@@ -40,6 +40,19 @@ def test_defined_acronyms_are_still_learned_from_their_definitions():
         "maof": T.tokens("Mission Alpha Observation Force")}
 
 
+def test_a_long_form_in_lower_case_is_learned_when_its_initials_spell_the_acronym():
+    found = find_acronyms(["the so-called release-critical bugs (RC bugs) delay a release",
+                           "it keeps a write-ahead log (WAL) beside the database",
+                           "some non-maintainer uploads (NMUs) were late",
+                           "we read the big file (XYZ) twice",
+                           "the tracking system (RC bugs) lists them"])
+    assert found["rc"] == T.tokens("release critical")
+    assert found["wal"] == T.tokens("write ahead log")
+    assert found["nmu"] == T.tokens("non maintainer upload")
+    assert "xyz" not in found  # initials that spell no acronym
+    assert len(found) == 3  # "(RC bugs)" after a noun it does not repeat defines nothing
+
+
 @pytest.mark.parametrize(
     "acronym, text, name",
     [
