@@ -41,7 +41,7 @@ _FRACTION = re.compile(r"\b(?:(?:one|two)-thirds?|one-third|half|(?:one|three)-q
                        r"(?:twice|double|triple|thrice|\w+fold)(?!-))\b|%", re.I)  # "twice the size": how much, as a multiple
 _CODE = re.compile(r"\b[A-Z]{1,6}/[\w./-]*\d|\b(?:resolution|article|section|clause|paragraph|chapter|rule)s?\s+\d", re.I)
 # words a sentence opens with when it leans on the one before ("They ...", "The former ...")
-LEANS_BACK = r"they|this|these|those|it|its|their|such|he|she|his|her|the (?:former|latter)|both"
+LEANS_BACK = r"they|this|these|those|that|it|its|their|such|thus|hence|therefore|he|she|his|her|the (?:former|latter)|both"
 _ANAPHOR = re.compile(rf"^\W*(?:{LEANS_BACK}|there)\b", re.I)
 ENUMERATOR = re.compile(r"^\s*\(?\d{1,3}[.)-]\s")  # a paragraph's own numbering ("24. ")
 # words that ask what an acronym is short for, whatever else the question says

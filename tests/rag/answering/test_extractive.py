@@ -334,6 +334,21 @@ def test_a_sentence_that_opens_on_the_former_is_quoted_with_what_it_refers_to():
     assert (quoted.start, quoted.end) == (sentences[0].start, sentences[1].end) and "Lyon" in quoted.text
 
 
+@pytest.mark.parametrize("second", [
+    "That's the reason why the first release was 1.1.",
+    "Hence, the default build disables asserts.",
+    "Therefore the document was renamed.",
+])
+def test_a_sentence_that_draws_on_the_one_before_is_quoted_with_it(second):
+    from rag.answering.extractive import ExtractiveAnswerer
+    from rag.answering.features import Candidate
+
+    c, sentences = _one_paragraph(f"A vendor had shipped a release called 1.0 by mistake. {second}")
+    leaning = Candidate(c.passage, 1, sentences[1], (), frozenset(), True)
+    quoted = ExtractiveAnswerer._with_antecedent(None, leaning)
+    assert (quoted.start, quoted.end) == (sentences[0].start, sentences[1].end) and "vendor" in quoted.text
+
+
 def _passages(*texts):
     from rag.ingest import split_paragraphs
     from rag.types import DocumentInfo, Passage
