@@ -47,8 +47,9 @@ ENUMERATOR = re.compile(r"^\s*\(?\d{1,3}[.)-]\s")  # a paragraph's own numbering
 # words that ask what an acronym is short for, whatever else the question says
 _EXPANSION = re.compile(r"\bstands? for\b|\bshort for\b|\babbreviat\w*|\bacronym\b|\bfull (?:name|form|title)\b|"
                         r"\bspel(?:l|led|ls|t) out\b|\bin full\b", re.I)
-# a phrase that defines what comes before it ("X means ...", "X is a ...", "X defines Y as ...")
-_DEFINES = re.compile(r"\b(?:means|meaning|refers? to|stands? for|defined as|defines?\b[^.;]{0,60}?\bas|understood as|"
+# a phrase that defines what comes before it ("X means ...", "X is a ...", "X defines Y as ..."),
+# but not an instruction to look elsewhere (", refer to the manual", "Please refer to ...")
+_DEFINES = re.compile(r"\b(?:means|meaning|refers to|(?<![,;:]\s)(?<!^)(?<!\bplease\s)refer to|stands? for|defined as|defines?\b[^.;]{0,60}?\bas|understood as|"
                       r"known as|(?:is|are|was|were) (?:an?|the|one|when|where)\b)", re.I)
 BECAUSE = re.compile(r"\b(?:because|since|due to|in order to|so that|aim(?:s|ed)? (?:at|to)|to ensure|to help|to enable|"
                       r"purpose|reason|as a result|thereby|through|by (?:\w+ing)|caused by|aris(?:es|ing) from|stems? from|"

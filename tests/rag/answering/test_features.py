@@ -39,6 +39,10 @@ def test_a_count_in_other_words_is_anchored_by_similarity(alike, anchored):
         # a glossary's entry: the term, a colon, what it is
         ("what do they mean by classic serverless?", "1. Classic Serverless: The engine runs within the same process.", True),
         ("what do they mean by classic serverless?", "Note: classic serverless engines are rare.", False),
+        # "refer to" as an instruction points elsewhere; as a verb of its subject it defines
+        ("what is the build team for?", "To find out whom to ask on the build team, refer to the wiki.", False),
+        ("what is the build team for?", "Please refer to the build team page.", False),
+        ("what is the build team?", "The words build team refer to the people who run the build machines.", True),
     ],
 )
 def test_a_definition_defines_a_term_of_the_question(question, sentence, expected):
