@@ -90,6 +90,15 @@ GATE: dict[tuple[str, str], dict[str, tuple[str, float]]] = {
         "abstention_accuracy": (">=", 0.28),
         "verbatim_rate": (">=", 1.0),
     },
+    # the ninth corpus (the Debian Developer's Reference as Sphinx HTML pages), never trained
+    # on; all 74 of its questions, test third included, were run and read once before its split
+    # was drawn, so its figures are not unseen ones. Measured over all 74 when added: answers
+    # 0.600 (36 of 60), abstention 0.643 (9 of 14); the floors one question under
+    ("devref", "all"): {
+        "answer_accuracy": (">=", 0.58),
+        "abstention_accuracy": (">=", 0.57),
+        "verbatim_rate": (">=", 1.0),
+    },
 }
 
 

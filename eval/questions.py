@@ -38,11 +38,12 @@ CORPORA = (
     CorpusSet("puzzles", HERE / "corpora" / "puzzles", HERE / "questions" / "puzzles.yaml"),
     CorpusSet("sqlite", HERE / "corpora" / "sqlite", HERE / "questions" / "sqlite.yaml"),
     CorpusSet("gnucash", HERE / "corpora" / "gnucash", HERE / "questions" / "gnucash.yaml"),
+    CorpusSet("devref", HERE / "corpora" / "devref", HERE / "questions" / "devref.yaml"),
 )
 
 
 def corpus_set(name: str) -> CorpusSet:
-    """The corpus called ``name`` (``main``, ``debian``, ``licences``, ``handbook``, ``maintainers``, ``puzzles``, ``sqlite`` or ``gnucash``)."""
+    """The corpus called ``name`` (``main``, ``debian``, ``licences``, ``handbook``, ``maintainers``, ``puzzles``, ``sqlite``, ``gnucash`` or ``devref``)."""
     return next(c for c in CORPORA if c.name == name)
 
 
