@@ -257,7 +257,9 @@ _DIRECTIVE = re.compile(r"\A\.\.\s+(?:[\w-]+::|_[^:\n]+:)\s*\Z")
 _RULE_LEVELS = {"=": 1, "-": 2, "~": 3, "^": 4}  # Markdown's "=" and "-"; reStructuredText's usual order after them
 _PAGE_NUMBER = re.compile(r"^\W*(?:page\s*)?\d{1,3}\W*$", re.IGNORECASE)
 _FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\n(?:[\w-]+:.*\n|[ \t]+.*\n|-[ \t].*\n)+---[ \t]*\Z")
-_TOC_LINE = re.compile(r"(?:\.{3,}|(?:\.\s){3,}|\t)\s*\d+\s*$")  # a contents or index line: "Title . . . . 21"
+# a contents or index line: "Title . . . . 21", or its leaders alone when the page numbers
+# were set apart ("4.13.2 October 2000: Package Pools . . . . ."); an ellipsis ("...") is none
+_TOC_LINE = re.compile(r"(?:(?:\.{3,}|(?:\.\s){3,}|\t)\s*\d+|(?:\s\.){4,}|\.{5,})\s*$")
 _FOOTNOTE = re.compile(r"^(?:[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\d{1,2}\s+(?=[A-Z]))")
 
 

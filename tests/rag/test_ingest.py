@@ -151,6 +151,14 @@ def test_contents_and_index_lines_with_spaced_dot_leaders_are_debris():
     assert kept == ["Maintainers should answer mail promptly."]
 
 
+def test_contents_lines_whose_page_numbers_were_set_apart_are_debris_but_an_ellipsis_is_not():
+    text = ("4.13.2 October 2000: Implementation of Package Pools . . . . .\n\n"
+            "4.13.7 November 2003: Several servers hacked .......\n\n"
+            "The pools were implemented in October 2000...\n")
+    kept = [p.clean for p in split_paragraphs("d", text)]
+    assert kept == ["The pools were implemented in October 2000..."]
+
+
 def test_markdown_front_matter_is_left_out_and_a_code_block_heads_nothing():
     text = ('---\ntitle: "Leave policy"\ndate: 2021-03-04\ntags:\n  - hr\n---\n\n# Annual leave\n\n'
             "Staff get 25 days of annual leave a year.\n\n```yaml\nleave_days: 25\n```\n\n"
