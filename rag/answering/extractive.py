@@ -76,6 +76,24 @@ def _form_key(text: str) -> str:
     return " ".join(re.sub(r"[^a-z]+", " ", text.lower()).split()[-6:])
 
 
+_WORD_BEFORE = re.compile(r"([A-Za-z][\w-]*)\W{0,2}$")
+_WORD_AFTER = re.compile(r"^\W{0,2}([A-Za-z][\w'-]*)")
+
+
+def _claimed_numbers(question: str) -> set[str]:
+    """The numbers a question claims ("were 200 people there?", "is the limit 2000 columns?"),
+    not those that name what it asks about ("was Debian 3.0 the first on DVD?"): a number
+    after a word that is no function word and before one that is names."""
+    out = set()
+    for value, start, end in T.quantities(question):
+        before, after = _WORD_BEFORE.search(question[:start]), _WORD_AFTER.match(question[end:])
+        names = (before is not None and before.group(1).lower() not in T.STOPWORDS
+                 and after is not None and after.group(1).lower() in T.STOPWORDS)
+        if not names:
+            out.add(value)
+    return out
+
+
 def polarity(q: QuestionInfo, evidence: str) -> bool:
     """For a yes/no question: does the evidence confirm it (True) or contradict it (False)?
     It contradicts when it states another year or figure than the one asked about, or
@@ -86,7 +104,7 @@ def polarity(q: QuestionInfo, evidence: str) -> bool:
     stated = T.numbers(evidence)
     if q.years and not q.years & set(_YEAR.findall(evidence)) and _YEAR.search(evidence):
         return False
-    asked = {n for n in q.numbers if n not in q.years}
+    asked = _claimed_numbers(q.text) - q.years
     if asked and not asked & stated and stated - set(_YEAR.findall(evidence)):
         return False
     return _negated(evidence) == _negated(q.text)

@@ -58,6 +58,13 @@ def test_yes_no_answers_lead_with_yes_or_no():
     assert polarity(analyse("can i set my own starting invoice no. instead of 1?"), "You can change the starting invoice number.")
 
 
+def test_a_number_that_names_what_is_asked_about_is_no_claim_the_evidence_must_repeat():
+    evidence = "Around 8500 packages were shipped, the first release available on DVD."
+    assert polarity(analyse("was release 3.0 the first to ship on DVD?"), evidence)  # "release 3.0" names it
+    assert not polarity(analyse("were 9000 packages shipped?"), evidence)  # a count it claims
+    assert not polarity(analyse("was the package count 9000?"), evidence)  # a figure it ends on
+
+
 def test_a_verb_of_not_doing_negates_and_two_negations_cancel():
     assert polarity(analyse("should a small biz skip booking unrealized gains?"), "Small enterprises should not record unrealized gains.")
     assert not polarity(analyse("does the lock prevent a second user from opening it?"), "The lock does not prevent a second user.")
