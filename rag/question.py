@@ -89,6 +89,8 @@ _DEFINE_ASKED = re.compile(r"\bdefin(?:e|es|ed|ition)\b|\bmean[st]? by\b|\bstand
 # "what's", "whats", "who's", "where's": the wh-word and "is"
 _IS_CONTRACTED = re.compile(r"\b(what|who|where|when|how|which)(?:'s|’s|s)\b", re.I)
 _CHAT_WHAT = re.compile(r"\bwat(?=s?\b)", re.I)
+_DAY = re.compile(r"\b(?:what|which)\s+(?:exact\s+|precise\s+)?(?:day|date)\b|\bexact(?:ly)?\s+(?:day|date)\b|"
+                  r"\bon what date\b|\bthe (?:exact |precise )?date\b", re.I)
 _ROLE = re.compile(r"\b(?:job|role|position|title|function|responsib\w+|post)\b", re.I)
 # words that say what kind of answer is wanted, not what it is about
 _FRAME_WORDS = (
@@ -145,6 +147,7 @@ class QuestionInfo:
     form: str = FACT
     role: bool = False  # asks for a job or function
     items: int = 0  # for a list question that says how many ("the three conditions"): that many
+    day: bool = False  # asks for a day ("what day", "the exact date"): a month or a year alone is no answer
 
 
 # where the first of two alternatives ("amending the constitution or overriding ...") begins
@@ -237,6 +240,7 @@ def analyse(question: str) -> QuestionInfo:
         form=form,
         role=bool(_ROLE.search(last)),
         items=items,
+        day=answer_type == DATE and bool(_DAY.search(last)),
     )
 
 

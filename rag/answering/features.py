@@ -336,6 +336,8 @@ def type_match(q: QuestionInfo, text: str, values: frozenset[str]) -> bool:
     if kind == DATE:
         # "when does it apply?" may be answered by the event that triggers it, "when was it?" by a date
         event = bool(_WHEN_NOW.search(q.text) and _TEMPORAL.search(text))
+        if q.day:  # "what day ...?": "in August 1993" is not a day
+            return bool(_DAY_OF_MONTH.search(text) or event)
         return bool(_MONTH.search(text) or set(_DATED_YEAR.findall(text)) - set(q.years) or event)
     # names the question does not say, however it writes them ("mozilla foundation" says "Mozilla Foundation")
     said = {w.lower() for w in _ANY_WORD.findall(q.text)}
@@ -365,6 +367,9 @@ _FREQUENCY = re.compile(r"\b(?:hourly|daily|weekly|fortnightly|monthly|quarterly
 _FOOTNOTE_MARK = re.compile(r"^\s*\d{1,3}\s+(?=[A-Z“\"‘'])")
 _MONTH_NAMES = "|".join(m.capitalize() for m in T.MONTHS)
 _MONTH_AFTER = re.compile(r"^(?:\s*[–—-]\s*\d{1,2})?(?:st|nd|rd|th)?\s+(?:" + _MONTH_NAMES + r")\b")
+_ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?"
+_DAY_OF_MONTH = re.compile(rf"\b{_ORDINAL}(?:\s*[–—-]\s*{_ORDINAL})?\s+(?:of\s+)?(?:{_MONTH_NAMES})\b|\b(?:{_MONTH_NAMES})\s+{_ORDINAL}\b|"
+                           r"\b\d{4}-\d{2}-\d{2}\b|\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b")
 _MONTH_BEFORE = re.compile(r"\b(?:" + _MONTH_NAMES + r")\s+$")
 # a year that dates something, not one that is part of a name ("the 2020 Annual Forum")
 _DATED_YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b(?!\s+[A-Z][a-z])")

@@ -103,6 +103,15 @@ def test_a_clause_of_time_or_condition_before_the_question_is_not_what_it_asks()
     assert analyse("when did the mission close, and who led it?").answer_type == DATE  # "when did" asks
 
 
+def test_a_question_that_asks_for_a_day_says_so():
+    assert analyse("what day was the project founded?").day
+    assert analyse("on what date did the dashboard go live?").day
+    assert analyse("on which exact day in feb 2015 did she pass away").day
+    assert not analyse("when was the project founded?").day
+    assert not analyse("what year was the project founded?").day
+    assert not analyse("how many days does the freeze last?").day  # counts days
+
+
 def test_a_when_after_a_questions_verb_opens_a_clause_of_time_it_does_not_ask_for_one():
     q = analyse("is a 2048 bit key good enough when applying to join?")
     assert q.form == YESNO and q.answer_type != DATE

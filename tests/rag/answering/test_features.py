@@ -92,6 +92,17 @@ def test_a_year_in_a_name_does_not_date_anything():
     assert type_match(when, "The network was set up in 2017.", frozenset())
 
 
+@pytest.mark.parametrize("sentence, expected", [
+    ("The project was founded in August 1993.", False),  # a month, no day
+    ("The project was founded on August 16th, 1993.", True),
+    ("It was held from 7-11 December 2020.", True),
+    ("The release is dated 2020-12-05.", True),
+])
+def test_a_question_that_asks_for_a_day_needs_a_day(sentence, expected):
+    assert type_match(analyse("what day was the project founded?"), sentence, frozenset()) is expected
+    assert type_match(analyse("when was the project founded?"), sentence, frozenset())  # any date answers "when"
+
+
 def test_a_name_the_question_writes_inside_a_hyphenated_word_is_no_new_name():
     who = analyse("who moderates the info-gnu announcement list?")
     assert not type_match(who, "We recommend the moderated GNU announcements list.", frozenset())
