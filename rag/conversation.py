@@ -79,8 +79,9 @@ def _topic(question: str) -> tuple[str, bool]:
     asked = _asked_subject(question)
     if asked:
         return asked, False
+    # key words, as the keyword index reads them ("whats" is "what's"), and numbers ("debian 10")
     words = [re.sub(r"['’]s$", "", w) for w in re.findall(r"[\w'’-]+", question)
-             if w.lower() not in T.STOPWORDS and len(w) > 2]
+             if T.tokens(w) and (len(w) > 2 or w.isdigit())]
     return " ".join(words[-4:]), False
 
 

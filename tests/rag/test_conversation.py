@@ -116,3 +116,8 @@ def test_it_after_a_which_question_is_the_subject_it_asked_for(before, follow_up
 def test_a_which_question_that_asks_no_subject_gives_it_no_noun_of_its_own():
     # "what year did the depot close?" asks for a year, and a later "it" is no year
     assert "the year" not in rewrite("why did it close?", ["what year did the depot close?"])
+
+
+def test_an_unnamed_topic_keeps_its_number_and_drops_chat_spellings_of_function_words():
+    rewritten = rewrite("what's it named after", ["whats the codename of debian 10"])
+    assert "10" in rewritten.split() and "whats" not in rewritten.split()
