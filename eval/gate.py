@@ -99,6 +99,15 @@ GATE: dict[tuple[str, str], dict[str, tuple[str, float]]] = {
         "abstention_accuracy": (">=", 0.57),
         "verbatim_rate": (">=", 1.0),
     },
+    # the tenth corpus (A Brief History of Debian, one PDF typeset by DocBook), never trained
+    # on; like the ninth, all 66 of its questions were run and read once before its split was
+    # drawn. Measured over all 66 when added: answers 0.618 (34 of 55), abstention 0.273 (3 of
+    # 11: its near-misses ask what a dated event's sentence leaves out); the floors one under
+    ("history", "all"): {
+        "answer_accuracy": (">=", 0.60),
+        "abstention_accuracy": (">=", 0.18),
+        "verbatim_rate": (">=", 1.0),
+    },
 }
 
 

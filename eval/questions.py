@@ -39,11 +39,12 @@ CORPORA = (
     CorpusSet("sqlite", HERE / "corpora" / "sqlite", HERE / "questions" / "sqlite.yaml"),
     CorpusSet("gnucash", HERE / "corpora" / "gnucash", HERE / "questions" / "gnucash.yaml"),
     CorpusSet("devref", HERE / "corpora" / "devref", HERE / "questions" / "devref.yaml"),
+    CorpusSet("history", HERE / "corpora" / "history", HERE / "questions" / "history.yaml"),
 )
 
 
 def corpus_set(name: str) -> CorpusSet:
-    """The corpus called ``name`` (``main``, ``debian``, ``licences``, ``handbook``, ``maintainers``, ``puzzles``, ``sqlite``, ``gnucash`` or ``devref``)."""
+    """The corpus called ``name`` (``main``, ``debian``, ``licences``, ``handbook``, ``maintainers``, ``puzzles``, ``sqlite``, ``gnucash``, ``devref`` or ``history``)."""
     return next(c for c in CORPORA if c.name == name)
 
 
