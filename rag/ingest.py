@@ -465,6 +465,9 @@ def _merge_page_breaks(text: str, pieces: list[_Piece]) -> list[_Piece]:
             and not T.ends_sentence(prev_text)
             and (last_word[:1].islower() or last_word.endswith(","))  # cut mid-sentence
             and p.kind == "text"
+            # by a page break: a paragraph on the same page that opens with a capital starts
+            # afresh, though the one before lacks its full stop ("... by 120 developers")
+            and "\f" in text[prev.end:p.start]
         )
         if continues and not _LIST_ITEM.match(text[p.start:p.end]):
             prev.fragments = prev.spans() + [(p.start, p.end)]

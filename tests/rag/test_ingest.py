@@ -247,3 +247,14 @@ def test_a_folder_of_nothing_but_bad_files_is_an_error(tmp_path):
     (folder / "empty.txt").write_bytes(b"")
     with pytest.raises(CorpusError, match="no readable documents.*empty"):
         read_sources([folder])
+
+
+def test_a_paragraph_cut_by_a_page_break_is_joined_but_one_on_the_same_page_starts_afresh():
+    from rag.formats import PAGE_BREAK
+
+    first = "Release 1.2 was named for the plastic dinosaur in the films and consisted of 848 packages maintained by 120 developers"
+    second = "Release 1.3 was named for the shepherdess."
+    apart = split_paragraphs("d", f"{first}\n\n{second}\n")
+    assert [p.clean for p in apart] == [first, second]  # no full stop, but a new paragraph on the same page
+    cut = split_paragraphs("d", f"{first}{PAGE_BREAK}Thereafter the team grew.\n")
+    assert len(cut) == 1 and cut[0].clean == f"{first} Thereafter the team grew."
