@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 from rag import text as T
 from rag.answering.base import NOT_COVERED, make_citation, stream_whole
@@ -16,7 +16,7 @@ from rag.answering.selector import Selector, load_selector
 from rag.conversation import rewrite
 from rag.question import DATE, DEFINITION, LIST, NUMBER, REASON, YESNO, QuestionInfo, alternatives, analyse
 from rag.titles import named
-from rag.types import Answer, Passage, Sentence
+from rag.types import Answer, Paragraph, Passage, Sentence
 
 S_COV = FEATURES.index("s_cov")
 RIVAL_COVERAGE = 0.6
@@ -167,9 +167,12 @@ def _through(sentence: Sentence, sentences: Sequence[Sentence], last: int, end: 
     return Sentence(sentence.start, sentences[end].end, " ".join([sentence.text] + [s.text for s in sentences[last + 1:end + 1]]))
 
 
-def _after_lead_in(best: Candidate, scored: list[tuple[float, Candidate]]) -> list[Candidate]:
+def _after_lead_in(best: Candidate, scored: list[tuple[float, Candidate]],
+                   paragraph: Callable[[str, int], Paragraph | None] = lambda doc_id, number: None) -> list[Candidate]:
     """For a quote that ends by announcing what follows ("SQLite supports three different
-    threading modes:"), the paragraphs right after it that were retrieved too, in order."""
+    threading modes:"), the paragraphs right after it, in order: those retrieved too, and
+    the list items that follow it whether retrieved or not ("git.git uses the following
+    integration branches:" is answered by its items)."""
     p = best.passage.paragraph
     if not best.sentence.text.rstrip().endswith(":") or best.sentence.end < p.sentences[-1].end:
         return []
@@ -181,7 +184,13 @@ def _after_lead_in(best: Candidate, scored: list[tuple[float, Candidate]]) -> li
     out = []
     for number in range(p.number + 1, p.number + MOST_ITEMS + 1):
         if number not in following:
-            break
+            item = paragraph(p.doc_id, number)
+            if item is None or item.kind != "list" or not item.sentences:
+                break
+            following[number] = Candidate(Passage(item, best.passage.document, 0.0), 0, item.sentences[0], (),
+                                          frozenset(), False)
+        if out and out[0].passage.paragraph.kind == "list" and following[number].passage.paragraph.kind != "list":
+            break  # the items are over
         out.append(following[number])
     return out
 
@@ -276,7 +285,7 @@ class ExtractiveAnswerer:
                           confidence=confidence)
         picked = [best]
         if not (q.answer_type in (NUMBER, DATE) and best.typed):  # "nine types of temporary files:" answers how many
-            picked += _after_lead_in(best, scored)
+            picked += _after_lead_in(best, scored, self.vocabulary.paragraph)
         if q.form == LIST:
             picked += self._more_items(q, best_p, best, scored)
         picked += self._from_other_named(q, picked, scored)

@@ -19,7 +19,7 @@ from rag.spelling import contraction, english
 from rag.kinds import HONORIFIC as _HONORIFIC, MONTH as _MONTH, YEAR as _YEAR, countries as _countries
 from rag.question import ANY, COUNTRY, DATE, FORMS, FREQUENCY, KINDS_OF, NAME, NUMBER, PERSON, REFERENCE, QuestionInfo
 from rag.titles import naming_terms
-from rag.types import Passage, Sentence
+from rag.types import Paragraph, Passage, Sentence
 
 if TYPE_CHECKING:
     from rag.embedder import Embedder
@@ -90,7 +90,8 @@ class Vocabulary:
                  similarity: Callable[[str, str], float] | None = None,
                  initialisms: dict[str, tuple[str, int]] | None = None,
                  typos: Callable[[str], dict[str, str]] | None = None,
-                 names: dict[str, frozenset[str]] | None = None):
+                 names: dict[str, frozenset[str]] | None = None,
+                 paragraphs: Sequence[Paragraph] = ()):
         self.idf = idf
         self._knows_term = knows_term
         self.acronyms = acronyms or {}
@@ -100,6 +101,11 @@ class Vocabulary:
         self.common = common  # words the collection also writes in lower case: not names
         self.similarity = similarity  # of two short phrases ("countries", "member states"), when a model is at hand
         self.document_names = names or {}  # doc_id -> the names that single the document out ("mpl", "bsd")
+        self._paragraphs = {(p.doc_id, p.number): p for p in paragraphs}
+
+    def paragraph(self, doc_id: str, number: int) -> Paragraph | None:
+        """A paragraph of the collection by its place, retrieved or not (None when unknown)."""
+        return self._paragraphs.get((doc_id, number))
 
     @classmethod
     def of(cls, index: "CorpusIndex", embedder: "Embedder | None" = None) -> "Vocabulary":
@@ -108,7 +114,7 @@ class Vocabulary:
         common = frozenset(w for p in index.paragraphs for w in _LOWER_WORD.findall(p.clean))
         similarity = PhraseSimilarity(embedder) if embedder is not None else None
         return cls(index.keyword.idf_of, index.knows_term, index.acronyms, common, similarity, index.initialisms,
-                   index.speller.corrections, index.document_names)
+                   index.speller.corrections, index.document_names, index.paragraphs)
 
     def spelled(self, q: QuestionInfo) -> dict[str, list[str]]:
         """The question's initials the documents never write ("dpl") and its typos ("mision")

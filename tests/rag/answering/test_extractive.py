@@ -161,6 +161,11 @@ def test_a_quote_that_announces_a_list_goes_on_with_the_items_retrieved_after_it
     assert [c.passage.paragraph.number for c in items] == [2]  # in order, up to the first one missing
     plain = next(c for c in found if c.sentence.text.startswith("The threading mode"))
     assert _after_lead_in(plain, scored) == []
+    # with the collection at hand, the list items come whether retrieved or not, and no more
+    by_place = {(p.doc_id, p.number): p for p in paragraphs}
+    items = _after_lead_in(lead_in, scored, lambda doc_id, number: by_place.get((doc_id, number)))
+    assert [c.passage.paragraph.number for c in items] == [2, 3, 4]
+    assert items[1].sentence.text.startswith("2. Multi-thread.")
 
 
 def test_a_why_answer_takes_in_the_reason_just_before_its_sentence(vocabulary):
