@@ -108,6 +108,15 @@ GATE: dict[tuple[str, str], dict[str, tuple[str, float]]] = {
         "abstention_accuracy": (">=", 0.18),
         "verbatim_rate": (">=", 1.0),
     },
+    # the eleventh corpus (nine pages of Git's documentation, AsciiDoc HTML: how-to prose),
+    # never trained on; like the ninth and tenth, all 70 of its questions were run and read once
+    # before its split was drawn. Measured over all 70 when added: answers 0.433 (26 of 60; its
+    # retrieval is the weakest, hit@5 0.73), abstention 0.800 (8 of 10); the floors one under
+    ("git", "all"): {
+        "answer_accuracy": (">=", 0.41),
+        "abstention_accuracy": (">=", 0.70),
+        "verbatim_rate": (">=", 1.0),
+    },
 }
 
 

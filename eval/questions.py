@@ -40,11 +40,12 @@ CORPORA = (
     CorpusSet("gnucash", HERE / "corpora" / "gnucash", HERE / "questions" / "gnucash.yaml"),
     CorpusSet("devref", HERE / "corpora" / "devref", HERE / "questions" / "devref.yaml"),
     CorpusSet("history", HERE / "corpora" / "history", HERE / "questions" / "history.yaml"),
+    CorpusSet("git", HERE / "corpora" / "git", HERE / "questions" / "git.yaml"),
 )
 
 
 def corpus_set(name: str) -> CorpusSet:
-    """The corpus called ``name`` (``main``, ``debian``, ``licences``, ``handbook``, ``maintainers``, ``puzzles``, ``sqlite``, ``gnucash``, ``devref`` or ``history``)."""
+    """The corpus called ``name`` (``main``, ``debian``, ``licences``, ``handbook``, ``maintainers``, ``puzzles``, ``sqlite``, ``gnucash``, ``devref``, ``history`` or ``git``)."""
     return next(c for c in CORPORA if c.name == name)
 
 
