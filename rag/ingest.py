@@ -432,7 +432,7 @@ def _classify(text: str, pieces: list[_Piece]) -> None:
             p.kind = "text"  # a code block says what it says; it heads nothing
         elif _FOOTNOTE.match(raw) and not _numbered_title(lines):
             p.kind = "footnote"
-        elif p.level or raw.lstrip().startswith("#") or _is_question_heading(lines):
+        elif p.level or _LEVEL.match(raw) or _is_question_heading(lines):  # "# Title", not "#include" or "#tag"
             p.kind = "heading"
         elif _is_title(lines):
             # "- @yearly: once per year (January 1, at 00:00);" is an item, not a title

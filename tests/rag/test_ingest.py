@@ -258,3 +258,10 @@ def test_a_paragraph_cut_by_a_page_break_is_joined_but_one_on_the_same_page_star
     assert [p.clean for p in apart] == [first, second]  # no full stop, but a new paragraph on the same page
     cut = split_paragraphs("d", f"{first}{PAGE_BREAK}Thereafter the team grew.\n")
     assert len(cut) == 1 and cut[0].clean == f"{first} Thereafter the team grew."
+
+
+def test_a_hash_glued_to_a_word_is_no_heading():
+    text = "# Tags\n\n#leftoverbits: marks an idea for later work.\n\n#include <stdio.h> reads the header.\n"
+    paragraphs = split_paragraphs("d", text)
+    assert [p.kind for p in paragraphs] == ["heading", "text", "text"]
+    assert paragraphs[1].searchable and paragraphs[1].section == "Tags"
