@@ -180,7 +180,9 @@ class _HtmlBlocks:
 
     def _definitions(self, node) -> None:
         """A definition list. A term with a short definition of one paragraph is an item,
-        "- Assets: Things you own"; a term with a longer one heads it, as a title does."""
+        "- Assets: Things you own"; a term with a longer one opens its first paragraph, as a
+        glossary writes it ("bare repository: A bare repository is ..."), so the two are
+        found, and quoted, together."""
         self.flush()
         pending = None
         for child in node.children:
@@ -193,6 +195,17 @@ class _HtmlBlocks:
                 pending = child
             elif name == "dd" and pending is not None and _short_definition(child):
                 self._block(f"- {_flat(pending)}: {_flat(child)}")
+                pending = None
+            elif name == "dd" and pending is not None and not child.find(["ul", "ol", "dl", "table"]):
+                # a longer definition of paragraphs: the term opens its first one (a contents
+                # page's nested lists of sections stay as they are)
+                first = len(self.blocks)
+                self.visit(child)
+                term = _flat(pending).rstrip(" :")
+                if first < len(self.blocks) and not re.match(r"(?:- |\d+\. |#|\|)", self.blocks[first]):
+                    self.blocks[first] = f"{term}: {self.blocks[first]}"
+                else:
+                    self.blocks.insert(first, term)
                 pending = None
             else:
                 if pending is not None:
