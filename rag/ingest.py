@@ -252,9 +252,8 @@ def read_sources(paths: Iterable[Path], *, max_bytes: int = DEFAULT_MAX_BYTES, r
 
 _BLOCK = re.compile(r"(?:[^\n]*\S[^\n]*(?:\n|$))+")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]\s|\d{1,3}[.)-]\s|\(?[a-z]\)\s)")
-_UNDERLINE = re.compile(r"^[ \t]*([=\-~^])\1{2,}[ \t]*\n?$")  # "=====" under (or over) a heading
+_UNDERLINE = re.compile(r"^[ \t]*([=\-~^*\"+])\1{2,}[ \t]*\n?$")  # "=====" under (or over) a heading
 _DIRECTIVE = re.compile(r"\A\.\.\s+(?:[\w-]+::|_[^:\n]+:)\s*\Z")
-_RULE_LEVELS = {"=": 1, "-": 2, "~": 3, "^": 4}  # Markdown's "=" and "-"; reStructuredText's usual order after them
 _PAGE_NUMBER = re.compile(r"^\W*(?:page\s*)?\d{1,3}\W*$", re.IGNORECASE)
 _FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\n(?:[\w-]+:.*\n|[ \t]+.*\n|-[ \t].*\n)+---[ \t]*\Z")
 # a contents or index line: "Title . . . . 21", or its leaders alone when the page numbers
@@ -278,13 +277,14 @@ class _Piece:
 def _blocks(text: str) -> list[_Piece]:
     """Runs of non-blank lines, split further at underlined headings and into list items."""
     pieces: list[_Piece] = []
+    levels: dict[str, int] = {}  # an underline's character -> its level, in the order the document uses them
     for match in _BLOCK.finditer(text):
         lines = []
         offset = match.start()
         for line in match.group(0).splitlines(keepends=True):
             lines.append((offset, line))
             offset += len(line)
-        for run in _underlined(text, lines, front_matter=bool(_FRONT_MATTER.match(match.group(0).rstrip()))):
+        for run in _underlined(text, lines, levels, front_matter=bool(_FRONT_MATTER.match(match.group(0).rstrip()))):
             if isinstance(run, _Piece):
                 pieces.append(run)
                 continue
@@ -305,10 +305,14 @@ def _heads(line: str) -> bool:
     return 0 < len(line) <= 120 and not line.endswith((".", ",", ";", ":"))
 
 
-def _underlined(text: str, lines: list[tuple[int, str]], front_matter: bool) -> list[list[tuple[int, str]] | _Piece]:
+def _underlined(text: str, lines: list[tuple[int, str]], levels: dict[str, int],
+                front_matter: bool) -> list[list[tuple[int, str]] | _Piece]:
     """A block's lines as runs of lines, and the headings underlined in it ("Title" over
     "=====") as pieces of their own without the underline; an overline ("=====" over a
-    title) is dropped too. A Markdown file's front matter ("---" fenced) is left whole."""
+    title) is dropped too. A Markdown file's front matter ("---" fenced) is left whole.
+    As reStructuredText has it, the first underline character a document uses heads level 1,
+    the next new one level 2, and so on (``levels`` keeps the order across blocks): Markdown's
+    "=" then "-", Sphinx's text output's "*", "=", "-", "~"."""
     if front_matter or not any(_UNDERLINE.match(line) for _, line in lines):
         return [lines]
     out: list[list[tuple[int, str]] | _Piece] = []
@@ -325,7 +329,7 @@ def _underlined(text: str, lines: list[tuple[int, str]], front_matter: bool) -> 
             if run:
                 out.append(run)
             heading = _trim(text, head_pos, head_pos + len(head))
-            heading.level = _RULE_LEVELS[rule.group(1)]
+            heading.level = levels.setdefault(rule.group(1), len(levels) + 1)
             out.append(heading)
             run = []
     if run:

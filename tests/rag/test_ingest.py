@@ -265,3 +265,14 @@ def test_a_hash_glued_to_a_word_is_no_heading():
     paragraphs = split_paragraphs("d", text)
     assert [p.kind for p in paragraphs] == ["heading", "text", "text"]
     assert paragraphs[1].searchable and paragraphs[1].section == "Tags"
+
+
+def test_underline_levels_follow_the_order_the_document_first_uses_them():
+    # Sphinx's plain-text output: "*" for chapters, "=" for sections, "-" below them
+    text = ("1. The archive\n**************\n\n1.1. Areas\n==========\n\n1.1.1. Main\n-----------\n\n"
+            "Main holds free software.\n\n2. Packages\n***********\n\nA package has a name.\n")
+    paragraphs = split_paragraphs("policy", text)
+    assert [p.text for p in paragraphs if p.kind == "heading"] == ["1. The archive", "1.1. Areas", "1.1.1. Main", "2. Packages"]
+    body = {p.text: p.section for p in paragraphs if p.kind != "heading"}
+    assert body["Main holds free software."] == "1. The archive — 1.1. Areas — 1.1.1. Main"
+    assert body["A package has a name."] == "2. Packages"
