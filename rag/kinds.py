@@ -11,6 +11,8 @@ from rag.question import COUNTRY, DATE, NUMBER, PERSON
 
 MONTH = re.compile(r"\b(?:" + "|".join(m.capitalize() for m in T.MONTHS) + r")\b")
 YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b")
+# a web or mail address: "https://...", "www.debian.org", "team@security.debian.org"
+ADDRESSES = re.compile(r"\bhttps?://[^\s<>\"')\]]+|\bwww\.[^\s<>\"')\]]+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 HONORIFIC = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|Prof|Amb|H\.E|Sir|Dame)\.?\s+[A-Z]|\bAmbassador\s+[A-Z]")
 
 

@@ -12,10 +12,10 @@ from functools import lru_cache
 
 from rag import text as T
 
-NUMBER, DATE, PERSON, COUNTRY, NAME, REFERENCE, FREQUENCY, ANY = (
-    "number", "date", "person", "country", "name", "reference", "frequency", "any"
+NUMBER, DATE, PERSON, COUNTRY, NAME, REFERENCE, FREQUENCY, ADDRESS, ANY = (
+    "number", "date", "person", "country", "name", "reference", "frequency", "address", "any"
 )
-ANSWER_TYPES = (NUMBER, DATE, PERSON, COUNTRY, NAME, REFERENCE, FREQUENCY, ANY)
+ANSWER_TYPES = (NUMBER, DATE, PERSON, COUNTRY, NAME, REFERENCE, FREQUENCY, ADDRESS, ANY)
 # the form an answer takes, whatever its type
 FACT, YESNO, LIST, REASON, DEFINITION = "fact", "yesno", "list", "reason", "definition"
 FORMS = (FACT, YESNO, LIST, REASON, DEFINITION)
@@ -50,6 +50,11 @@ _TYPES = (
     (COUNTRY, re.compile(r"\b(?:which|what) (?:two |three |four |[\w-]+ )?(?:country|countries|nations?|governments?|member states?)\b", re.I)),
     (NAME, re.compile(r"\b(?:which|what) (?:[\w-]+ )?(?:organi[sz]ations?|institutions?|agency|agencies|bodies|body|"
                       r"group|office|city|cities|team|committee|company|package|program|programme|institutes?|think tanks?|departments?|dept|ministr(?:y|ies))\b|^\W*where\b", re.I)),
+    # a web or mail address: "whats the url of the reject faq", "the secretary's email address?"
+    # (the address is what "what"/"which" asks for, a few words after it at most)
+    (ADDRESS, re.compile(r"\b(?:what|which)(?:['’]s|\s+(?:is|are|was|were))?\s+(?:the\s+)?(?:" + _QUALIFIER + r"[\w'’-]+\s+){0,3}?"
+                         r"(?:urls?|links?(?!\s+(?:between|with|among)\b)|web ?sites?|web ?pages?|home ?pages?|(?:e-?)?mail address(?:es)?|"
+                         r"e-?mail addr|e-?mail)\b(?!\s+(?:lists?|notifications?|clients?|programs?|servers?)\b)", re.I)),
 )
 # the words any question may open with
 _WH = "what|which|who|whom|whose|when|where|why|how"

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Callable, Sequence
 from rag import text as T
 from rag.acronyms import initials_name, spelled_initials
 from rag.spelling import contraction, english
-from rag.kinds import HONORIFIC as _HONORIFIC, MONTH as _MONTH, YEAR as _YEAR, countries as _countries
-from rag.question import ANY, COUNTRY, DATE, FORMS, FREQUENCY, KINDS_OF, NAME, NUMBER, PERSON, REFERENCE, QuestionInfo
+from rag.kinds import ADDRESSES, HONORIFIC as _HONORIFIC, MONTH as _MONTH, YEAR as _YEAR, countries as _countries
+from rag.question import ADDRESS, ANY, COUNTRY, DATE, FORMS, FREQUENCY, KINDS_OF, NAME, NUMBER, PERSON, REFERENCE, QuestionInfo
 from rag.titles import naming_terms
 from rag.types import Paragraph, Passage, Sentence
 
@@ -359,6 +359,8 @@ def type_match(q: QuestionInfo, text: str, values: frozenset[str]) -> bool:
         return bool(new_names)
     if kind == FREQUENCY:
         return bool(_FREQUENCY.search(text))
+    if kind == ADDRESS:
+        return bool(set(ADDRESSES.findall(text)) - set(ADDRESSES.findall(q.text)))
     return True
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from rag.question import (ANY, COUNTRY, DATE, DEFINITION, FACT, FREQUENCY, LIST, NAME, NUMBER, PERSON, REASON, REFERENCE, YESNO,
+from rag.question import (ADDRESS, ANY, COUNTRY, DATE, DEFINITION, FACT, FREQUENCY, LIST, NAME, NUMBER, PERSON, REASON, REFERENCE, YESNO,
                           alternatives, analyse, leans_on_context)
 
 
@@ -101,6 +101,19 @@ def test_a_clause_of_time_or_condition_before_the_question_is_not_what_it_asks()
     assert analyse("when i pass the code on to someone, who do they get their licence from?").answer_type == PERSON
     assert analyse("if i cash out early, how much is the penalty?").answer_type == NUMBER
     assert analyse("when did the mission close, and who led it?").answer_type == DATE  # "when did" asks
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("whats the url of the reject faq?", True),
+    ("What is the email address of the project secretary?", True),
+    ("whats the secretary's email?", True),
+    ("what website hosts the archive", True),
+    ("what is the link between the two councils?", False),  # a relation, not a web link
+    ("which mailing list should i email?", False),  # a verb
+    ("what formats do they want on the project web pages?", False),  # web pages named, not asked for
+])
+def test_a_question_that_asks_for_a_web_or_mail_address_says_so(question, expected):
+    assert (analyse(question).answer_type == ADDRESS) is expected
 
 
 def test_a_question_that_asks_for_a_day_says_so():

@@ -103,6 +103,13 @@ def test_a_question_that_asks_for_a_day_needs_a_day(sentence, expected):
     assert type_match(analyse("when was the project founded?"), sentence, frozenset())  # any date answers "when"
 
 
+def test_a_question_for_an_address_needs_one_it_does_not_write_itself():
+    q = analyse("whats the url of the reject faq?")
+    assert not type_match(q, "The FTP masters publish a REJECT-FAQ on how they read the guidelines.", frozenset())
+    assert type_match(q, "See https://ftp-master.debian.org/REJECT-FAQ.html for the reasons.", frozenset())
+    assert type_match(analyse("whats the secretary's email?"), "Write to secretary@debian.org.", frozenset())
+
+
 def test_a_name_the_question_writes_inside_a_hyphenated_word_is_no_new_name():
     who = analyse("who moderates the info-gnu announcement list?")
     assert not type_match(who, "We recommend the moderated GNU announcements list.", frozenset())
