@@ -61,7 +61,7 @@ _WH = "what|which|who|whom|whose|when|where|why|how"
 _OPENS = _WH + "|" + _AUXILIARY
 _ASKS = re.compile(r"^\W*(?:and\s+|so\s+|but\s+)?(?:" + _WH + r")(?:'s|’s|s)?\b", re.I)  # "whats the max" asks
 _YESNO = re.compile(
-    r"^\W*(?:(?:so|and|but|ok|okay)\W+)?(?:" + _AUXILIARY + r"|isn't|wasn't|didn't|doesn't)\b"
+    r"^\W*(?:(?:so|and|but|ok|okay)\W+)?(?:" + _AUXILIARY + r"|isn't|wasn't|didn't|doesn't|r)\b"  # "r": chat's "are"
     r"|\bis it (?:true|correct|right|the case)\b|\bright\?\s*$"
     # asked after a preface: "i'm a pacifist, is it ok if my package promotes pacifism?"
     r"|[,;:]\s*(?:" + _AUXILIARY + r")\s+(?:it|i|we|you|there|this|that|they|he|she|the|a|an|my|our|your|its|their)\b"
