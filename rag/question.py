@@ -39,7 +39,8 @@ _TYPES = (
         r"(?:population|size|budget|cost|amount|strength|percentage|total|number|turnout|attendance|headcount|"
         r"duration|period|interval|timeout|delay|turnaround(?: time)?|time ?frame|waiting time|lead time|response time|limit|length|capacity|price|fee|count|max|maximum|min|minimum)s?\b|"
         r"\bhow few\b|\b(?:what|which) time(?: of (?:the )?day)?\b(?!\s*(?:frames?|periods?|zones?)\b)|"  # a clock time: "6:25"
-        r"^\W*(?:the )?(?:total |approximate |exact |overall )?(?:amount|number|sum|cost|percentage|count) (?:of|raised|spent|paid)\b",
+        r"^\W*(?:the )?(?:total |approximate |exact |overall )?(?:amount|number|sum|cost|percentage|count) (?:of|raised|spent|paid)\b|"
+        r"^\W*(?:the )?(?:max|maximum|min|minimum)\b(?!\s+(?:of|for)\s+(?:what|which|who)\b)",  # "max chars for the synopsis?"
         re.I)),
     (FREQUENCY, re.compile(r"\bhow (?:often|frequently|regularly)\b|\bat what (?:intervals?|frequency)\b", re.I)),
     (DATE, re.compile(r"\bwhen\b|\b(?:what|which) (?:(?:is|are|was|were) the )?" + _WHICH_DATE + r"?(?:years?|yrs?|dates?|months?|"

@@ -116,6 +116,11 @@ def test_a_question_that_asks_for_a_web_or_mail_address_says_so(question, expect
     assert (analyse(question).answer_type == ADDRESS) is expected
 
 
+def test_a_question_typed_as_a_bare_max_or_min_asks_for_a_number():
+    assert analyse("max chars for the synopsis in the description field?").answer_type == NUMBER
+    assert analyse("min key length for a dd key").answer_type == NUMBER
+
+
 def test_a_yes_no_question_may_open_with_chats_r_for_are():
     assert analyse("r optional pkgs allowed to conflict with each other").form == YESNO
     assert analyse("r u sure the limit is 64?").form == YESNO
