@@ -117,6 +117,15 @@ GATE: dict[tuple[str, str], dict[str, tuple[str, float]]] = {
         "abstention_accuracy": (">=", 0.70),
         "verbatim_rate": (">=", 1.0),
     },
+    # the twelfth corpus (chapters 1-4 of the Debian Policy Manual, Sphinx's hard-wrapped plain
+    # text), never trained on; like the ninth to eleventh, all 66 of its questions were run and
+    # read once before its split was drawn. Measured over all 66 when added: answers 0.474 (27 of
+    # 57), abstention 0.667 (6 of 9); the floors one under
+    ("policy", "all"): {
+        "answer_accuracy": (">=", 0.45),
+        "abstention_accuracy": (">=", 0.55),
+        "verbatim_rate": (">=", 1.0),
+    },
 }
 
 

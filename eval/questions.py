@@ -41,11 +41,12 @@ CORPORA = (
     CorpusSet("devref", HERE / "corpora" / "devref", HERE / "questions" / "devref.yaml"),
     CorpusSet("history", HERE / "corpora" / "history", HERE / "questions" / "history.yaml"),
     CorpusSet("git", HERE / "corpora" / "git", HERE / "questions" / "git.yaml"),
+    CorpusSet("policy", HERE / "corpora" / "policy", HERE / "questions" / "policy.yaml"),
 )
 
 
 def corpus_set(name: str) -> CorpusSet:
-    """The corpus called ``name`` (``main``, ``debian``, ``licences``, ``handbook``, ``maintainers``, ``puzzles``, ``sqlite``, ``gnucash``, ``devref``, ``history`` or ``git``)."""
+    """The corpus called ``name`` (``main``, ``debian``, ``licences``, ``handbook``, ``maintainers``, ``puzzles``, ``sqlite``, ``gnucash``, ``devref``, ``history``, ``git`` or ``policy``)."""
     return next(c for c in CORPORA if c.name == name)
 
 
