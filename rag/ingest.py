@@ -259,7 +259,7 @@ _FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\n(?:[\w-]+:.*\n|[ \t]+.*\n|-[ \t].*\
 # a contents or index line: "Title . . . . 21", or its leaders alone when the page numbers
 # were set apart ("4.13.2 October 2000: Package Pools . . . . ."); an ellipsis ("...") is none
 _TOC_LINE = re.compile(r"(?:(?:\.{3,}|(?:\.\s){3,}|\t)\s*\d+|(?:\s\.){4,}|\.{5,})\s*$")
-_FOOTNOTE = re.compile(r"^(?:[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\d{1,2}\s+(?=[A-Z]))")
+_FOOTNOTE = re.compile(r"^(?:[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\d{1,2}\s+(?=[A-Z])|\[\d{1,3}\]\s+(?=\S))")  # "¹", "12 The", "[5] Licenses"
 
 
 @dataclass

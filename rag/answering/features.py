@@ -372,7 +372,7 @@ _FREQUENCY = re.compile(r"\b(?:hourly|daily|weekly|fortnightly|monthly|quarterly
                         r"semi-annual\w*|every\b|each (?:year|month|week|day)|once|twice|\w+ times|per (?:year|month|week|day)|"
                         r"a (?:year|month|week|day)\b|regularly)", re.I)
 # a note's number opening a footnote ("46 Group of Friends ...", "30 See United Nations ...")
-_FOOTNOTE_MARK = re.compile(r"^\s*\d{1,3}\s+(?=[A-Z“\"‘'])")
+_FOOTNOTE_MARK = re.compile(r"^\s*(?:\d{1,3}|\[\d{1,3}\])\s+(?=[A-Z“\"‘'])")
 _MONTH_NAMES = "|".join(m.capitalize() for m in T.MONTHS)
 _MONTH_AFTER = re.compile(r"^(?:\s*[–—-]\s*\d{1,2})?(?:st|nd|rd|th)?\s+(?:" + _MONTH_NAMES + r")\b")
 _ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?"

@@ -276,3 +276,10 @@ def test_underline_levels_follow_the_order_the_document_first_uses_them():
     body = {p.text: p.section for p in paragraphs if p.kind != "heading"}
     assert body["Main holds free software."] == "1. The archive — 1.1. Areas — 1.1.1. Main"
     assert body["A package has a name."] == "2. Packages"
+
+
+def test_a_note_numbered_in_brackets_is_a_footnote():
+    text = ("Final determination lies with the FTP team. [5]\n\n"
+            "[5] Licenses that are not thought to require the copying of all notices include Apache-2.0.\n")
+    paragraphs = split_paragraphs("policy", text)
+    assert [p.kind for p in paragraphs] == ["text", "footnote"]
