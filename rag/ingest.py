@@ -347,10 +347,16 @@ def _norm(s: str) -> str:
     return re.sub(r"\W+", " ", s.lower()).strip()
 
 
+# a note's mark at the end of a sentence: "... comply with the DFSG.  [3]"
+_NOTE_REFERENCE = re.compile(r"\s*\[\d{1,3}\]\s*$")
+
+
 def _is_title(lines: list[str]) -> bool:
     """Short unpunctuated lines, or one long line ending in a name or number (a document
-    title such as "Letter dated 27 January 2021 from the Chair ... Security Council")."""
+    title such as "Letter dated 27 January 2021 from the Chair ... Security Council").
+    A note's mark after the last sentence ("... the DFSG.  [3]") is no part of it."""
     cleaned = [T.clean(line) for line in lines]
+    cleaned[-1:] = [_NOTE_REFERENCE.sub("", c) for c in cleaned[-1:]]
     if any(" = " in c for c in cleaned):
         return False  # an equation states something: "Assets - Liabilities = Equity"
     if len(lines) <= 8 and all(len(c) < 100 and not T.ends_statement(c) for c in cleaned) \
@@ -517,7 +523,8 @@ def _leads_in(display: str) -> bool:
     """A sentence that heads what follows it and counts it: "SQLite currently uses nine
     distinct types of temporary files:" heads the list of them and says how many, where
     "Challenges Forum consists of Partners from:" says nothing until the list does."""
-    return display.rstrip().endswith(":") and len(display.split()) >= 6 and bool(T.quantities(T.number_words_to_digits(display)))
+    display = _NOTE_REFERENCE.sub("", display).rstrip()
+    return display.endswith(":") and len(display.split()) >= 6 and bool(T.quantities(T.number_words_to_digits(display)))
 
 
 def split_paragraphs(doc_id: str, text: str) -> list[Paragraph]:

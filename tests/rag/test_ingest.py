@@ -282,4 +282,5 @@ def test_a_note_numbered_in_brackets_is_a_footnote():
     text = ("Final determination lies with the FTP team. [5]\n\n"
             "[5] Licenses that are not thought to require the copying of all notices include Apache-2.0.\n")
     paragraphs = split_paragraphs("policy", text)
-    assert [p.kind for p in paragraphs] == ["text", "footnote"]
+    assert [p.kind for p in paragraphs] == ["text", "footnote"]  # a sentence ending on a note's mark is no title
+    assert paragraphs[0].searchable
