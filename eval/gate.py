@@ -65,7 +65,9 @@ GATE: dict[tuple[str, str], dict[str, tuple[str, float]]] = {
     # settings, a domain none of the others touch), never trained on; its dev third was read
     # for reading faults, its test third (25 questions) never. Measured over all 71 when the
     # session's fixes were in: answers 0.719 (41 of 57), abstention 0.500 (7 of 14); the
-    # floors one question under
+    # floors one question under. The changes of 2026-11-27, chosen on dev (puzzles dev
+    # unchanged), cost its test third two answers: 0.702 (40 of 57), the floor now has no
+    # question to spare
     ("puzzles", "all"): {
         "answer_accuracy": (">=", 0.70),
         "abstention_accuracy": (">=", 0.42),
