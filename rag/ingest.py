@@ -21,6 +21,7 @@ import yaml
 from rag import text as T
 from rag.errors import CorpusError
 from rag.formats import SUPPORTED, Unreadable, extract
+from rag.formats.base import dehyphenator
 from rag.types import DocumentInfo, Paragraph, Sentence
 
 MANIFEST = "manifest.yaml"
@@ -417,8 +418,20 @@ def _is_question_heading(lines: list[str]) -> bool:
     return len(lines) == 1 and len(lines[0].strip()) < 250 and lines[0].rstrip().endswith("?")
 
 
+# a line set out across the page ("NetHack Guidebook          12"): a running header or footer
+# when three or more such lines differ only in their numbers
+_SPREAD_LINE = re.compile(r"\A[ \t]*\S.*\S {3,}\S.*\Z")
+
+
+def _running_key(raw: str) -> str:
+    """What a running header or footer keeps from page to page: the line without its numbers."""
+    return re.sub(r"\d+", "#", _norm(raw)) if "\n" not in raw.strip() and _SPREAD_LINE.match(raw) else ""
+
+
 def _classify(text: str, pieces: list[_Piece]) -> None:
     counts = Counter(_norm(text[p.start:p.end]) for p in pieces)
+    running = Counter(_running_key(text[p.start:p.end]) for p in pieces)
+    running.pop("", None)
     for p in pieces:
         raw = text[p.start:p.end]
         display = T.clean(raw)
@@ -428,6 +441,7 @@ def _classify(text: str, pieces: list[_Piece]) -> None:
             not re.search(r"[A-Za-z]{2}", display)
             or _PAGE_NUMBER.match(display)
             or (count >= 3 and len(display) < 200)
+            or running[_running_key(raw)] >= 3
             or (count == 2 and len(display) < 60 and T.ends_statement(display))
             or sum(bool(_TOC_LINE.search(line)) for line in lines) * 2 >= max(len(lines), 2)
         ):
@@ -491,8 +505,10 @@ def _merge_page_breaks(text: str, pieces: list[_Piece]) -> list[_Piece]:
     return [p for p in out if p.kind != "debris"]
 
 
-def _sentences(text: str, spans: list[tuple[int, int]]) -> tuple[str, tuple[Sentence, ...]]:
-    """Display text and sentences of a paragraph made of ``spans`` of the file."""
+def _sentences(text: str, spans: list[tuple[int, int]],
+               join: Callable[[str], str] = lambda s: s) -> tuple[str, tuple[Sentence, ...]]:
+    """Display text and sentences of a paragraph made of ``spans`` of the file; ``join``
+    mends the words a plain text hyphenated at its line ends ("anes-\\n thetize")."""
     joined = ""
     offsets: list[tuple[int, int]] = []  # (offset in joined, offset in file)
     for start, end in spans:
@@ -510,10 +526,10 @@ def _sentences(text: str, spans: list[tuple[int, int]]) -> tuple[str, tuple[Sent
 
     sentences = []
     for s, e in T.sentence_spans(joined):
-        display = T.clean(joined[s:e])
+        display = T.clean(join(joined[s:e]))
         if display:
             sentences.append(Sentence(to_file(s), to_file(e - 1) + 1, display))
-    return T.clean(joined), tuple(sentences)
+    return T.clean(join(joined)), tuple(sentences)
 
 
 _LEVEL = re.compile(r"[ \t]*(#{1,6})\s")  # a Markdown heading's level, as the HTML and DOCX readers mark it
@@ -532,13 +548,14 @@ def split_paragraphs(doc_id: str, text: str) -> list[Paragraph]:
     pieces = _blocks(text)
     _classify(text, pieces)
     pieces = _merge_page_breaks(text, pieces)
+    join = dehyphenator([text])
     paragraphs: list[Paragraph] = []
     headings: list[str] = []  # the run of consecutive headings above (title, by-line, date...)
     outline: dict[int, str] = {}  # the nearest "#", "##", ... heading above, by level
     previous_kind = ""
     seen_clean: list[str] = []
     for number, p in enumerate(pieces, start=1):
-        display, sentences = _sentences(text, p.spans())
+        display, sentences = _sentences(text, p.spans(), join)
         if p.kind == "heading":
             level = _LEVEL.match(text, p.start)
             depth = len(level.group(1)) if level else p.level

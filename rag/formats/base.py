@@ -6,6 +6,7 @@ import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Callable, Iterable
 
 PAGE_BREAK = "\n\f\n"
 MB = 1024 * 1024
@@ -32,6 +33,43 @@ class Extracted:
         if not self.page_starts:
             return 0
         return max(1, bisect.bisect_right(self.page_starts, offset))
+
+
+_WORD = r"[^\W\d_]+"
+# a word broken at a line's end, the next line perhaps indented as the text is ("anes-\n   thetize")
+_LINE_END_HYPHEN = re.compile(rf"(?<!\w)({_WORD})([-\xad])\n[ \t]*({_WORD})")
+
+
+def dehyphenator(texts: Iterable[str]) -> Callable[[str], str]:
+    """What joins a word hyphenated across a line break ("infor-\\nmation is" -> "information
+    is") in a text of the document ``texts`` make up, unless the document writes the compound
+    with its hyphen elsewhere: when the joined word is a word (the document's elsewhere, or
+    English's), or a part of it is none ("Polymor-\\nphing"), where "well-\\nknown" joins two
+    words into none and stays.
+    A soft hyphen always joins. The two lines become one."""
+    from rag.spelling import english
+
+    texts = list(texts)
+    # the words the document writes whole (not those its line ends break), and English's
+    document = {w.lower() for text in texts for w in re.findall(_WORD, _LINE_END_HYPHEN.sub(" ", text))}
+    lexicon = english()
+
+    def known(word: str) -> bool:
+        return word.lower() in document or word.lower() in lexicon
+
+    hyphenated = {w.lower() for text in texts for w in re.findall(rf"{_WORD}-{_WORD}", text)}
+
+    def join(match: re.Match) -> str:
+        head, hyphen, tail = match.groups()
+        whole = head + tail
+        if hyphen == "\xad" or (
+            tail[0].islower() and f"{head}-{tail}".lower() not in hyphenated
+            and (known(whole) or not known(head) or not known(tail))
+        ):
+            return whole
+        return match.group(0)
+
+    return lambda text: _LINE_END_HYPHEN.sub(join, text) if "\n" in text else text
 
 
 def binary(raw: bytes) -> bool:

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from rag.formats.base import Extracted, Unreadable, PAGE_BREAK, collapse, iso_date, short
+from rag.formats.base import Extracted, Unreadable, PAGE_BREAK, collapse, dehyphenator, iso_date, short
 
 
 def pdf(raw: bytes) -> Extracted:
@@ -80,7 +80,8 @@ def _pdf_pages(raw: bytes) -> tuple[list[str], dict[str, str]]:
         laid_out.append([box for box in boxes(device.get_result()) if box.text])
     running = _running_bands(laid_out)
     pages = [_join_broken([b.text for b in page if not (b.line and _band(b) in running)]) for page in laid_out]
-    return _dehyphenate(pages), _pdf_info(document)
+    join = dehyphenator(pages)
+    return [join(page) for page in pages], _pdf_info(document)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,27 +226,6 @@ def _pdf_box(text: str) -> str:
 
 # pdfminer's stand-in for a glyph it cannot map to a character ("c(cid:13)" for a drawn ©)
 _UNMAPPED = re.compile(r"\(cid:\d+\)")
-_WORD = r"[^\W\d_]+"
-_LINE_END_HYPHEN = re.compile(rf"(?<!\w)({_WORD})([-\xad])\n({_WORD})")
-
-
-def _dehyphenate(pages: list[str]) -> list[str]:
-    """Join a word hyphenated across a line break ("infor-\\nmation is" -> "information is")
-    when the joined word occurs elsewhere in the document and the hyphenated one does not,
-    so that "well-\\nknown" stays; a soft hyphen always joins. The two lines become one."""
-    words = {w.lower() for page in pages for w in re.findall(_WORD, page)}
-    hyphenated = {w.lower() for page in pages for w in re.findall(rf"{_WORD}-{_WORD}", page)}
-
-    def join(match: re.Match) -> str:
-        head, hyphen, tail = match.groups()
-        whole = head + tail
-        if hyphen == "\xad" or (
-            tail[0].islower() and whole.lower() in words and f"{head}-{tail}".lower() not in hyphenated
-        ):
-            return whole
-        return match.group(0)
-
-    return [_LINE_END_HYPHEN.sub(join, page) for page in pages]
 
 
 def _pdf_info(document) -> dict[str, str]:

@@ -67,14 +67,17 @@ def test_pdf_paragraphs_are_separated_by_blank_lines():
     assert "Inventory of the southern depot.\n\nBlankets and tents were counted in March." in first_page
 
 
-def test_pdf_joins_a_word_hyphenated_across_lines_only_when_the_document_knows_it():
+def test_pdf_joins_a_word_hyphenated_across_lines_when_that_makes_a_word_or_mends_a_broken_one():
     page = [
         "The information was shared with every team.",
         "All of this infor-\nmation came from the well-\nknown registry of the depot.",
+        "Polymor-\nphing the tents into sheds was the idea of a quarter-\nmaster.",
     ]
     text = extract("h.pdf", _pdf([page])).text
     assert "this information came from the" in text
-    assert "well-\nknown" in text  # "wellknown" occurs nowhere else, so the hyphen stays
+    assert "well-\nknown" in text  # "wellknown" is no word, "well" and "known" are: the hyphen stays
+    assert "Polymorphing the tents" in text  # neither "polymor" nor "phing" is a word
+    assert "a quartermaster." in text  # an English word, though the document has it nowhere else
 
 
 def test_pdf_pieces_of_one_printed_line_stay_on_that_line_in_order():

@@ -284,3 +284,24 @@ def test_a_note_numbered_in_brackets_is_a_footnote():
     paragraphs = split_paragraphs("policy", text)
     assert [p.kind for p in paragraphs] == ["text", "footnote"]  # a sentence ending on a note's mark is no title
     assert paragraphs[0].searchable
+
+
+def test_a_typeset_texts_running_headers_are_debris_and_a_paragraph_they_cut_is_joined():
+    page = "          Field Guide                                     {n}\n\n\n"
+    text = ("          Scouts walk ahead of the column and report what they\n"
+            "          see to the leader of the patrol before\n\n\n" + page.format(n=1)
+            + "          nightfall, as the guide tells them.\n\n" + page.format(n=2)
+            + "          Step 1\n\n          Step 2\n\n          Step 3\n\n" + page.format(n=3))
+    paragraphs = split_paragraphs("guide", text)
+    assert not any("Field Guide" in p.clean for p in paragraphs)
+    assert paragraphs[0].clean.endswith("before nightfall, as the guide tells them.")
+    assert [p.clean for p in paragraphs[1:]] == ["Step 1", "Step 2", "Step 3"]  # not set out across the page
+
+
+def test_a_word_hyphenated_at_a_line_end_reads_whole_while_the_text_stays_the_files():
+    text = ("          Healers know the herbs that restore vitality and anes-\n"
+            "          thetize, and they have a well-\n          known touch for the mouse-\n          click.\n")
+    (p,) = split_paragraphs("roles", text)
+    assert "and anesthetize, and they have a well- known touch for the mouse- click." in p.clean
+    assert p.sentences[0].text == p.clean
+    assert p.text == text.strip() and "anes-\n" in p.text
