@@ -128,6 +128,15 @@ GATE: dict[tuple[str, str], dict[str, tuple[str, float]]] = {
         "abstention_accuracy": (">=", 0.55),
         "verbatim_rate": (">=", 1.0),
     },
+    # the thirteenth corpus (NetHack's Guidebook: a game manual as nroff's typeset plain text,
+    # running headers and hyphenated line ends), never trained on; like the ninth to twelfth,
+    # all 72 of its questions were run and read once before its split was drawn. Measured over
+    # all 72 when added: answers 0.621 (36 of 58), abstention 0.571 (8 of 14); the floors one under
+    ("guidebook", "all"): {
+        "answer_accuracy": (">=", 0.60),
+        "abstention_accuracy": (">=", 0.50),
+        "verbatim_rate": (">=", 1.0),
+    },
 }
 
 

@@ -42,11 +42,12 @@ CORPORA = (
     CorpusSet("history", HERE / "corpora" / "history", HERE / "questions" / "history.yaml"),
     CorpusSet("git", HERE / "corpora" / "git", HERE / "questions" / "git.yaml"),
     CorpusSet("policy", HERE / "corpora" / "policy", HERE / "questions" / "policy.yaml"),
+    CorpusSet("guidebook", HERE / "corpora" / "guidebook", HERE / "questions" / "guidebook.yaml"),
 )
 
 
 def corpus_set(name: str) -> CorpusSet:
-    """The corpus called ``name`` (``main``, ``debian``, ``licences``, ``handbook``, ``maintainers``, ``puzzles``, ``sqlite``, ``gnucash``, ``devref``, ``history``, ``git`` or ``policy``)."""
+    """The corpus called ``name`` (``main``, ``debian``, ``licences``, ``handbook``, ``maintainers``, ``puzzles``, ``sqlite``, ``gnucash``, ``devref``, ``history``, ``git``, ``policy`` or ``guidebook``)."""
     return next(c for c in CORPORA if c.name == name)
 
 
