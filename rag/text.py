@@ -256,7 +256,8 @@ def stem(word: str) -> str:
     return word
 
 
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+# a dotted number is a word of its own: a version ("3.6.0", "3.2") or a decimal ("2.5 million")
+_WORD = re.compile(r"\d+(?:\.\d+)+|[a-z0-9]+(?:'[a-z]+)?")
 # a version or number glued to a name of two letters or more: "gplv3", "mpl2", "libc6"
 _VERSIONED = re.compile(r"^([a-z]{2,}?)v?(\d+)$")
 
@@ -287,6 +288,9 @@ def _tokens(text: str, keep_stopwords: bool) -> tuple[str, ...]:
         if word in _UNMARKED:
             word = word[:-1]  # "whats", "whos": "what's" typed without its apostrophe
         if not word or (not keep_stopwords and word in STOPWORDS):
+            continue
+        if "." in word:  # "3.6.0": the whole, and its parts as "version 2.0" is typed "2"
+            out += [word, *word.split(".")]
             continue
         glued = _VERSIONED.match(word)
         if glued:  # "gplv3", "mpl2", "amd64": the name and its version, as "GPL version 3" reads

@@ -31,6 +31,12 @@ def test_tokens_stem_drop_stopwords_and_normalise_numbers():
     assert T.tokens("The missions were deployed in twelve countries") == ["mission", "deploy", "12", "country"]
 
 
+def test_a_dotted_number_is_a_word_of_its_own_beside_its_parts():
+    version = T.tokens("3.6.0 was released in December 2015.")
+    assert "3.6.0" in version and "3.6.0" not in T.tokens("3.2.3 fixed 6 bugs of 0.6")
+    assert {"2", "0"} <= set(T.tokens("MPL 2.0"))  # "MPL 2" still meets it
+
+
 def test_clean_removes_markup():
     assert T.clean("**Bold** [2553 \\(2020\\)](#) 74<sup>th</sup>\n- item") == "Bold 2553 (2020) 74th - item"
 
