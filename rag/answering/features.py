@@ -280,7 +280,9 @@ _QUOTED = re.compile(r"\"([^\"]{2,60})\"|“([^”]{2,60})”|‘([^’]{2,60})�
 
 
 # a sentence's subject (a few words) and its verb
-_SUBJECT = re.compile(r"^\W*(?:(?:an?|the)\s+)?([^,;:.()]{1,50}?)\s+(?:is|are|was|were|can|cannot|may|must|will|would|"
+# (not a condition's: "If ShackleMe is not well-known, reject the idea" says nothing of what it is)
+_SUBJECT = re.compile(r"^\W*(?!(?:if|unless|when|whenever|while|whether|although|though|because|since|once|until)\b)"
+                      r"(?:(?:an?|the)\s+)?([^,;:.()]{1,50}?)\s+(?:is|are|was|were|can|cannot|may|must|will|would|"
                       r"should|has|have|does|do)\b", re.I)
 
 
@@ -294,11 +296,23 @@ def _is_asked_term(phrase: str, asked: set[str]) -> bool:
     return bool(term) and term <= asked and len(term) >= min(len(asked), 2)
 
 
+# where a question says in what it asks ("what is sokoban in nethack", "... according to the manual")
+_SCOPE = re.compile(r"\s(?:in|within|inside|according to)\s+[^,;:?]+?\W*$", re.I)
+
+
+def defined_terms(q: QuestionInfo) -> set[str]:
+    """The terms a question asks to be defined: "what is sokoban in nethack" asks what
+    Sokoban is, not NetHack; the scope it ends on counts only when nothing else is asked."""
+    scope = _SCOPE.search(q.text)
+    asked = set(q.terms) - (set(T.tokens(scope.group(0))) if scope else set())
+    return asked or set(q.terms)
+
+
 def defines(q: QuestionInfo, text: str) -> bool:
     """Whether a sentence defines one of the question's terms: a defining phrase after it.
     When the term defined is quoted just before the phrase, it must be the asked term itself
     ("Minimal Corresponding Source" does not define "Corresponding Source")."""
-    asked = set(q.terms)
+    asked = defined_terms(q)
     labelled = _LABEL.match(ENUMERATOR.sub("", text, count=1))
     if labelled and _is_asked_term(labelled.group(1), asked):
         return True  # "1. Classic Serverless: The database engine runs within ...", a glossary's entry

@@ -43,6 +43,13 @@ def test_a_count_in_other_words_is_anchored_by_similarity(alike, anchored):
         ("what is the build team for?", "To find out whom to ask on the build team, refer to the wiki.", False),
         ("what is the build team for?", "Please refer to the build team page.", False),
         ("what is the build team?", "The words build team refer to the people who run the build machines.", True),
+        # the scope a question ends on is not what it asks defined
+        ("what is sokoban in nethack", "NetHack is the product of dozens of people's work.", False),
+        ("what is sokoban in nethack", "Sokoban is a pre-mapped branch of the dungeon.", True),
+        ("what is the wiki in nethack", "NetHack is the product of dozens of people's work.", False),
+        # a condition's subject is not defined by it
+        ("what is ShackleMe?", "If ShackleMe is not well-known, reject the idea.", False),
+        ("what is ShackleMe?", "ShackleMe is a nonfree program.", True),
     ],
 )
 def test_a_definition_defines_a_term_of_the_question(question, sentence, expected):
