@@ -125,6 +125,8 @@ def rewrite(question: str, history: Sequence[str] = ()) -> str:
         return question[:pronoun.start()] + topic + (" is" if contracted else "") + question[end:]
     if topic and _POSSESSIVE.search(question):
         return _POSSESSIVE.sub(f"{topic}'s", question, count=1)
+    if len(analyse(question).terms) >= 3:
+        return question  # it names what it asks about itself ("and how deep is the amulet supposed to be?")
     # a short question with no pronoun ("who took over?"): carry the earlier one along
     return f"{question.rstrip(' ?')} ({before.rstrip(' ?')})?"
 

@@ -25,6 +25,12 @@ def test_a_standalone_question_is_left_alone():
     assert rewrite("when did it close?", []) == "when did it close?"
 
 
+def test_a_follow_up_that_names_what_it_asks_about_is_not_carried_with_the_earlier_one():
+    q = "and how deep is the amulet supposed to be?"
+    assert rewrite(q, ["what does Dlvl on the status line mean"]) == q
+    assert "Working Group" in rewrite("who took over?", ["Who chaired the Working Group in 2020?"])  # a short one is
+
+
 def test_the_year_of_an_ellipsis_replaces_the_earlier_year():
     out = rewrite("and in 2019?", ["How many states signed in 2018?"])
     assert "2019" in out and "2018" not in out
