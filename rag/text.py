@@ -267,6 +267,13 @@ def tokens(text: str, *, keep_stopwords: bool = False) -> list[str]:
     return list(_tokens(text, keep_stopwords))
 
 
+def written_apart(text: str, terms: set[str]) -> set[str]:
+    """Which of ``terms`` (keyword tokens) the text writes as two words or hyphenated:
+    "web site" and "e-mail" hold "website" and "email"."""
+    words = re.findall(r"[a-z]+", unaccented(text).lower())
+    return {joined for a, b in zip(words, words[1:]) if (joined := stem(a + b)) in terms}
+
+
 _ACCENTED = re.compile(r"[À-ÖØ-öø-ɏḀ-ỿ]")  # Latin letters that may carry an accent
 _MARKS = re.compile(r"[\u0300-\u036f]")  # the accents, once the letters are decomposed
 

@@ -473,6 +473,7 @@ def candidates(q: QuestionInfo, passages: Sequence[Passage], vocab: Vocabulary) 
             dense = max(scores[position:last + 1], default=0.0)
             # a footnote's own number is no word of it ("10 In November ..." says nothing of "the group of 10")
             tokens = set(T.tokens(_FOOTNOTE_MARK.sub("", text, count=1) if p.kind == "footnote" and position == 0 else text))
+            tokens |= T.written_apart(text, set(q.terms) - tokens)  # "web site" says "website"
             cov = vocab.coverage(q, tokens | section)
             context = tokens | section
             if position > 0:

@@ -37,6 +37,12 @@ def test_a_dotted_number_is_a_word_of_its_own_beside_its_parts():
     assert {"2", "0"} <= set(T.tokens("MPL 2.0"))  # "MPL 2" still meets it
 
 
+def test_a_word_written_apart_or_hyphenated_is_found_as_one():
+    terms = set(T.tokens("who runs the website? what email?"))
+    assert T.written_apart("The web site is run by Ken; write an e-mail.", terms) == {"websit", "email"}
+    assert T.written_apart("The site is on the web.", terms) == set()
+
+
 def test_clean_removes_markup():
     assert T.clean("**Bold** [2553 \\(2020\\)](#) 74<sup>th</sup>\n- item") == "Bold 2553 (2020) 74th - item"
 
