@@ -43,11 +43,12 @@ CORPORA = (
     CorpusSet("git", HERE / "corpora" / "git", HERE / "questions" / "git.yaml"),
     CorpusSet("policy", HERE / "corpora" / "policy", HERE / "questions" / "policy.yaml"),
     CorpusSet("guidebook", HERE / "corpora" / "guidebook", HERE / "questions" / "guidebook.yaml"),
+    CorpusSet("astro", HERE / "corpora" / "astro", HERE / "questions" / "astro.yaml"),
 )
 
 
 def corpus_set(name: str) -> CorpusSet:
-    """The corpus called ``name`` (``main``, ``debian``, ``licences``, ``handbook``, ``maintainers``, ``puzzles``, ``sqlite``, ``gnucash``, ``devref``, ``history``, ``git``, ``policy`` or ``guidebook``)."""
+    """The corpus called ``name`` (``main``, ``debian``, ``licences``, ``handbook``, ``maintainers``, ``puzzles``, ``sqlite``, ``gnucash``, ``devref``, ``history``, ``git``, ``policy``, ``guidebook`` or ``astro``)."""
     return next(c for c in CORPORA if c.name == name)
 
 
