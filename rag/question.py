@@ -29,7 +29,8 @@ AUXILIARIES = frozenset(_AUXILIARY.split("|"))
 _QUALIFIER = r"(?!(?:" + _AUXILIARY + r"|a|an)\b)"
 _TYPES = (
     (NUMBER, re.compile(
-        r"\bhow (?:many|much|large|big|long)\b|\bnumber of\b|"
+        # a measure: "how far", "how old", "how hot", "how heavy" ...
+        r"\bhow (?:many|much|large|big|long|far|old|heavy|hot|cold|warm|fast|wide|tall|high|massive|distant)\b|\bnumber of\b|"
         r"\bwhat (?:" + _QUALIFIER + r"[\w/-]+ ){0,2}?"  # "what grid size", "what USD/EUR exchange rate"
         r"(?:percentage|proportion|share|amount|fraction|size|length|price|fee|rate)s?\b|"
         # a version is a number: "which version of sqlite added ...", not "the release date"
@@ -37,6 +38,7 @@ _TYPES = (
         r"(?:version|release)s?\b(?!\s+(?:dates?|days?|years?|months?|notes?|cycles?|process|schedule|managers?|team)\b)|"
         r"\bwhat (?:is|was|are|were) the (?:(?!of\b|for\b|in\b|on\b|to\b)[\w-]+ ){0,3}?"  # "the largest database size"
         r"(?:population|size|budget|cost|amount|strength|percentage|total|number|turnout|attendance|headcount|"
+        r"temperature|distance|mass|weight|height|depth|width|diameter|radius|speed|velocity|age|altitude|"
         r"duration|period|interval|timeout|delay|turnaround(?: time)?|time ?frame|waiting time|lead time|response time|limit|length|capacity|price|fee|count|max|maximum|min|minimum)s?\b|"
         r"\bhow few\b|\b(?:what|which) time(?: of (?:the )?day)?\b(?!\s*(?:frames?|periods?|zones?)\b)|"  # a clock time: "6:25"
         r"^\W*(?:the )?(?:total |approximate |exact |overall )?(?:amount|number|sum|cost|percentage|count) (?:of|raised|spent|paid)\b|"

@@ -52,6 +52,11 @@ from rag.question import (ADDRESS, ANY, COUNTRY, DATE, DEFINITION, FACT, FREQUEN
         ("lacroix heads which UN dept?", NAME),
         ("Which co-host organisation led the strand?", NAME),  # a hyphenated word before the class noun
         ("which non-African countries took part?", COUNTRY),
+        # a measure asks for a number: "how far", "how old", "the temperature of"
+        ("how far from earth is the L2 point in km?", NUMBER),
+        ("how old is the universe, in billions of years?", NUMBER),
+        ("what is the surface temperature of the sun", NUMBER),
+        ("how did the idea of a measure of age arise?", ANY),
     ],
 )
 def test_answer_types(question, kind):
