@@ -215,13 +215,21 @@ def cloze(paragraphs: Sequence[Paragraph], n: int, rng: random.Random) -> list[t
     return out
 
 
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--synthetic", type=int, default=600, help="cloze questions grown from the main corpus")
     parser.add_argument("--foreign", type=int, default=40, help="cloze questions grown from out-of-domain text (eval/corpora/negatives)")
     parser.add_argument("--deleted", action="store_true", help="add answer-deleted copies of dev questions as abstention negatives")
+    parser.add_argument("--corpora", default="main",
+                        help="whose dev questions to fit on: 'main' (the default), or 'all' or a comma list; with "
+                             "more than one, the folds leave one corpus out, so the out-of-fold figures are those "
+                             "of documents the model never saw")
     parser.add_argument("--out", default=str(DEFAULT_PATH))
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    chosen = {c.name for c in CORPORA} if args.corpora == "all" else set(args.corpora.split(","))
+    unknown = chosen - {c.name for c in CORPORA}
+    if unknown:
+        parser.error(f"unknown corpora: {', '.join(sorted(unknown))}")
     started = time.perf_counter()
     rng = random.Random(SEED)
     settings = get_settings()
@@ -231,9 +239,10 @@ def main() -> None:
     deleted: list[Example] = []  # answer-deleted copies of dev questions, for the abstention model only
     foreign: list[Example] = []  # questions from another domain, for the abstention model only
     group = 0
-    for corpus in CORPORA:
-        if corpus.name != "main" or not corpus.questions.exists():
-            continue  # the other corpora stay unseen: they stand for a user's own documents
+    corpus_of: list[int] = []  # for each dev question, its corpus's place in CORPORA
+    for number, corpus in enumerate(CORPORA):
+        if corpus.name not in chosen or not corpus.questions.exists():
+            continue  # the corpora left out stay unseen: they stand for a user's own documents
         directory = settings.index_dir if corpus.name == "main" else settings.index_dir / "eval" / corpus.name
         index, _ = open_index([corpus.documents], directory, embedder)
         searcher = HybridSearcher(index, embedder, cache_size=0)
@@ -241,6 +250,7 @@ def main() -> None:
         for q in load_questions(corpus.questions, "dev"):
             query = search_query(q.question, q.history)
             dev.append(Example(group, q, searcher.search(query, TOP_K), vocab))
+            corpus_of.append(number)
             if args.deleted and q.answerable:  # the same question with its answer taken away: it must abstain
                 gold = gold_paragraphs(q, index.paragraphs)
                 rest = [p for p in searcher.search(query, TOP_K + len(gold) + 2)
@@ -264,7 +274,10 @@ def main() -> None:
           f"foreign questions: {len(foreign)}")
 
     # C for the selector: grouped cross-validation on dev (the cloze rows only ever train)
-    folds = list(GroupKFold(n_splits=5).split(np.zeros(len(dev)), groups=[ex.group for ex in dev]))
+    if len(set(corpus_of)) > 1:  # leave one corpus out
+        folds = list(GroupKFold(n_splits=len(set(corpus_of))).split(np.zeros(len(dev)), groups=corpus_of))
+    else:
+        folds = list(GroupKFold(n_splits=5).split(np.zeros(len(dev)), groups=[ex.group for ex in dev]))
     best_c, best_acc = 1.0, -1.0
     for c in (0.1, 1.0):
         right = 0
@@ -322,12 +335,17 @@ def main() -> None:
         f"{t:.2f}: {curve[int(np.argmin(np.abs(grid - t)))]:.3f}" for t in (0.15, 0.2, 0.25, 0.3)))
     print(f"threshold {best_t}: dev out-of-fold accuracy {best_score:.3f}; answers right "
           f"{(answered & (q_y == 1))[answerable].mean():.3f}; abstains on unanswerable {(~answered)[~answerable].mean():.3f}")
+    if len(set(corpus_of)) > 1:
+        right = (answered & (q_y == 1)) | (~answered & ~answerable)
+        where = np.array(corpus_of)
+        print("  right out of fold, by corpus: " + ", ".join(
+            f"{CORPORA[n].name} {int(right[where == n].sum())}/{int((where == n).sum())}" for n in sorted(set(corpus_of))))
 
     select = _named(_fit_ranker(dev + synthetic, best_c), FEATURES)
     confidence = _named(_fit_monotone(np.r_[q_x, d_x, f_x], np.r_[q_y, np.zeros(len(d_x) + len(f_x), dtype=int)], CONF_C),
                         QUESTION_FEATURES)
     selector = Selector(select, confidence, best_t, {
-        "fitted_on": f"dev split: {len(dev)} questions ({int(answerable.sum())} answerable) + {len(deleted)} answer-deleted copies + {len(synthetic)} cloze + {len(foreign)} foreign",
+        "fitted_on": f"dev split of {', '.join(sorted(chosen))}: {len(dev)} questions ({int(answerable.sum())} answerable) + {len(deleted)} answer-deleted copies + {len(synthetic)} cloze + {len(foreign)} foreign",
         "selector_C": best_c,
         "dev_out_of_fold_accuracy": round(best_score, 4),
         "top_k": TOP_K,

@@ -70,3 +70,13 @@ def test_the_ranker_keeps_the_sign_of_a_signal_whose_direction_is_known():
     model = _fit_ranker(examples, 1.0)
     assert model.coef[known] == 0.0  # held at its bound: never rewards being less alike
     assert model.coef[free] < -0.5  # a signal without a known direction is learned either way
+
+
+def test_fitting_on_a_corpus_that_does_not_exist_stops_with_a_reason(capsys):
+    import pytest
+
+    from eval.train import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--corpora", "main,atlantis"])
+    assert stopped.value.code == 2 and "unknown corpora: atlantis" in capsys.readouterr().err
