@@ -93,6 +93,11 @@ _REASON = re.compile(r"\bwhy\b|\bhow (?:does|do|did|can|could|should|is|are|was|
                      re.I)
 _DEFINITION = re.compile(r"^\W*what (?:is|are|was|were|does) (?:an? |the )?[\w\s'-]{1,60}?(?:\bstand for|\bmean|\bdo)?\W*$|"
                          r"\bwhat does [\w-]+ stand for\b|\bwhat (?:does|do|did) [^?]{1,60}? refer to\b|\bdefin(?:e|ition)\b|\bmeant by\b|\bmeans? by\b|\bwhat(?:'s| is) (?:meant|an?\b)", re.I)
+# "who was hipparchus?", "who is junio c hamano?": a name alone after "who is", no article,
+# possessive or preposition ("who is the chair", "who is in charge" ask for a person)
+_WHO_IS_NAMED = re.compile(r"^\W*(?:and |so |but )?who (?:is|was|are|were) (?!(?:the|a|an|this|that|these|those|your|my|our|"
+                           r"their|his|her|its|in|on|at|for|of|to|by|with|from|responsible|behind|leading|heading|running|"
+                           r"currently|now|next|first|last)\b)[\w.-]+(?: [\w.-]+){0,3}\W*$", re.I)
 _DEFINE_ASKED = re.compile(r"\bdefin(?:e|es|ed|ition)\b|\bmean[st]? by\b|\bstands? for\b", re.I)
 # "what's", "whats", "who's", "where's": the wh-word and "is"
 _IS_CONTRACTED = re.compile(r"\b(what|who|where|when|how|which)(?:'s|’s|s)\b", re.I)
@@ -199,12 +204,14 @@ def analyse(question: str) -> QuestionInfo:
     if reason:
         found.append((reason.start(), -1, ANY))  # "why ... when ...?" asks for a reason, not a date
     answer_type = min(found)[2] if found else ANY
+    if _WHO_IS_NAMED.match(last):
+        answer_type = ANY  # "who was hipparchus?" asks what the named one was, as "what is X" does
     if _YESNO.search(last) and not re.match(r"^\W*(?:what|which|who|when|where|why|how)\b", last, re.I) \
             and not _ALTERNATIVE.search(last):  # "is it A or B?" asks which, not whether
         form = YESNO
     elif _LIST.search(last):
         form = LIST
-    elif _DEFINITION.search(last) and answer_type == ANY and (_DEFINE_ASKED.search(last) or not _REASON.search(last)):
+    elif (_DEFINITION.search(last) or _WHO_IS_NAMED.match(last)) and answer_type == ANY and (_DEFINE_ASKED.search(last) or not _REASON.search(last)):
         form = DEFINITION  # "how does X define Y?" asks for the definition, not a reason
     elif _REASON.search(last) and answer_type in (ANY, NAME):
         form = REASON

@@ -203,6 +203,18 @@ def test_answer_forms(question, form):
     assert analyse(question).form == form
 
 
+@pytest.mark.parametrize("question, kind, form", [
+    ("who is junio c hamano?", ANY, DEFINITION),  # a name alone: what the named one is
+    ("who was hipparchus?", ANY, DEFINITION),
+    ("who is the chair of the group?", PERSON, FACT),  # a post: who holds it
+    ("who is in charge of security?", PERSON, FACT),
+    ("who is responsible for the archive?", PERSON, FACT),
+])
+def test_who_is_a_name_asks_what_the_named_one_is(question, kind, form):
+    info = analyse(question)
+    assert (info.answer_type, info.form) == (kind, form)
+
+
 def test_with_history_the_type_comes_from_the_last_question():
     assert analyse("How many troops did UNAMID have? When did it close?").answer_type == DATE
 
