@@ -94,6 +94,9 @@ def _claimed_numbers(question: str) -> set[str]:
     return out
 
 
+_ORDINAL_NUMBER = re.compile(r"\b(\d{1,4})(?:st|nd|rd|th)\b")
+
+
 def polarity(q: QuestionInfo, evidence: str) -> bool:
     """For a yes/no question: does the evidence confirm it (True) or contradict it (False)?
     It contradicts when it states another year or figure than the one asked about, or
@@ -101,7 +104,7 @@ def polarity(q: QuestionInfo, evidence: str) -> bool:
     said = _STATED.match(_lead(evidence))
     if said:
         return said.group(1).lower() == "yes"
-    stated = T.numbers(evidence)
+    stated = T.numbers(evidence) | set(_ORDINAL_NUMBER.findall(evidence))  # "usually on September 21st" states 21
     if q.years and not q.years & set(_YEAR.findall(evidence)) and _YEAR.search(evidence):
         return False
     asked = _claimed_numbers(q.text) - q.years

@@ -56,6 +56,9 @@ def test_yes_no_answers_lead_with_yes_or_no():
     assert not polarity(analyse("did 300 observers serve?"), "The mission employed 1,200 observers.")
     assert not polarity(analyse("was the forum held in person?"), "The forum was not held in person.")
     assert polarity(analyse("can i set my own starting invoice no. instead of 1?"), "You can change the starting invoice number.")
+    # a day written as an ordinal is a figure stated: "on sept 23?" against "on September 21st"
+    assert not polarity(analyse("does the sun reach the equinox on sept 23?"), "It reaches it on September 21st.")
+    assert polarity(analyse("does the sun reach the equinox on sept 21?"), "It reaches it on September 21st.")
 
 
 def test_a_number_that_names_what_is_asked_about_is_no_claim_the_evidence_must_repeat():
