@@ -94,6 +94,9 @@ def _claimed_numbers(question: str) -> set[str]:
     return out
 
 
+# a bound the figure after it lies beyond: "greater than 2048 bits", "more than 10 days"
+_BEYOND = re.compile(r"\b(?:greater|more|larger|longer|higher|bigger|fewer|less|smaller|shorter|lower)\s+than\s+$|"
+                     r"\b(?:over|above|below|under|exceed(?:s|ing)?)\s+$", re.I)
 _ORDINAL_NUMBER = re.compile(r"\b(\d{1,4})(?:st|nd|rd|th)\b")
 
 
@@ -110,13 +113,36 @@ def polarity(q: QuestionInfo, evidence: str) -> bool:
     asked = _claimed_numbers(q.text) - q.years
     if asked and not asked & stated and stated - set(_YEAR.findall(evidence)):
         return False
-    return _negated(evidence) == _negated(q.text)
+    if any(_BEYOND.search(evidence[:m.start()]) and not _BEYOND.search(q.text[:q.text.find(n)])
+           for n in _claimed_numbers(q.text) for m in re.finditer(rf"(?<![\d.,]){re.escape(n)}(?![\d])", evidence)):
+        return False  # "is a 2048 bit key good enough?": "greater than 2048 bits" excludes 2048 itself
+    return _negated(_asserting_clauses(q, evidence)) == _negated(q.text)
+
+
+# where a sentence turns to another clause: "..., but must not depend on ...", "...; ...", "..., so ..."
+_TURN = re.compile(r",\s+(?=(?:but|so|while|whereas|although|though|however|yet)\b)|;\s+", re.I)
+
+
+def _asserting_clauses(q: QuestionInfo, evidence: str) -> str:
+    """The clauses of the evidence that say most of what the question asks: "required
+    targets may write to /tmp, but must not depend on its contents" answers whether they
+    may write there by its first clause; the negation of the second is about something else."""
+    clauses = _TURN.split(evidence)
+    if len(clauses) < 2:
+        return evidence
+    asked = set(q.terms)
+    said = [len(asked & set(T.tokens(c))) for c in clauses]
+    if max(said) == 0:
+        return evidence
+    return " ".join(c for c, n in zip(clauses, said) if n == max(said))
 
 
 # verbs that say a thing is not done: "should a small business skip booking gains?" asks
 # whether it should not book them, which "should not record unrealized gains" confirms
 _NOT_DOING = re.compile(r"\b(?:skip(?:s|ped|ping)?|avoid(?:s|ed|ing)?|omit(?:s|ted|ting)?|refrain(?:s|ed|ing)?|"
-                        r"forb[ia]d(?:s|den)?|prohibit(?:s|ed)?|prevent(?:s|ed)?|exclud(?:e|es|ed|ing)|lack(?:s|ed|ing)?)\b", re.I)
+                        r"forb[ia]d(?:s|den)?|prohibit(?:s|ed)?|prevent(?:s|ed)?|exclud(?:e|es|ed|ing)|lack(?:s|ed|ing)?|"
+                        # a restriction says what may not be: "no constraint on the size" allows any
+                        r"restrict(?:s|ed|ions?)?|constraints?|constrained)\b", re.I)
 
 
 def _negated(text: str) -> bool:

@@ -61,6 +61,22 @@ def test_yes_no_answers_lead_with_yes_or_no():
     assert polarity(analyse("does the sun reach the equinox on sept 21?"), "It reaches it on September 21st.")
 
 
+
+def test_a_yes_no_answer_reads_the_clause_that_says_what_is_asked():
+    # the negation of a clause about something else does not answer it
+    assert polarity(analyse("are the build targets allowed to write to /tmp?"),
+                    "Build targets may write to /tmp, but must not depend on its contents.")
+    assert not polarity(analyse("are the build targets allowed to write to /tmp?"),
+                        "Build targets must not write to /tmp; they may read from it.")
+
+
+def test_no_restriction_allows_and_a_bound_excludes_its_own_figure():
+    assert polarity(analyse("can the grid size be a prime number?"), "Jigsaw mode has no constraint on the grid size.")
+    assert not polarity(analyse("can the grid size be a prime number?"), "The grid size is constrained to squares.")
+    assert not polarity(analyse("is a 2048 bit key good enough?"), "Your key length must be greater than 2048 bits.")
+    assert polarity(analyse("did more than 300 observers serve?"), "More than 300 observers served.")
+
+
 def test_a_number_that_names_what_is_asked_about_is_no_claim_the_evidence_must_repeat():
     evidence = "Around 8500 packages were shipped, the first release available on DVD."
     assert polarity(analyse("was release 3.0 the first to ship on DVD?"), evidence)  # "release 3.0" names it
