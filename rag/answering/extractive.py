@@ -156,6 +156,8 @@ ITEM_RATIO_SHORT = 0.25
 MOST_ITEMS = 6
 
 
+# how many sentences past the quote a why/how answer looks for the one that gives the reason
+REASON_AHEAD = 2
 _FIRST = re.compile(r"^\W*(?:first(?:ly)?|to begin with)\b", re.I)
 _NEXT_ORDINAL = re.compile(r"^\W*(?:second(?:ly)?|third(?:ly)?|fourth(?:ly)?|fifth(?:ly)?|finally|lastly|last)\b", re.I)
 
@@ -172,6 +174,13 @@ def _with_explanation(q: QuestionInfo, c: Candidate, sentence: Sentence) -> Sent
         end += 1  # one sentence that neither says what it is nor why: the next one does
     elif q.form == REASON and end > c.position and end + 1 < len(sentences) and not BECAUSE.search(sentence.text):
         end += 1  # two sentences that give no reason (they set the scene): it may come in the next
+    if q.form == REASON and not any(BECAUSE.search(s.text) for s in sentences[c.position:end + 1]):
+        # the reason comes a little later: "... testing was introduced. Mainly, ... This was
+        # introduced in order to reduce freeze time": quote on through the sentence that gives it
+        ahead = next((i for i in range(end + 1, min(end + 1 + REASON_AHEAD, len(sentences)))
+                      if BECAUSE.search(sentences[i].text)), None)
+        if ahead is not None:
+            end = ahead
     if _FIRST.match(sentences[end].text):
         while end + 1 < len(sentences) and end - c.position < MOST_ITEMS and _NEXT_ORDINAL.match(sentences[end + 1].text):
             end += 1

@@ -342,6 +342,19 @@ def test_two_sentences_that_give_no_reason_are_quoted_with_the_next_for_a_why_qu
     assert _with_explanation(analyse("why did the heads push back?"), c, reasoned) is reasoned  # the reason is there
 
 
+def test_a_why_answer_goes_on_to_the_reason_given_a_little_later():
+    from rag.answering.extractive import _with_explanation
+
+    c, sentences = _one_paragraph("A new distribution, testing, was introduced. Packages moved to it after a few weeks. "
+                                  "Its files were mirrored widely. This was done in order to shorten the freeze. "
+                                  "Other business followed.")
+    quoted = _with_explanation(analyse("why did they bring in testing?"), c, c.sentence)
+    assert quoted.end == sentences[3].end and quoted.text.endswith("in order to shorten the freeze.")
+    c, sentences = _one_paragraph("A new distribution, testing, was introduced. Packages moved to it after a few weeks. "
+                                  "Its files were mirrored widely. Nobody liked it. It was done to shorten the freeze.")
+    assert _with_explanation(analyse("why did they bring in testing?"), c, c.sentence).end == sentences[1].end  # too far
+
+
 def test_an_or_question_hears_both_sides():
     c, _ = _one_paragraph("Amending the constitution needs a 3:1 majority. Overriding the committee needs a 2:1 "
                           "majority. Other business followed.")
