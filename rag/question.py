@@ -164,7 +164,10 @@ class QuestionInfo:
 
 
 # where the first of two alternatives ("amending the constitution or overriding ...") begins
-_SIDES = re.compile(r"\bor\b(?!\s+not\b)|\bvs\b\.?|\bversus\b", re.I)  # "A or B", "A vs B"
+# "A or B", "A vs B", "hotter is A than B" (not "more than 300")
+_SIDES = re.compile(r"\bor\b(?!\s+not\b)|\bvs\b\.?|\bversus\b|(?<!\brather )\bthan\b(?!\s+\d)", re.I)
+# where a side's name ends: "betelgeuse on the surface" is Betelgeuse
+_SIDE_END = re.compile(r"\s(?:on|in|at|for|of|to|with|from|by|when|if|during|under)\s", re.I)
 _ALTERNATIVE_START = re.compile(r".*(?:[,:;?–—]|\s-\s|\bbetween\b|\bwhether\b)")
 _ALTERNATIVE_END = re.compile(r"[,:;?–—]|\s-\s")
 
@@ -176,7 +179,7 @@ def alternatives(question: str) -> tuple[str, str] | None:
     if len(parts) != 2:
         return None
     left, right = parts
-    right = _ALTERNATIVE_END.split(right)[0]
+    right = _SIDE_END.split(_ALTERNATIVE_END.split(right)[0].strip())[0]
     start = _ALTERNATIVE_START.match(left)
     if start:
         left = left[start.end():]

@@ -311,7 +311,11 @@ def test_what_a_count_counts_is_the_plural_its_words_lead_to():
         ("when did it close?", None),
         ("is it this or this?", None),  # the same on both sides: no choice
         ("commercial vs community distros - how do their release cycles differ?", ("commercial", "community distros")),
-        ("apt versus aptitude for upgrades?", ("apt", "aptitude for upgrades")),
+        ("apt versus aptitude for upgrades?", ("apt", "aptitude")),  # a side's name ends at a preposition
+        # a comparison's two sides: "hotter is A than B", not "more than 300"
+        ("how much hotter is bellatrix than betelgeuse on the surface?", ("bellatrix", "betelgeuse")),
+        ("did more than 300 observers serve?", None),
+        ("would you rather than wait?", None),
     ],
 )
 def test_the_two_sides_of_an_or_question(question, sides):
