@@ -168,6 +168,9 @@ class QuestionInfo:
 _SIDES = re.compile(r"\bor\b(?!\s+not\b)|\bvs\b\.?|\bversus\b|(?<!\brather )\bthan\b(?!\s+\d)", re.I)
 # where a side's name ends: "betelgeuse on the surface" is Betelgeuse
 _SIDE_END = re.compile(r"\s(?:on|in|at|for|of|to|with|from|by|when|if|during|under)\s", re.I)
+# how a thing changed from one to the other: "how did the number of maintainers change from rex to bo"
+_CHANGE = re.compile(r"\b(?:chang|grow|grew|increas|decreas|ris|rose|fall|fell|drop|differ|evolv|shift)\w*\b.*?"
+                     r"\b(?:from|between)\s+(\S[^,;:?]*?)\s+(?:to|and)\s+(\S.*)$", re.I)
 _ALTERNATIVE_START = re.compile(r".*(?:[,:;?–—]|\s-\s|\bbetween\b|\bwhether\b)")
 _ALTERNATIVE_END = re.compile(r"[,:;?–—]|\s-\s")
 
@@ -177,7 +180,11 @@ def alternatives(question: str) -> tuple[str, str] | None:
     overriding the committee?" -> "amending the constitution", "overriding the committee")."""
     parts = _SIDES.split(question.strip().rstrip("?!. "))
     if len(parts) != 2:
-        return None
+        change = _CHANGE.search(question.strip().rstrip("?!. "))
+        if change is None:
+            return None
+        left, right = change.group(1), _SIDE_END.split(_ALTERNATIVE_END.split(change.group(2))[0].strip())[0]
+        return (left.strip(), right.strip()) if set(T.tokens(left)) ^ set(T.tokens(right)) else None
     left, right = parts
     right = _SIDE_END.split(_ALTERNATIVE_END.split(right)[0].strip())[0]
     start = _ALTERNATIVE_START.match(left)

@@ -316,6 +316,10 @@ def test_what_a_count_counts_is_the_plural_its_words_lead_to():
         ("how much hotter is bellatrix than betelgeuse on the surface?", ("bellatrix", "betelgeuse")),
         ("did more than 300 observers serve?", None),
         ("would you rather than wait?", None),
+        # how a thing changed from one to the other
+        ("how did the number of maintainers change from rex to bo", ("rex", "bo")),
+        ("whats the difference between vegan and vegetarian conduct", ("vegan", "vegetarian conduct")),
+        ("who chaired from 2019 to 2021?", None),  # no change asked about
     ],
 )
 def test_the_two_sides_of_an_or_question(question, sides):
