@@ -49,6 +49,12 @@ _STANDS_IN = re.compile(rf"(?!{_NO_NOUN})[\w'’-]+(?:\s+(?!{_NO_NOUN})[\w'’-]
 _TRAILING_CONNECTOR = re.compile(r"(?:\s+(?:of|for|and|the|on|in|de))+$")
 _NAME = re.compile(r"\b(?:[A-Z][\w'’-]*[A-Za-z0-9](?:\s+(?:of|for|and|the|on|in|de)\s+|\s+)?)+|\b[A-Z][A-Z0-9]{1,}\b")
 
+# "the one on webb", "the ones for 2019": the same thing, of another owner
+_THE_ONE = re.compile(r"^(?:the|that|those) ones? (?:on|of|for|in|at|from|by)\s+(.+)$", re.I)
+_OWNER = re.compile(r"\b([\w-]+)['’]s\b")
+# a wh-word inside an ellipsis that does not open with one: "over how many yrs?", "in which year?"
+_ASKS_WITHIN = re.compile(r"\b(?:how (?:many|much|long|often|far)|when|which|who|whom|what)\b", re.I)
+
 _NO_SUBJECT = AUXILIARIES | {"happen", "happens", "happened", "kind", "kinds", "type", "types", "sort", "sorts"}
 # what may follow a verb that opens a clause: "sets the", "led a", "signed in"
 _AFTER_VERB = frozenset("the a an its their his her this that these those to in on at for with by from up out".split())
@@ -110,6 +116,12 @@ def rewrite(question: str, history: Sequence[str] = ()) -> str:
             return _YEAR.sub(years[0], before, count=1)
         if named and topic in before and (analyse(fragment).specific or _STANDS_IN.fullmatch(fragment)):
             return before.replace(topic, fragment, 1)
+        one = _THE_ONE.match(fragment)
+        owner = _OWNER.search(before)
+        if one and owner:  # "how big is hubble's main mirror?" then "and the one on webb?"
+            return before[:owner.start(1)] + one.group(1) + before[owner.end(1):]
+        if _ASKS_WITHIN.search(fragment):  # "over how many yrs?": what it asks, about the earlier question's thing
+            return f"{fragment} ({before.rstrip(' ?')})?"
         return f"{before.rstrip(' ?')} {fragment}?"
     about = _ABOUT.search(before)
     if about and _IT.search(question):  # "what did X say about the cliff?" then "who else warned about it?"

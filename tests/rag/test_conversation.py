@@ -31,6 +31,15 @@ def test_a_follow_up_that_names_what_it_asks_about_is_not_carried_with_the_earli
     assert "Working Group" in rewrite("who took over?", ["Who chaired the Working Group in 2020?"])  # a short one is
 
 
+def test_the_one_of_another_owner_takes_the_earlier_owners_place():
+    assert rewrite("and the one on webb?", ["how big is hubble's main mirror?"]) == "how big is webb's main mirror?"
+
+
+def test_an_ellipsis_that_asks_inside_it_asks_that_of_the_earlier_question():
+    out = rewrite("over how many yrs?", ["which depreciation method does the camera example use"])
+    assert out.startswith("over how many yrs (which depreciation method")
+
+
 def test_the_year_of_an_ellipsis_replaces_the_earlier_year():
     out = rewrite("and in 2019?", ["How many states signed in 2018?"])
     assert "2019" in out and "2018" not in out
