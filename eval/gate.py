@@ -137,6 +137,16 @@ GATE: dict[tuple[str, str], dict[str, tuple[str, float]]] = {
         "abstention_accuracy": (">=", 0.50),
         "verbatim_rate": (">=", 1.0),
     },
+    # the fourteenth corpus (the KStars handbook's 32 AstroInfo articles, HTML: astronomy
+    # explainers, science prose), never trained on; like the ninth to thirteenth, all 72 of its
+    # questions were run and read once before its split was drawn. Measured over all 72 after the
+    # session that added it: answers 0.431 (25 of 58), abstention 0.214 (3 of 14), the weakest
+    # of all; the floors one under
+    ("astro", "all"): {
+        "answer_accuracy": (">=", 0.41),
+        "abstention_accuracy": (">=", 0.14),
+        "verbatim_rate": (">=", 1.0),
+    },
 }
 
 
