@@ -71,7 +71,7 @@ def _main_content(soup):
     <main> (or role="main") or <article> when one holds at least a quarter of the words left."""
     root = soup.body or soup
     page_words = _words(root)
-    chrome = root.find_all(lambda t: t.name in _DROP or t.get("role") in _DROP_ROLES or _nav_class(t))
+    chrome = root.find_all(lambda t: t.name in _DROP or t.get("role") in _DROP_ROLES or _nav_class(t) or _page_links(t))
     for tag in chrome:
         if tag.decomposed:
             continue
@@ -102,6 +102,23 @@ def _nav_class(tag) -> bool:
     """An element its class names as navigation: DocBook's "navheader" and "navfooter" rows,
     Publican's "docnav" list, a "breadcrumb" trail."""
     return any(_NAV_CLASS.match(name) for name in tag.get("class") or ())
+
+
+# what a link leads to when it moves through the document rather than says something (HTML's link types)
+_NAV_RELS = frozenset({"next", "prev", "previous", "up", "contents", "index", "start", "first", "last", "home"})
+
+
+def _page_links(tag) -> bool:
+    """A block that only moves through the document: links whose rel says so ("next", "prev",
+    "up", "contents"), and a few labels ("Next: Notation, Previous: Legalese, Up:
+    Introduction [Contents]", the bar Texinfo writes above every section)."""
+    if tag.name not in ("div", "p", "table", "td", "tr"):
+        return False
+    links = tag.find_all("a")
+    if not links or not all(set(a.get("rel") or ()) & _NAV_RELS for a in links):
+        return False
+    linked = sum(len(a.get_text(" ", strip=True).split()) for a in links)
+    return len(tag.get_text(" ", strip=True).split()) <= linked + 2 * len(links)
 
 
 def _link_bar(tag) -> bool:

@@ -417,6 +417,17 @@ def test_html_navigation_named_by_its_class_is_dropped():
     assert "expensing capital purchases" in text and "Kept:" in text
 
 
+def test_html_a_bar_of_links_that_only_move_through_the_document_is_dropped():
+    raw = ("<body><div class='header'><p>Next: <a href='#Notation' accesskey='n' rel='next'>Notation</a>, Previous: "
+           "<a href='#Legalese' rel='prev'>Legalese</a>, Up: <a href='#Intro' rel='up'>Introduction</a> &nbsp; "
+           "[<a href='#SEC_Contents' rel='contents'>Contents</a>]</p></div><h3>1.2 Obtaining this document</h3>"
+           "<p>The latest version is always available from CRAN. See the <a href='#cran' rel='next'>next section</a> "
+           "for the mirrors, which are listed by country and updated every day.</p></body>")
+    text = extract("faq.html", raw.encode()).text
+    assert "Previous:" not in text and "Legalese" not in text
+    assert "always available from CRAN" in text and "next section for the mirrors" in text  # a sentence is kept
+
+
 def test_html_a_short_definition_is_an_item_with_its_term_and_a_long_one_opens_with_it():
     raw = ("<body><p>Everything can be placed into one of these accounts:</p><dl>\n<dt><b>Assets</b></dt>\n"
            "<dd><p>Things you own</p></dd>\n<dt>Liabilities</dt><dd>Things you owe</dd>\n<dt>Expansion factor</dt>"
