@@ -44,11 +44,12 @@ CORPORA = (
     CorpusSet("policy", HERE / "corpora" / "policy", HERE / "questions" / "policy.yaml"),
     CorpusSet("guidebook", HERE / "corpora" / "guidebook", HERE / "questions" / "guidebook.yaml"),
     CorpusSet("astro", HERE / "corpora" / "astro", HERE / "questions" / "astro.yaml"),
+    CorpusSet("rfaq", HERE / "corpora" / "rfaq", HERE / "questions" / "rfaq.yaml"),
 )
 
 
 def corpus_set(name: str) -> CorpusSet:
-    """The corpus called ``name`` (``main``, ``debian``, ``licences``, ``handbook``, ``maintainers``, ``puzzles``, ``sqlite``, ``gnucash``, ``devref``, ``history``, ``git``, ``policy``, ``guidebook`` or ``astro``)."""
+    """The corpus called ``name`` (``main``, ``debian``, ``licences``, ``handbook``, ``maintainers``, ``puzzles``, ``sqlite``, ``gnucash``, ``devref``, ``history``, ``git``, ``policy``, ``guidebook``, ``astro`` or ``rfaq``)."""
     return next(c for c in CORPORA if c.name == name)
 
 

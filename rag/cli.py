@@ -193,7 +193,7 @@ def _repl(assistant, args: argparse.Namespace) -> int:
 
 
 # the evaluation corpora of eval/questions.py (kept here, so that building the parser imports no eval code)
-_EVAL_CORPORA = ("main", "debian", "licences", "handbook", "maintainers", "puzzles", "sqlite", "gnucash", "devref", "history", "git", "policy", "guidebook", "astro")
+_EVAL_CORPORA = ("main", "debian", "licences", "handbook", "maintainers", "puzzles", "sqlite", "gnucash", "devref", "history", "git", "policy", "guidebook", "astro", "rfaq")
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
