@@ -146,8 +146,12 @@ _NOT_DOING = re.compile(r"\b(?:skip(?:s|ped|ping)?|avoid(?:s|ed|ing)?|omit(?:s|t
 
 
 def _negated(text: str) -> bool:
-    """Whether a text says a thing is not so: an odd number of negations ("does not prevent" is no "prevents")."""
-    return (len(T.NEGATION.findall(text)) + len(_NOT_DOING.findall(text))) % 2 == 1
+    """Whether a text says a thing is not so: an odd number of negations ("does not prevent" is
+    no "prevents"). A "nor" or "neither" that goes on with a negation before it ("not via rsync
+    (nor CVS)", "neither A nor B") adds no negation of its own."""
+    found = [m.group(0).lower() for m in T.NEGATION.finditer(text)]
+    continued = sum(1 for i, word in enumerate(found) if word == "nor" and i > 0)
+    return (len(found) - continued + len(_NOT_DOING.findall(text))) % 2 == 1
 
 
 # a list question that says how many items it wants takes items down to this share of the

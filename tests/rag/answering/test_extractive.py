@@ -70,6 +70,12 @@ def test_a_yes_no_answer_reads_the_clause_that_says_what_is_asked():
                         "Build targets must not write to /tmp; they may read from it.")
 
 
+def test_a_nor_that_goes_on_with_a_negation_adds_none():
+    q = analyse("can i get the sources with anonymous rsync?")
+    assert not polarity(q, "Sources are available via svn, but currently not via anonymous rsync (nor CVS).")
+    assert not polarity(q, "Neither anonymous rsync nor CVS serves the sources.")
+
+
 def test_no_restriction_allows_and_a_bound_excludes_its_own_figure():
     assert polarity(analyse("can the grid size be a prime number?"), "Jigsaw mode has no constraint on the grid size.")
     assert not polarity(analyse("can the grid size be a prime number?"), "The grid size is constrained to squares.")
