@@ -62,13 +62,30 @@ def _lower_case_definitions(text: str) -> Iterable[tuple[str, str]]:
             yield tail, acronym
 
 
+# the acronym first and its long form after it: "the Emacs GUD (Grand Unified Debugger) library"
+_AFTER_DEFINITION = re.compile(r"\b([A-Z][A-Z0-9]{1,9})\s*\(((?:[A-Za-z][\w’'-]*)(?:\s+[A-Za-z][\w’'-]*){1,9})\)")
+
+
+def spelled_after(text: str) -> Iterable[tuple[str, str]]:
+    """(long form, acronym) of definitions that write the acronym first: the long form in
+    brackets after it, its words' initials (connectors aside) spelling it exactly."""
+    for match in _AFTER_DEFINITION.finditer(text):
+        acronym, long_form = match.group(1), match.group(2)
+        words = [w for w in long_form.split() if w.lower() not in _CONNECTOR_WORDS]
+        if "".join(w[0] for w in words).upper() == acronym:
+            yield long_form, acronym
+
+
+_CONNECTOR_WORDS = frozenset(_CONNECTOR[3:-1].split("|"))
+
+
 def find_acronyms(texts: Iterable[str]) -> dict[str, list[str]]:
     """Acronym (lower-case) -> keyword tokens of its long form, from definitions in ``texts``."""
     found: dict[str, list[str]] = {}
     for text in texts:
         clean = T.clean(text)
         pairs = [(_abbreviated_part(m.group(1).split(), m.group(2)), m.group(2)) for m in _DEFINITION.finditer(clean)]
-        for long_form, acronym in pairs + list(_lower_case_definitions(clean)):
+        for long_form, acronym in pairs + list(_lower_case_definitions(clean)) + list(spelled_after(clean)):
             tokens = [t for t in T.tokens(long_form) if not t.isdigit()]
             key = acronym.lower()
             if len(tokens) >= 2 and key not in tokens:

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from rag import text as T
-from rag.acronyms import initials_name, spelled_initials
+from rag.acronyms import initials_name, spelled_after, spelled_initials
 from rag.spelling import contraction, english
 from rag.kinds import ADDRESSES, HONORIFIC as _HONORIFIC, MONTH as _MONTH, YEAR as _YEAR, countries as _countries
 from rag.question import ADDRESS, ANY, COUNTRY, DATE, FORMS, FREQUENCY, KINDS_OF, NAME, NUMBER, PERSON, REFERENCE, QuestionInfo
@@ -45,7 +45,7 @@ LEANS_BACK = r"they|this|these|those|that|it|its|their|such|thus|hence|therefore
 _ANAPHOR = re.compile(rf"^\W*(?:{LEANS_BACK}|there)\b", re.I)
 ENUMERATOR = re.compile(r"^\s*\(?\d{1,3}[.)-]\s")  # a paragraph's own numbering ("24. ")
 # words that ask what an acronym is short for, whatever else the question says
-_EXPANSION = re.compile(r"\bstands? for\b|\bshort for\b|\babbreviat\w*|\bacronym\b|\bfull (?:name|form|title)\b|"
+_EXPANSION = re.compile(r"\bstands? for\b|\bmean(?:s|ing)?\b(?!\s+by\b)|\bshort for\b|\babbreviat\w*|\bacronym\b|\bfull (?:name|form|title)\b|"
                         r"\bspel(?:l|led|ls|t) out\b|\bin full\b", re.I)
 # a phrase that defines what comes before it ("X means ...", "X is a ...", "X defines Y as ..."),
 # but not an instruction to look elsewhere (", refer to the manual", "Please refer to ...")
@@ -422,7 +422,9 @@ def asked_acronyms(question: str) -> list[str]:
 def long_form(acronym: str, text: str) -> str:
     """The long form a text gives for ``acronym`` ("Department of ... Affairs (DPPA)"), or ""."""
     m = re.search(r"((?:[A-Z][\w’'-]*[\s-]+(?:(?:of|for|and|the|on|in|de|to)\s+)*){1,10})\(" + re.escape(acronym) + r"\)", text)
-    return " ".join(m.group(1).split()) if m else ""
+    if m:
+        return " ".join(m.group(1).split())
+    return next((form for form, written in spelled_after(text) if written == acronym), "")  # "GUD (Grand Unified Debugger)"
 
 
 def _units(sentences: Sequence[Sentence]) -> list[tuple[int, int, Sentence]]:

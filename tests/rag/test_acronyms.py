@@ -66,3 +66,9 @@ def test_a_long_form_in_lower_case_is_learned_when_its_initials_spell_the_acrony
 )
 def test_a_name_whose_initials_spell_the_acronym(acronym, text, name):
     assert initials_name(acronym, text) == name
+
+
+def test_an_acronym_written_before_its_long_form_is_learned_when_the_initials_spell_it():
+    found = find_acronyms(["To use the Emacs GUD (Grand Unified Debugger) library, type M-x gdb.",
+                           "Run GDB (the debugger) first."])
+    assert found["gud"] == T.tokens("Grand Unified Debugger") and "gdb" not in found

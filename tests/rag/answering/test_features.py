@@ -139,6 +139,8 @@ def test_when_in_the_present_is_answered_by_the_event_that_triggers_it():
         ("what is the A4P short for in the declaration?", True),
         ("how many states signed the A4P declaration?", False),
         ("what did the A4P declaration commit states to?", False),
+        ("what does A4P mean when states sign it?", True),
+        ("what does the A4P network mean by effective?", False),  # what it means by a word
     ],
 )
 def test_a_question_asks_what_an_acronym_stands_for(question, expected):
