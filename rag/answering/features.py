@@ -358,7 +358,8 @@ def type_match(q: QuestionInfo, text: str, values: frozenset[str]) -> bool:
         event = bool(_WHEN_NOW.search(q.text) and _TEMPORAL.search(text))
         if q.day:  # "what day ...?": "in August 1993" is not a day
             return bool(_DAY_OF_MONTH.search(text) or event)
-        return bool(_MONTH.search(text) or set(_DATED_YEAR.findall(text)) - set(q.years) or event)
+        return bool(_MONTH.search(text) or set(_DATED_YEAR.findall(text)) - set(q.years) or event
+                    or {m.group(1) for m in _AT_VERSION.finditer(text)} - set(_VERSION.findall(q.text)))
     # names the question does not say, however it writes them ("mozilla foundation" says "Mozilla Foundation")
     said = {w.lower() for w in _ANY_WORD.findall(q.text)}
     said |= {part for w in said for part in w.split("-")}  # "info-gnu" says "GNU"
@@ -397,6 +398,13 @@ _MONTH_BEFORE = re.compile(r"\b(?:" + _MONTH_NAMES + r")\s+$")
 _DATED_YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b(?!\s+[A-Z][a-z])")
 # a clause that says when by an event ("upon acceptance", "when You first distribute", "until it is revoked")
 _TEMPORAL = re.compile(r"\b(?:upon|whenever|as soon as|until|(?:on|from) the (?:date|day|time|moment)|at the time)\b", re.I)
+# a point in a program's life told by its version: "ended with R 1.7.1", "as of version 3.37.0"
+# (not the version the question names: "when was MPL 2.0 published?" is not answered by "with MPL 2.0")
+_AT_VERSION = re.compile(r"\b(?i:in|with|since|as of|until|from|after|before)\s+"
+                         r"(?:(?!(?:Sections?|Chapters?|Articles?|Paragraphs?|Figures?|Tables?|Parts?|Appendix|Annex|"
+                         r"Clauses?|Rules?|Steps?|Pages?)\b)[A-Z][\w-]*\s+)?(?:version\s+|v)?"
+                         r"(\d+\.\d+(?:\.\d+)*)\b")
+_VERSION = re.compile(r"\b\d+\.\d+(?:\.\d+)*\b")
 _WHEN_NOW = re.compile(r"\bwhen (?:do|does|is|are|can|could|may|must|should|shall|will|would)\b", re.I)
 _PERCENT = re.compile(r"\s?(?:%|percent\b|per cent\b)", re.I)
 _DURATION = re.compile(r"\W{0,2}(?:years?|months?|weeks?|days?|hours?|minutes?|decades?)\b", re.I)

@@ -217,3 +217,14 @@ def test_a_count_stated_after_what_it_counts_is_anchored_and_may_look_like_a_yea
     assert sentence_values(q, "The default setting for SQLITE_MAX_COLUMN is 2000.") == (frozenset({"2000"}), True)
     assert sentence_values(q, "The default page cache parameter is 1.")[1] is False  # not what is counted
     assert sentence_values(q, "In 2000, the project moved to a new table format.")[0] == frozenset()  # a year
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Support for Mac OS Classic ended with R 1.7.1.", True),  # a version tells when in a program's life
+    ("As of version 3.37.0, tables can be strict.", True),
+    ("Except as provided in Section 10.3, no one may publish new versions.", False),  # a section's number
+    ("Version 2.0 was the one with MPL 2.0 terms.", False),  # the version the question names
+])
+def test_when_is_answered_by_a_date_or_a_programs_version(sentence, expected):
+    q = analyse("when did support for mac os classic end in MPL 2.0 land?")
+    assert type_match(q, sentence, frozenset()) is expected
