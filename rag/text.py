@@ -286,15 +286,21 @@ def unaccented(text: str) -> str:
     return _MARKS.sub("", unicodedata.normalize("NFD", text))
 
 
+# a capital letter alone that chat writes in lower case for a word ("r u sure"): as a capital,
+# a name ("the R language", "why is R named R?")
+_LETTER_NAME = re.compile(r"(?<![\w.'’-])([RU])(?![\w'’-])")
+
+
 @lru_cache(maxsize=32768)
 def _tokens(text: str, keep_stopwords: bool) -> tuple[str, ...]:
+    names = {letter.lower() for letter in _LETTER_NAME.findall(text)}
     text = full_months(number_words_to_digits(unaccented(clean(text)).lower().replace("’", "'")))
     out = []
     for word in _WORD.findall(text):
         word = word.split("'")[0]
         if word in _UNMARKED:
             word = word[:-1]  # "whats", "whos": "what's" typed without its apostrophe
-        if not word or (not keep_stopwords and word in STOPWORDS):
+        if not word or (not keep_stopwords and word in STOPWORDS and word not in names):
             continue
         if "." in word:  # "3.6.0": the whole, and its parts as "version 2.0" is typed "2"
             out += [word, *word.split(".")]

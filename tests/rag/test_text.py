@@ -43,6 +43,11 @@ def test_a_word_written_apart_or_hyphenated_is_found_as_one():
     assert T.written_apart("The site is on the web.", terms) == set()
 
 
+def test_a_capital_letter_alone_is_a_name_where_chat_writes_it_for_a_word():
+    assert "r" in T.tokens("why is the language named R?") and "r" in T.tokens("the R FAQ")
+    assert T.tokens("what r the rules, u know") == ["rule", "know"]
+
+
 def test_clean_removes_markup():
     assert T.clean("**Bold** [2553 \\(2020\\)](#) 74<sup>th</sup>\n- item") == "Bold 2553 (2020) 74th - item"
 
