@@ -288,7 +288,7 @@ def unaccented(text: str) -> str:
 
 # a capital letter alone that chat writes in lower case for a word ("r u sure"): as a capital,
 # a name ("the R language", "why is R named R?")
-_LETTER_NAME = re.compile(r"(?<![\w.'’-])([RU])(?![\w'’-])")
+_LETTER_NAME = re.compile(r"(?<![\w.-])([RU])(?![\w-])")
 
 
 @lru_cache(maxsize=32768)

@@ -45,6 +45,7 @@ def test_a_word_written_apart_or_hyphenated_is_found_as_one():
 
 def test_a_capital_letter_alone_is_a_name_where_chat_writes_it_for_a_word():
     assert "r" in T.tokens("why is the language named R?") and "r" in T.tokens("the R FAQ")
+    assert "r" in T.tokens("where does the letter 'R' come from?") and "r" in T.tokens("R's history")
     assert T.tokens("what r the rules, u know") == ["rule", "know"]
 
 
