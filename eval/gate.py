@@ -147,6 +147,15 @@ GATE: dict[tuple[str, str], dict[str, tuple[str, float]]] = {
         "abstention_accuracy": (">=", 0.14),
         "verbatim_rate": (">=", 1.0),
     },
+    # the fifteenth corpus (the R FAQ, one Texinfo HTML page), never trained on; its dev third
+    # was read for faults, its test third (24 questions) never. Measured over all 72 when the
+    # session's fixes were in: answers 0.655 (38 of 58), abstention 0.500 (7 of 14); its unseen
+    # test third alone 9 of 24 right, as when it was added; the floors one question under
+    ("rfaq", "all"): {
+        "answer_accuracy": (">=", 0.63),
+        "abstention_accuracy": (">=", 0.42),
+        "verbatim_rate": (">=", 1.0),
+    },
 }
 
 

@@ -16,5 +16,5 @@ def test_evaluation_gate(real_index_dir, tmp_path):
     assert "main test" in report and "debian all" in report and "licences all" in report and "handbook all" in report
     assert "maintainers all" in report and "puzzles all" in report and "sqlite all" in report
     assert "gnucash all" in report and "devref all" in report and "history all" in report
-    assert "git all" in report and "policy all" in report and "guidebook all" in report and "astro all" in report and "rfaq test" in report
+    assert "git all" in report and "policy all" in report and "guidebook all" in report and "astro all" in report and "rfaq all" in report
     assert (tmp_path / "report.png").stat().st_size > 0
