@@ -252,6 +252,23 @@ def _with_counted_items(c: Candidate, sentence: Sentence) -> Sentence:
     return _through(sentence, sentences, last, min(last + counts[0], len(sentences) - 1))
 
 
+def _enumerates(text: str) -> bool:
+    """Whether a text names several things in a row: "Values are Satiated, Not Hungry (or
+    Normal), Hungry, Weak, and Fainting." (three commas or more)."""
+    return text.count(",") >= 3
+
+
+def _with_items_after(c: Candidate, sentence: Sentence) -> Sentence:
+    """For a list question: a quote that names no items is quoted on through the next
+    sentence when that one names several ("Hunger: your current hunger status. Values are
+    Satiated, Not Hungry, Hungry, Weak, and Fainting.")."""
+    sentences = c.passage.paragraph.sentences
+    last = _last_of(c, sentence)
+    if _enumerates(sentence.text) or last + 1 >= len(sentences) or not _enumerates(sentences[last + 1].text):
+        return sentence
+    return _through(sentence, sentences, last, last + 1)
+
+
 def _overlaps(c: Candidate, picked: Sequence[Candidate]) -> bool:
     """Whether ``c`` quotes text one of ``picked`` quotes (offsets are in their document)."""
     return any(c.passage.paragraph.doc_id == o.passage.paragraph.doc_id and c.sentence.start < o.sentence.end
@@ -338,7 +355,7 @@ class ExtractiveAnswerer:
             if marker == 1 and q.form in (DEFINITION, REASON):
                 sentence = _with_explanation(q, c, sentence)
             if marker == 1 and q.form == LIST:
-                sentence = _with_counted_items(c, sentence)
+                sentence = _with_items_after(c, _with_counted_items(c, sentence))
             if q.answer_type in (NUMBER, DATE) and c.typed:
                 sentence = clause(q, c, sentence, self.longest_quote)
             citations.append(make_citation(marker, c.passage, sentence))

@@ -361,6 +361,17 @@ def test_a_why_answer_goes_on_to_the_reason_given_a_little_later():
     assert _with_explanation(analyse("why did they bring in testing?"), c, c.sentence).end == sentences[1].end  # too far
 
 
+def test_a_list_answer_that_names_no_items_goes_on_with_the_sentence_that_names_them():
+    from rag.answering.extractive import _with_items_after
+
+    c, sentences = _one_paragraph("Hunger shows your current hunger status. Values are Satiated, Not Hungry, Hungry, "
+                                  "Weak, and Fainting. Other business followed.")
+    quoted = _with_items_after(c, c.sentence)
+    assert quoted.end == sentences[1].end and "Fainting" in quoted.text
+    c, _ = _one_paragraph("Hunger shows your status. It is shown at the bottom, in the middle. Other business.")
+    assert _with_items_after(c, c.sentence) is c.sentence  # two commas name no list
+
+
 def test_an_or_question_hears_both_sides():
     c, _ = _one_paragraph("Amending the constitution needs a 3:1 majority. Overriding the committee needs a 2:1 "
                           "majority. Other business followed.")
