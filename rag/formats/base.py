@@ -50,6 +50,8 @@ def dehyphenator(texts: Iterable[str]) -> Callable[[str], str]:
     from rag.spelling import english
 
     texts = list(texts)
+    if not any(_LINE_END_HYPHEN.search(text) for text in texts):
+        return lambda text: text  # nothing to join: no word lists to build
     # the words the document writes whole (not those its line ends break), and English's
     document = {w.lower() for text in texts for w in re.findall(_WORD, _LINE_END_HYPHEN.sub(" ", text))}
     lexicon = english()
