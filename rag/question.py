@@ -177,21 +177,21 @@ _ALTERNATIVE_END = re.compile(r"[,:;?–—]|\s-\s")
 
 def alternatives(question: str) -> tuple[str, str] | None:
     """The two sides of an "A or B" question ("which needs more: amending the constitution or
-    overriding the committee?" -> "amending the constitution", "overriding the committee")."""
-    parts = _SIDES.split(question.strip().rstrip("?!. "))
-    if len(parts) != 2:
-        change = _CHANGE.search(question.strip().rstrip("?!. "))
-        if change is None:
-            return None
-        left, right = change.group(1), _SIDE_END.split(_ALTERNATIVE_END.split(change.group(2))[0].strip())[0]
-        return (left.strip(), right.strip()) if set(T.tokens(left)) ^ set(T.tokens(right)) else None
-    left, right = parts
+    overriding the committee?" -> "amending the constitution", "overriding the committee"),
+    of "A than B" and of a change "from A to B" or "between A and B"."""
+    asked = question.strip().rstrip("?!. ")
+    parts = _SIDES.split(asked)
+    change = _CHANGE.search(asked) if len(parts) != 2 else None
+    if len(parts) != 2 and change is None:
+        return None
+    left, right = parts if change is None else change.groups()
     right = _SIDE_END.split(_ALTERNATIVE_END.split(right)[0].strip())[0]
-    start = _ALTERNATIVE_START.match(left)
-    if start:
-        left = left[start.end():]
-    else:  # as many words before "or" as after it
-        left = " ".join(left.split()[-max(len(right.split()), 1):])
+    if change is None:
+        start = _ALTERNATIVE_START.match(left)
+        if start:
+            left = left[start.end():]
+        else:  # as many words before "or" as after it
+            left = " ".join(left.split()[-max(len(right.split()), 1):])
     return (left.strip(), right.strip()) if set(T.tokens(left)) ^ set(T.tokens(right)) else None
 
 

@@ -113,7 +113,7 @@ def polarity(q: QuestionInfo, evidence: str) -> bool:
     asked = _claimed_numbers(q.text) - q.years
     if asked and not asked & stated and stated - set(_YEAR.findall(evidence)):
         return False
-    if any(_BEYOND.search(evidence[:m.start()]) and not _BEYOND.search(q.text[:q.text.find(n)])
+    if any(_BEYOND.search(evidence[:m.start()]) and not _BEYOND.search(q.text.partition(n)[0])
            for n in _claimed_numbers(q.text) for m in re.finditer(rf"(?<![\d.,]){re.escape(n)}(?![\d])", evidence)):
         return False  # "is a 2048 bit key good enough?": "greater than 2048 bits" excludes 2048 itself
     return _negated(_asserting_clauses(q, evidence)) == _negated(q.text)
@@ -147,8 +147,8 @@ _NOT_DOING = re.compile(r"\b(?:skip(?:s|ped|ping)?|avoid(?:s|ed|ing)?|omit(?:s|t
 
 def _negated(text: str) -> bool:
     """Whether a text says a thing is not so: an odd number of negations ("does not prevent" is
-    no "prevents"). A "nor" or "neither" that goes on with a negation before it ("not via rsync
-    (nor CVS)", "neither A nor B") adds no negation of its own."""
+    no "prevents"). A "nor" after another negation ("not via rsync (nor CVS)", "neither A nor
+    B") adds none of its own."""
     found = [m.group(0).lower() for m in T.NEGATION.finditer(text)]
     continued = sum(1 for i, word in enumerate(found) if word == "nor" and i > 0)
     return (len(found) - continued + len(_NOT_DOING.findall(text))) % 2 == 1
