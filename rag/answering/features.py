@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 from rag import text as T
 from rag.acronyms import initials_name, spelled_after, spelled_initials
 from rag.spelling import contraction, english
-from rag.kinds import ADDRESSES, HONORIFIC as _HONORIFIC, MONTH as _MONTH, YEAR as _YEAR, countries as _countries
+from rag.kinds import ADDRESSES, MONTH as _MONTH, YEAR as _YEAR, countries as _countries, names_body, names_person
 from rag.question import ADDRESS, ANY, COUNTRY, DATE, FORMS, FREQUENCY, KINDS_OF, NAME, NUMBER, PERSON, REFERENCE, QuestionInfo
 from rag.titles import naming_terms
 from rag.types import Paragraph, Passage, Sentence
@@ -365,7 +365,8 @@ def type_match(q: QuestionInfo, text: str, values: frozenset[str]) -> bool:
     said |= {part for w in said for part in w.split("-")}  # "info-gnu" says "GNU"
     new_names = T.capitalised_terms(text) - said - set(T.MONTHS)
     if kind == PERSON:
-        return bool(_HONORIFIC.search(text)) or bool(new_names)
+        return bool(new_names) and (names_person(text, said) or names_body(text, said)
+                                    or bool(_countries(text) - _countries(q.text)))
     if kind == COUNTRY:
         return bool(_countries(text) - _countries(q.text))
     if kind == REFERENCE:

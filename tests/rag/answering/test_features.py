@@ -123,6 +123,20 @@ def test_a_name_the_question_writes_inside_a_hyphenated_word_is_no_new_name():
     assert type_match(who, "The list is moderated by Karl Berry.", frozenset())
 
 
+@pytest.mark.parametrize("sentence, expected", [
+    ("The Debian Project was created by Ian Murdock in 1993.", True),  # a known first name
+    ("The Ambassador of Tunisia, Tarek Ladeb, was elected Chair.", True),  # a first name no dictionary has
+    ("Ms. Gbeho explained the transition.", True),  # an honorific
+    ("The Technical Committee decides.", True),  # a body
+    ("The Project Leader appoints the Secretary.", True),  # an office
+    ("It is now possible to start the installer directly from Microsoft Windows.", False),  # capitals, no one
+    ("Unlike Hubble, the James Webb Space Telescope orbits at L2.", True),  # a name on a telescope still names one
+    ("Copyright and licence questions go to the Debian FTP Masters' REJECT-FAQ.", False),
+])
+def test_who_is_answered_by_a_person_a_body_or_an_office(sentence, expected):
+    assert type_match(analyse("who started the project?"), sentence, frozenset()) is expected
+
+
 def test_when_in_the_present_is_answered_by_the_event_that_triggers_it():
     condition = "The grants become effective on the date the Contributor first distributes it."
     assert type_match(analyse("when do the grants start applying?"), condition, frozenset())
