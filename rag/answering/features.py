@@ -286,6 +286,8 @@ _SUBJECT = re.compile(r"^\W*(?!(?:if|unless|when|whenever|while|whether|although
                       r"should|has|have|does|do)\b", re.I)
 
 
+# a noun phrase and, after a comma, what it is ("DKMS, a framework to ...")
+_APPOSITION = re.compile(r"((?:[\w’'.-]+\s+){0,2}[\w’'.-]+),\s+an?\s+(?!few\b|lot\b|number\b|couple\b|bit\b)[a-z]")
 _LABEL = re.compile(r"^\W*([^:;,.()]{2,50}?)\s*(?::|\s[–—-])\s+\S")  # "Term: what it is", "Term – what it is"
 
 
@@ -319,6 +321,9 @@ def defines(q: QuestionInfo, text: str) -> bool:
     opening = _SUBJECT.match(text)
     if opening and _is_asked_term(opening.group(1), asked):
         return True  # "A “soft” limit can be temporarily exceeded": it opens on the asked term and says what it does
+    for m in _APPOSITION.finditer(text):
+        if asked & set(T.tokens(m.group(1))):
+            return True  # "DKMS, a framework to generate kernel modules"
     for m in _DEFINES.finditer(text):
         before = text[:m.start()]
         quoted = [found.group(found.lastindex) for found in _QUOTED.finditer(before[-120:])]
