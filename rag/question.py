@@ -110,7 +110,7 @@ _FRAME_WORDS = (
     "many much number year date month day happen took take place happened total amount "
     "kind type exactly roughly approximately name named called describe explain mean true correct "
     "right case reason purpose stand stands acronym abbreviation meant define defined definition "
-    "know clarify outline summarise summarize behind refer refers".split()
+    "know clarify outline summarise summarize behind refer refers one".split()
 )
 _FRAME = frozenset(T.stem(w) for w in _FRAME_WORDS)
 _DISTINCT = r"(?:different|diff\w*|distinct|separate|unique|individual|various)\s+"

@@ -285,6 +285,11 @@ def test_a_word_that_only_shares_a_frame_words_stem_is_what_the_question_is_abou
     assert "year" not in analyse("how many years did the mission last?").terms  # "years" frames a count
 
 
+def test_one_as_a_determiner_is_not_what_the_question_is_about():
+    assert analyse("how long does one full wobble of the axis take?").terms == ("long", "full", "wobbl", "axis")
+    assert "3" in analyse("what happens after three failed logins?").terms  # other numbers in words are
+
+
 def test_wat_is_what():
     q = analyse("wats a conffile in debian")
     assert q.form == DEFINITION and q.terms == ("conffil", "debian")
