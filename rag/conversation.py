@@ -60,6 +60,23 @@ _NO_SUBJECT = AUXILIARIES | {"happen", "happens", "happened", "kind", "kinds", "
 _AFTER_VERB = frozenset("the a an its their his her this that these those to in on at for with by from up out".split())
 
 
+_DEMONSTRATIVE = frozenset("this that these those".split())
+_NEXT_WORD = re.compile(r"\s+([a-z][\w'’-]*)", re.I)
+_DOES_BEFORE = re.compile(r"\b(?:do|does|did|will|would|can|could|should|may|might|must|to)\s+$", re.I)
+
+
+def _determiner(question: str, pronoun: re.Match) -> bool:
+    """Whether a demonstrative opens a noun phrase ("that vote", "that file") rather than
+    standing for one: the phrase names its thing itself."""
+    if pronoun.group(0).lower() not in _DEMONSTRATIVE:
+        return False
+    after = _NEXT_WORD.match(question, pronoun.end())
+    word = after.group(1).lower() if after else ""
+    if _DOES_BEFORE.search(question, 0, pronoun.start()):
+        return False  # "what does that mean?", "when did that happen?": a verb follows
+    return bool(word) and word not in T.STOPWORDS and word not in AUXILIARIES and not word.endswith("ed")
+
+
 def _asked_subject(question: str) -> str:
     """The subject a "which X does Y?" question asks for: "which env var sets the frontend?"
     -> "the env var" (a later "it" is that X); "" for "what year did it close?", which asks
@@ -101,8 +118,8 @@ def rewrite(question: str, history: Sequence[str] = ()) -> str:
     if len(previous) > 1 and leans_on_context(before):
         before = rewrite(before, previous[:-1])
     topic, named = _topic(before)
-    if _PERSON.search(question) and (not named or _WHO.match(before)):
-        topic = ""  # "her", "his": a person the earlier question names not, or asked for ("who ...?")
+    if (_PERSON.search(question) and (not named or _WHO.match(before))) or (_THEY.search(question) and _WHO.match(before)):
+        topic = ""  # "her", "his", "they": a person the earlier question names not, or asked for ("who ...?")
     speaker = _SPEAKER.match(before)
     if speaker and _THEY.search(question) and _REPORTING.search(question):
         # "what did the strand say about X?" then "what event did they point to?": the strand did
@@ -129,7 +146,7 @@ def rewrite(question: str, history: Sequence[str] = ()) -> str:
     counted = _COUNTED.search(before)
     if counted and _PARTITIVE.search(question):  # "how many X ...?" then "how many of those ...?": of the X
         return _PARTITIVE.sub(lambda m: f"{m.group(1)} the {counted.group(1)}", question, count=1)
-    pronoun = _SUBJECT_PRONOUN.search(question) if topic else None
+    pronoun = next((m for m in _SUBJECT_PRONOUN.finditer(question) if not _determiner(question, m)), None) if topic else None
     if pronoun:
         # "which version it's under": "which version the LGPL is under", not "the LGPL's"
         contracted = _IS.match(question, pronoun.end()) if pronoun.group(0).lower() == "it" else None

@@ -136,3 +136,19 @@ def test_a_which_question_that_asks_no_subject_gives_it_no_noun_of_its_own():
 def test_an_unnamed_topic_keeps_its_number_and_drops_chat_spellings_of_function_words():
     rewritten = rewrite("what's it named after", ["whats the codename of debian 10"])
     assert "10" in rewritten.split() and "whats" not in rewritten.split()
+
+
+def test_they_after_a_who_question_are_the_people_it_asked_for():
+    # "they" are whoever wrote it, not the words of the earlier question
+    rewritten = rewrite("which uni were they at", ["who wrote the first version of the tool?"])
+    assert rewritten.startswith("which uni were they at") and "who wrote the first version of the tool" in rewritten
+
+
+@pytest.mark.parametrize("follow_up", ["what was that file actually?", "and is there a casting vote in that vote?"])
+def test_a_demonstrative_before_a_noun_names_its_thing_and_is_not_replaced(follow_up):
+    rewritten = rewrite(follow_up, ["how does the committee pick its chair"])
+    assert rewritten.startswith(follow_up.rstrip("?")) and "how does the committee pick its chair" in rewritten
+
+
+def test_a_demonstrative_before_a_verb_stands_for_the_earlier_thing():
+    assert rewrite("what does that mean?", ["what is the A3?"]) == "what does A3 mean?"
