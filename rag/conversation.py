@@ -60,6 +60,12 @@ _NO_SUBJECT = AUXILIARIES | {"happen", "happens", "happened", "kind", "kinds", "
 _AFTER_VERB = frozenset("the a an its their his her this that these those to in on at for with by from up out".split())
 
 
+# a noun phrase opened by an article or a possessive, up to a preposition, a verb or the end:
+# "a saddle" (on my pony), "the seen branch" (in git.git), "my file" (is locked), "the codename of debian 10"
+_NOUN_PHRASE = re.compile(r"\b(?:a|an|the|my|your|our)\s+((?:(?!" + _NO_NOUN + r"|and\b|or\b)[\w'’-]+\s+){0,2}?(?!" + _NO_NOUN +
+                          r")[\w'’-]+(?:\s+of\s+(?!" + _NO_NOUN + r")[\w'’.-]+(?:\s+(?!" + _NO_NOUN + r")[\w'’.-]+)?)?)"
+                          r"(?=\s+(?:in|on|at|for|from|of|to|with|by|is|are|was|were|has|have|do|does|did|can|"
+                          r"could|should|will|would|and|or)\b|\s*[?,.!]|\s*$)", re.I)
 _DEMONSTRATIVE = frozenset("this that these those".split())
 _NEXT_WORD = re.compile(r"\s+([a-z][\w'’-]*)", re.I)
 _DOES_BEFORE = re.compile(r"\b(?:do|does|did|will|would|can|could|should|may|might|must|to)\s+$", re.I)
@@ -102,6 +108,9 @@ def _topic(question: str) -> tuple[str, bool]:
     asked = _asked_subject(question)
     if asked:
         return asked, False
+    phrase = _NOUN_PHRASE.search(question)
+    if phrase:  # "how do i put a saddle on my pony?" is about the saddle
+        return "the " + phrase.group(1), False
     # key words, as the keyword index reads them ("whats" is "what's"), and numbers ("debian 10")
     words = [re.sub(r"['’]s$", "", w) for w in re.findall(r"[\w'’-]+", question)
              if T.tokens(w) and (len(w) > 2 or w.isdigit())]

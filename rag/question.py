@@ -219,6 +219,7 @@ def analyse(question: str) -> QuestionInfo:
     if _YESNO.search(last) and not re.match(r"^\W*(?:what|which|who|when|where|why|how)\b", last, re.I) \
             and not _ALTERNATIVE.search(last):  # "is it A or B?" asks which, not whether
         form = YESNO
+        answer_type = ANY  # "can i put the number of mines in as a percentage?" asks whether, not how many
     elif _LIST.search(last):
         form = LIST
     elif (_DEFINITION.search(last) or _WHO_IS_NAMED.match(last)) and answer_type == ANY and (_DEFINE_ASKED.search(last) or not _REASON.search(last)):

@@ -152,3 +152,11 @@ def test_a_demonstrative_before_a_noun_names_its_thing_and_is_not_replaced(follo
 
 def test_a_demonstrative_before_a_verb_stands_for_the_earlier_thing():
     assert rewrite("what does that mean?", ["what is the A3?"]) == "what does A3 mean?"
+
+
+@pytest.mark.parametrize("before, follow_up, expect", [
+    ("how do i put a saddle on my pony", "ok and how do i get it off again", "ok and how do i get the saddle off again"),
+    ("how do i set the number of mines in custom", "can i put it in as a percentage?", "can i put the number of mines in as a percentage?"),
+])
+def test_it_is_the_earlier_questions_noun_phrase_when_it_names_nothing(before, follow_up, expect):
+    assert rewrite(follow_up, [before]) == expect

@@ -329,3 +329,10 @@ def test_what_a_count_counts_is_the_plural_its_words_lead_to():
 )
 def test_the_two_sides_of_an_or_question(question, sides):
     assert alternatives(question) == sides
+
+
+@pytest.mark.parametrize("question", ["can i put the number of mines in as a percentage instead?",
+                                      "is there a limit on the number of attached databases?"])
+def test_a_yes_no_question_asks_whether_not_for_the_type_its_words_name(question):
+    q = analyse(question)
+    assert q.form == YESNO and q.answer_type == ANY
