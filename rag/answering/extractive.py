@@ -196,6 +196,17 @@ def _with_explanation(q: QuestionInfo, c: Candidate, sentence: Sentence) -> Sent
     return _through(sentence, sentences, last, end)
 
 
+def _with_other_side(c: Candidate, sentence: Sentence) -> Sentence:
+    """For a comparison ("fetch vs pull"), a one-sentence quote goes on with the next
+    sentence of its paragraph: what one side is, then the other ("A fetch stores ... A pull
+    is a fetch followed by a merge")."""
+    sentences = c.passage.paragraph.sentences
+    last = _last_of(c, sentence)
+    if last == c.position and last + 1 < len(sentences):
+        return _through(sentence, sentences, last, last + 1)
+    return sentence
+
+
 def _last_of(c: Candidate, sentence: Sentence) -> int:
     """The index of the last sentence of its paragraph that ``sentence`` takes in."""
     sentences = c.passage.paragraph.sentences
@@ -354,6 +365,8 @@ class ExtractiveAnswerer:
             sentence = self._with_antecedent(c)
             if marker == 1 and q.form in (DEFINITION, REASON):
                 sentence = _with_explanation(q, c, sentence)
+            if marker == 1 and q.form not in (YESNO, LIST) and alternatives(q.text) is not None:
+                sentence = _with_other_side(c, sentence)
             if marker == 1 and q.form == LIST:
                 sentence = _with_items_after(c, _with_counted_items(c, sentence))
             if q.answer_type in (NUMBER, DATE) and c.typed:

@@ -385,6 +385,16 @@ def test_an_or_question_hears_both_sides():
                                           scored) == []  # no "or": one side
 
 
+def test_a_comparison_answer_goes_on_with_the_next_sentence_for_the_other_side():
+    c, sentences = _one_paragraph("A fetch stores the latest changes without touching the working tree. A pull is a "
+                                  "fetch followed by a merge. Other business followed.")
+    answerer = ExtractiveAnswerer(Vocabulary(lambda t: 1.0, lambda t: True), threshold=0.0)
+    compared = answerer.compose("fetch vs pull?", analyse("fetch vs pull, what's the difference?"), [(0.9, c)], 1.0)
+    assert compared.citations[0].quote.end == sentences[1].end and "Other business" not in compared.answer
+    alone = answerer.compose("which one leaves the tree alone?", analyse("which one leaves the tree alone?"), [(0.9, c)], 1.0)
+    assert alone.citations[0].quote.end == sentences[0].end  # no comparison: the one sentence
+
+
 def test_a_sentence_that_opens_on_the_former_is_quoted_with_what_it_refers_to():
     from rag.answering.extractive import ExtractiveAnswerer
     from rag.answering.features import Candidate
