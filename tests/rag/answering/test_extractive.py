@@ -62,6 +62,13 @@ def test_yes_no_answers_lead_with_yes_or_no():
 
 
 
+def test_a_claim_about_every_case_needs_evidence_that_makes_it_too():
+    assert not polarity(analyse("is the meeting always chaired by the same country?"), "A member state chairs the meeting.")
+    assert polarity(analyse("is the meeting always chaired by the same country?"),
+                    "The same country always chairs the meeting.")
+    assert polarity(analyse("is the meeting chaired by a member state?"), "A member state chairs the meeting.")
+
+
 def test_a_yes_no_answer_reads_the_clause_that_says_what_is_asked():
     # the negation of a clause about something else does not answer it
     assert polarity(analyse("are the build targets allowed to write to /tmp?"),
