@@ -288,6 +288,8 @@ _SUBJECT = re.compile(r"^\W*(?!(?:if|unless|when|whenever|while|whether|although
 
 # a noun phrase and, after a comma, what it is ("DKMS, a framework to ...")
 _APPOSITION = re.compile(r"((?:[\w’'.-]+\s+){0,2}[\w’'.-]+),\s+an?\s+(?!few\b|lot\b|number\b|couple\b|bit\b)[a-z]")
+# a name after what it is: "the ancient Greek astronomer Hipparchus"
+_DESCRIBED_NAME = re.compile(r"\b(?:the|an?)\s+(?:[A-Za-z-]+\s+){0,3}[a-z-]{3,}\s+([A-Z][\w’'-]+)\b")
 _LABEL = re.compile(r"^\W*([^:;,.()]{2,50}?)\s*(?::|\s[–—-])\s+\S")  # "Term: what it is", "Term – what it is"
 
 
@@ -324,6 +326,9 @@ def defines(q: QuestionInfo, text: str) -> bool:
     for m in _APPOSITION.finditer(text):
         if asked & set(T.tokens(m.group(1))):
             return True  # "DKMS, a framework to generate kernel modules"
+    for m in _DESCRIBED_NAME.finditer(text):
+        if _is_asked_term(m.group(1), asked):
+            return True  # "the ancient Greek astronomer Hipparchus classified ..."
     for m in _DEFINES.finditer(text):
         before = text[:m.start()]
         quoted = [found.group(found.lastindex) for found in _QUOTED.finditer(before[-120:])]

@@ -38,6 +38,9 @@ def test_a_count_in_other_words_is_anchored_by_similarity(alike, anchored):
         ("what is meant by good donorship?", "The strand also focused on the idea of good donorship.", False),
         # a glossary's entry: the term, a colon, what it is
         ("what do they mean by classic serverless?", "1. Classic Serverless: The engine runs within the same process.", True),
+        # a name after what it is
+        ("who was hipparchus?", "Long ago, the ancient Greek astronomer Hipparchus classified the stars.", True),
+        ("who was hipparchus?", "Hipparchus's scheme is still used by astronomers.", False),
         # an apposition: the term, a comma, what it is
         ("dkms - what is it?", "Squeeze brought DKMS, a framework to generate kernel modules.", True),
         ("dkms - what is it?", "The release, a big one, brought DKMS.", False),
