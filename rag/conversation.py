@@ -74,12 +74,10 @@ _DOES_BEFORE = re.compile(r"\b(?:do|does|did|will|would|can|could|should|may|mig
 def _determiner(question: str, pronoun: re.Match) -> bool:
     """Whether a demonstrative opens a noun phrase ("that vote", "that file") rather than
     standing for one: the phrase names its thing itself."""
-    if pronoun.group(0).lower() not in _DEMONSTRATIVE:
-        return False
+    if pronoun.group(0).lower() not in _DEMONSTRATIVE or _DOES_BEFORE.search(question, 0, pronoun.start()):
+        return False  # "what does that mean?", "when did that happen?": a verb follows
     after = _NEXT_WORD.match(question, pronoun.end())
     word = after.group(1).lower() if after else ""
-    if _DOES_BEFORE.search(question, 0, pronoun.start()):
-        return False  # "what does that mean?", "when did that happen?": a verb follows
     return bool(word) and word not in T.STOPWORDS and word not in AUXILIARIES and not word.endswith("ed")
 
 
