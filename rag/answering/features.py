@@ -286,10 +286,13 @@ _SUBJECT = re.compile(r"^\W*(?!(?:if|unless|when|whenever|while|whether|although
                       r"should|has|have|does|do)\b", re.I)
 
 
-# a noun phrase and, after a comma, what it is ("DKMS, a framework to ...")
-_APPOSITION = re.compile(r"((?:[\w’'.-]+\s+){0,2}[\w’'.-]+),\s+an?\s+(?!few\b|lot\b|number\b|couple\b|bit\b)[a-z]")
-# a name after what it is: "the ancient Greek astronomer Hipparchus"
-_DESCRIBED_NAME = re.compile(r"\b(?:the|an?)\s+(?:[A-Za-z-]+\s+){0,3}[a-z-]{3,}\s+([A-Z][\w’'-]+)\b")
+# a noun phrase and, after a comma, what it is ("DKMS, a framework to ..."): the comma and
+# article found first, then the (up to three) words right before it
+_APPOSITION = re.compile(r",\s+an?\s+(?!few\b|lot\b|number\b|couple\b|bit\b)[a-z]")
+_LAST_WORDS = re.compile(r"(?:[\w’'.-]+\s+){0,2}[\w’'.-]+$")
+# a name after what it is: "the ancient Greek astronomer Hipparchus" (the name found first)
+_CAPITALISED_WORD = re.compile(r"\b[A-Z][\w’'-]+")
+_DESCRIBED = re.compile(r"\b(?:the|an?)\s+(?:[A-Za-z-]+\s+){0,3}[a-z-]{3,}\s+$")
 _LABEL = re.compile(r"^\W*([^:;,.()]{2,50}?)\s*(?::|\s[–—-])\s+\S")  # "Term: what it is", "Term – what it is"
 
 
@@ -324,10 +327,11 @@ def defines(q: QuestionInfo, text: str) -> bool:
     if opening and _is_asked_term(opening.group(1), asked):
         return True  # "A “soft” limit can be temporarily exceeded": it opens on the asked term and says what it does
     for m in _APPOSITION.finditer(text):
-        if asked & set(T.tokens(m.group(1))):
+        named = _LAST_WORDS.search(text, max(m.start() - 80, 0), m.start())
+        if named and asked & set(T.tokens(named.group(0))):
             return True  # "DKMS, a framework to generate kernel modules"
-    for m in _DESCRIBED_NAME.finditer(text):
-        if _is_asked_term(m.group(1), asked):
+    for m in _CAPITALISED_WORD.finditer(text):
+        if _is_asked_term(m.group(0), asked) and _DESCRIBED.search(text, max(m.start() - 80, 0), m.start()):
             return True  # "the ancient Greek astronomer Hipparchus classified ..."
     for m in _DEFINES.finditer(text):
         before = text[:m.start()]
@@ -515,7 +519,7 @@ def candidates(q: QuestionInfo, passages: Sequence[Passage], vocab: Vocabulary) 
                 typed_q, 1.0 if typed else 0.0, typed_q * (1.0 if typed else 0.0), typed_q * (0.0 if typed else 1.0),
                 1.0 if anchored else 0.0, new, math.log1p(len(text)) / 6.0, 1.0 if position == 0 else 0.0,
                 1.0 if position > 0 and _ANAPHOR.match(text) else 0.0, year_match, clash, negated,
-                form[FORMS.index("definition")] * (1.0 if defines(q, text) else 0.0),
+                1.0 if form[FORMS.index("definition")] and defines(q, text) else 0.0,
                 form[FORMS.index("reason")] * (1.0 if BECAUSE.search(text) else 0.0),
                 (1.0 if q.role else 0.0) * (1.0 if _ROLE_WORDS.search(text) else 0.0),
                 form[FORMS.index("list")] * (1.0 if is_list or text.count(",") >= 2 else 0.0),
