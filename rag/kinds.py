@@ -38,11 +38,20 @@ _BODY = re.compile(r"(?:Committee|Council|Team|Foundation|Institute|Group|Organi
                    r"Delegates?|Maintainers?|Developers?|Authors?|Members?|Project)")
 
 
+# a body named by a place or a name and what it is, in lower case: "the Goma river police",
+# "the Tunisian armed forces", "the Debian release team"
+_NAMED_BODY = re.compile(r"\b([A-Z][\w'’-]+)(?:\s+[a-z-]+){0,2}\s+(?:police|army|forces|navy|authorit(?:y|ies)|government|"
+                         r"ministry|council|committee|commission|team|office|department|agency|unit|contingent|battalion|"
+                         r"service|court|tribunal|parliament|assembly|company|group|foundation|institute|university|board)\b")
+
+
 def names_body(text: str, said: set[str] = frozenset()) -> bool:
     """Whether a text names a body or an office the question does not: a capitalised word
-    of an organisation or a post."""
+    of an organisation or a post, or a name before a body's word in lower case."""
     words = re.findall(r"\b[A-Z][\w'’-]*", text)
-    return any(_BODY.fullmatch(w) and w.lower() not in said for w in words[1:])
+    if any(_BODY.fullmatch(w) and w.lower() not in said for w in words[1:]):
+        return True
+    return any(m.group(1).lower() not in said for m in _NAMED_BODY.finditer(text))
 
 
 def names_person(text: str, said: set[str] = frozenset()) -> bool:

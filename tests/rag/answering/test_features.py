@@ -138,6 +138,8 @@ def test_a_name_the_question_writes_inside_a_hyphenated_word_is_no_new_name():
     ("It is now possible to start the installer directly from Microsoft Windows.", False),  # capitals, no one
     ("Unlike Hubble, the James Webb Space Telescope orbits at L2.", True),  # a name on a telescope still names one
     ("Copyright and licence questions go to the Debian FTP Masters' REJECT-FAQ.", False),
+    ("The ferry patrol was handed to the Goma river police in 2025.", True),  # a body's word in lower case after a name
+    ("The ferry patrol was handed to the river police in 2025.", False),
 ])
 def test_who_is_answered_by_a_person_a_body_or_an_office(sentence, expected):
     assert type_match(analyse("who started the project?"), sentence, frozenset()) is expected
