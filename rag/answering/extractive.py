@@ -435,15 +435,27 @@ class ExtractiveAnswerer:
             return []
         out: list[Candidate] = []
         for side, other in (sides, sides[::-1]):
-            own, theirs = analyse(side), set(T.tokens(other))  # what this side says and the other does not
-            asked = replace(own, terms=tuple(t for t in own.terms if t not in theirs))
-            if any(self.vocabulary.coverage(asked, set(T.tokens(c.sentence.text))) > 0 for c in picked + out):
+            asked, rival = self._own_terms(side, other), self._own_terms(other, side)
+
+            def says(c: Candidate, alone: bool) -> bool:
+                """Whether the quote states this side (alone: more fully than the other)."""
+                tokens = set(T.tokens(c.sentence.text))
+                said = self.vocabulary.coverage(asked, tokens)
+                return said > 0 and not (alone and self.vocabulary.coverage(rival, tokens) >= said)
+
+            # a quote that names both sides ("two kinds: A and B") says what neither is
+            if any(says(c, alone=True) for c in picked + out):
                 continue
-            for _, c in scored[:depth]:
-                if self.vocabulary.coverage(asked, set(T.tokens(c.sentence.text))) > 0 and not _overlaps(c, picked + out):
-                    out.append(c)
-                    break
+            found = next((c for _, c in scored[:depth] if says(c, alone=False) and not _overlaps(c, picked + out)), None)
+            if found is not None:
+                out.append(found)
         return out
+
+    @staticmethod
+    def _own_terms(side: str, other: str) -> QuestionInfo:
+        """A side of an alternative as a question of the words it says and the other does not."""
+        own, theirs = analyse(side), set(T.tokens(other))
+        return replace(own, terms=tuple(t for t in own.terms if t not in theirs))
 
     def _other_long_form(self, q: QuestionInfo, best: Candidate, scored: list[tuple[float, Candidate]],
                          depth: int = 12) -> Candidate | None:

@@ -392,6 +392,18 @@ def test_an_or_question_hears_both_sides():
                                           scored) == []  # no "or": one side
 
 
+def test_a_quote_that_names_both_sides_hears_neither():
+    c, _ = _one_paragraph("Two kinds of device files exist: character files and block files. Character files allow "
+                          "reads and writes only. Block files also allow seeking.")
+    named, character, block = (c.__class__(c.passage, i, s, (), frozenset(), True)
+                               for i, s in enumerate(c.passage.paragraph.sentences))
+    answerer = ExtractiveAnswerer(Vocabulary(lambda t: 1.0, lambda t: True), threshold=0.0)
+    scored = [(0.8, named), (0.1, character), (0.05, block)]
+    q = analyse("character vs block files, what's the difference?")
+    assert answerer._for_each_alternative(q, [named], scored) == [character, block]
+    assert answerer._for_each_alternative(q, [character, block], scored) == []  # each side heard alone already
+
+
 def test_a_comparison_answer_goes_on_with_the_next_sentence_for_the_other_side():
     c, sentences = _one_paragraph("A fetch stores the latest changes without touching the working tree. A pull is a "
                                   "fetch followed by a merge. Other business followed.")
