@@ -10,7 +10,7 @@ from typing import Callable, Iterator, Sequence
 
 from rag import text as T
 from rag.answering.base import NOT_COVERED, make_citation, stream_whole
-from rag.answering.features import (ANCHORED, BECAUSE, ENUMERATOR, FEATURES, LEANS_BACK, QUESTION_FEATURES, Candidate, Vocabulary,
+from rag.answering.features import (ANCHORED, CAUSE, ENUMERATOR, FEATURES, LEANS_BACK, QUESTION_FEATURES, Candidate, Vocabulary,
                                     candidates, defines, long_form, question_features)
 from rag.answering.selector import Selector, load_selector
 from rag.conversation import rewrite
@@ -181,22 +181,22 @@ def _with_explanation(q: QuestionInfo, c: Candidate, sentence: Sentence) -> Sent
     sentences = c.passage.paragraph.sentences
     last = end = _last_of(c, c.sentence)
     if end == c.position and end + 1 < len(sentences) and not defines(q, sentence.text) \
-            and not BECAUSE.search(sentence.text):
+            and not CAUSE.search(sentence.text):
         end += 1  # one sentence that neither says what it is nor why: the next one does
-    elif q.form == REASON and end > c.position and end + 1 < len(sentences) and not BECAUSE.search(sentence.text):
+    elif q.form == REASON and end > c.position and end + 1 < len(sentences) and not CAUSE.search(sentence.text):
         end += 1  # two sentences that give no reason (they set the scene): it may come in the next
-    if q.form == REASON and not any(BECAUSE.search(s.text) for s in sentences[c.position:end + 1]):
+    if q.form == REASON and not any(CAUSE.search(s.text) for s in sentences[c.position:end + 1]):
         # the reason comes a little later: "... testing was introduced. Mainly, ... This was
         # introduced in order to reduce freeze time": quote on through the sentence that gives it
         ahead = next((i for i in range(end + 1, min(end + 1 + REASON_AHEAD, len(sentences)))
-                      if BECAUSE.search(sentences[i].text)), None)
+                      if CAUSE.search(sentences[i].text)), None)
         if ahead is not None:
             end = ahead
     if _FIRST.match(sentences[end].text):
         while end + 1 < len(sentences) and end - c.position < MOST_ITEMS and _NEXT_ORDINAL.match(sentences[end + 1].text):
             end += 1
-    if q.form == REASON and end == last and c.position > 0 and not BECAUSE.search(sentence.text) \
-            and BECAUSE.search(sentences[c.position - 1].text):
+    if q.form == REASON and end == last and c.position > 0 and not CAUSE.search(sentence.text) \
+            and CAUSE.search(sentences[c.position - 1].text):
         # the reason came just before: "Speed is limited by X. A transaction ... limits you to 60 a second."
         before = sentences[c.position - 1]
         return Sentence(before.start, sentence.end, f"{before.text} {sentence.text}")

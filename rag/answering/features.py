@@ -51,9 +51,12 @@ _EXPANSION = re.compile(r"\bstands? for\b|\bmean(?:s|ing)?\b(?!\s+by\b)|\bshort 
 # but not an instruction to look elsewhere (", refer to the manual", "Please refer to ...")
 _DEFINES = re.compile(r"\b(?:means|meaning|refers to|(?<![,;:]\s)(?<!^)(?<!\bplease\s)refer to|stands? for|defined as|defines?\b[^.;]{0,60}?\bas|understood as|"
                       r"known as|(?:is|are|was|were) (?:an?|the|one|when|where)\b)", re.I)
-BECAUSE = re.compile(r"\b(?:because|since|due to|in order to|so that|aim(?:s|ed)? (?:at|to)|to ensure|to help|to enable|"
-                      r"purpose|reason|as a result|thereby|through|by (?:\w+ing)|caused by|aris(?:es|ing) from|stems? from|"
-                      r"results? from|owing to|thanks to|limited by|(?:that|which|this) is why|hence|therefore|consequently)\b", re.I)
+# words that give a reason ("since the Earth is faster"), and (BECAUSE) those or a means ("by noting", "through")
+_CAUSE_WORDS = (r"because|since|due to|in order to|so that|aim(?:s|ed)? (?:at|to)|to ensure|to help|to enable|"
+                r"purpose|reason|as a result|thereby|caused by|aris(?:es|ing) from|stems? from|"
+                r"results? from|owing to|thanks to|limited by|(?:that|which|this) is why|hence|therefore|consequently")
+CAUSE = re.compile(rf"\b(?:{_CAUSE_WORDS})\b", re.I)
+BECAUSE = re.compile(rf"\b(?:{_CAUSE_WORDS}|through|by (?:\w+ing))\b", re.I)
 _ROLE_WORDS = re.compile(r"\b(?:chair\w*|head\w*|director|president|secretary|minister|ambassador|representative|"
                          r"officer|manager|leader|member|adviser|advisor|coordinator|envoy|commander|author|editor|"
                          r"responsible|tasked|mandate\w*|role|serves? as|appointed|elected)\b", re.I)

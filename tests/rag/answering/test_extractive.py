@@ -368,6 +368,16 @@ def test_a_why_answer_goes_on_to_the_reason_given_a_little_later():
     assert _with_explanation(analyse("why did they bring in testing?"), c, c.sentence).end == sentences[1].end  # too far
 
 
+def test_a_means_is_no_reason_a_why_answer_stops_at():
+    from rag.answering.extractive import _with_explanation
+
+    c, sentences = _one_paragraph("Retrograde motion is seen in the outer planets. They drift east, as is seen by noting "
+                                  "their place among the stars. This is normal. But since the Earth is faster, we "
+                                  "overtake them. Other business followed.")
+    quoted = _with_explanation(analyse("why do the outer planets seem to go backwards?"), c, c.sentence)
+    assert quoted.end == sentences[3].end and quoted.text.endswith("we overtake them.")
+
+
 def test_a_list_answer_that_names_no_items_goes_on_with_the_sentence_that_names_them():
     from rag.answering.extractive import _with_items_after
 
