@@ -1,6 +1,6 @@
 import pytest
 
-from rag.conversation import rewrite
+from rag.conversation import rewrite, search_query
 
 FIRST = "When did UNAMID operations cease?"
 
@@ -101,6 +101,13 @@ def test_a_short_noun_phrase_takes_the_place_of_the_name_asked_about(before, fol
 def test_a_phrase_that_opens_with_a_preposition_adds_to_the_question_instead():
     out = rewrite("and in darfur?", ["How many troops did UNAMID have?"])
     assert "UNAMID" in out and out.endswith("in darfur?")
+
+
+def test_a_phrase_of_a_preposition_the_earlier_question_has_takes_its_place():
+    before = "how do i use 2 accounts on the same git host over ssh?"
+    assert rewrite("and over https?", [before]) == "how do i use 2 accounts on the same git host over https?"
+    assert "ssh" not in search_query("and over https?", [before])  # the part replaced stays out of the search too
+    assert "ssh" in search_query("and how do i make the key?", [before])  # not replaced: the earlier words help
 
 
 def test_they_who_said_something_are_who_spoke_in_the_earlier_question():
