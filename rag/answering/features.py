@@ -57,6 +57,11 @@ _CAUSE_WORDS = (r"because|since|due to|in order to|so that|aim(?:s|ed)? (?:at|to
                 r"results? from|owing to|thanks to|limited by|(?:that|which|this) is why|hence|therefore|consequently")
 CAUSE = re.compile(rf"\b(?:{_CAUSE_WORDS})\b", re.I)
 BECAUSE = re.compile(rf"\b(?:{_CAUSE_WORDS}|through|by (?:\w+ing))\b", re.I)
+# words that ask who holds an office
+_HOLDER = re.compile(r"\b(?:chair(?:s|ed)|head(?:s|ed|ing)|lead(?:s|ing)|led|represent(?:s|ed|ing)|direct(?:s|ed))\b|"
+                     r"\bwho(?:['’]?s|\s+is|\s+was)\s+(?:the\s+)?(?:current\s+|new\s+|first\s+)?(?:[\w-]+\s+){0,2}?"
+                     r"(?:chair\w*|head|president|director|secretary|minister|ambassador|rep|representative|envoy|"
+                     r"commander|leader|editor|dpl)\b", re.I)
 _ROLE_WORDS = re.compile(r"\b(?:chair\w*|head\w*|director|president|secretary|minister|ambassador|representative|"
                          r"officer|manager|leader|member|adviser|advisor|coordinator|envoy|commander|author|editor|"
                          r"responsible|tasked|mandate\w*|role|serves? as|appointed|elected)\b", re.I)
@@ -382,7 +387,9 @@ def type_match(q: QuestionInfo, text: str, values: frozenset[str]) -> bool:
     said |= {part for w in said for part in w.split("-")}  # "info-gnu" says "GNU"
     new_names = T.capitalised_terms(text) - said - set(T.MONTHS)
     if kind == PERSON:
-        return bool(new_names) and (names_person(text, said) or names_body(text, said)
+        # who holds an office ("who chaired the PBC?") is a person, not the office's name ("the Chair")
+        holder = bool(_HOLDER.search(q.text))
+        return bool(new_names) and (names_person(text, said) or (not holder and names_body(text, said))
                                     or bool(_countries(text) - _countries(q.text)))
     if kind == COUNTRY:
         return bool(_countries(text) - _countries(q.text))

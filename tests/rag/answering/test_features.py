@@ -145,6 +145,18 @@ def test_who_is_answered_by_a_person_a_body_or_an_office(sentence, expected):
     assert type_match(analyse("who started the project?"), sentence, frozenset()) is expected
 
 
+@pytest.mark.parametrize("question", ["who chaired the commission in 2020?", "who is the current project leader?",
+                                      "who led the review of peacekeeper security?"])
+def test_who_holds_an_office_is_a_person_not_the_office(question):
+    assert not type_match(analyse(question), "Briefings by the Chair of the Commission continued.", frozenset())
+    assert type_match(analyse(question), "Briefings by Tarek Ladeb continued.", frozenset())
+
+
+def test_who_does_something_to_an_office_may_be_another_office():
+    assert type_match(analyse("who appoints the project secretary?"), "The Project Leader appoints the Secretary.",
+                      frozenset())
+
+
 def test_when_in_the_present_is_answered_by_the_event_that_triggers_it():
     condition = "The grants become effective on the date the Contributor first distributes it."
     assert type_match(analyse("when do the grants start applying?"), condition, frozenset())
