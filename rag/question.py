@@ -120,6 +120,10 @@ KINDS_OF = re.compile(r"^\W*(?:" + _DISTINCT + r")?"
 _COUNTED_DISTINCT = re.compile(r"\b(how (?:many|much)|number of)\s+" + _DISTINCT, re.I)
 # the frame words as typed (and their plurals): "yearly" or "daily" say what a question is
 # about, though they share a stem with "year" and "day"
+# what a question sets aside ("apart from SPI, which orgs ...?"): the answer is something else,
+# so a sentence that says it says nothing asked for
+_EXCLUDED = re.compile(r"\b(?:apart from|besides|other than|aside from|except(?: for)?|excluding|not counting)\s+"
+                       r"[^,;:?]*?(?=\s*[,;:?]|\s+(?:which|what|who|how|where|when|is|are|do|does|can)\b|\s*$)", re.I)
 _FRAME_WORD = re.compile(r"\b(?:" + "|".join(_FRAME_WORDS) + r")s?\b", re.I)
 # a polite request around the question: "can you tell me ...", "could you explain ...", "do you know ..."
 _REQUEST = re.compile(r"^\W*(?:(?:hi|hello|hey|ok|okay|so)\W+)?(?:please\s+)?(?:(?:can|could|would|will) (?:you|u)\s+"
@@ -228,7 +232,7 @@ def analyse(question: str) -> QuestionInfo:
         form = REASON
     else:
         form = FACT
-    terms = tuple(dict.fromkeys(T.tokens(_FRAME_WORD.sub(" ", _COUNTED_DISTINCT.sub(r"\1 ", question)))))
+    terms = tuple(dict.fromkeys(T.tokens(_FRAME_WORD.sub(" ", _COUNTED_DISTINCT.sub(r"\1 ", _EXCLUDED.sub(" ", question))))))
     specific = [t for w in T.capitalised_terms(question) for t in T.tokens(w) if not t.isdigit()]
     specific += [n for n in T.numbers(question) if len(n) >= 3]
     specific += re.findall(r"\b(?:19|20)\d{2}\b", question)

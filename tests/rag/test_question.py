@@ -336,3 +336,13 @@ def test_the_two_sides_of_an_or_question(question, sides):
 def test_a_yes_no_question_asks_whether_not_for_the_type_its_words_name(question):
     q = analyse(question)
     assert q.form == YESNO and q.answer_type == ANY
+
+
+@pytest.mark.parametrize("question, set_aside, kept", [
+    ("apart from SPI which orgs can I donate to?", "spi", "donat"),
+    ("which database engines can i keep my books in besides the xml file?", "xml", "databas"),
+    ("besides signed-off-by, which trailers can i add to a patch?", "sign", "trailer"),
+])
+def test_what_a_question_sets_aside_is_no_term_it_asks_about(question, set_aside, kept):
+    terms = analyse(question).terms
+    assert set_aside not in terms and kept in terms
