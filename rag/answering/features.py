@@ -30,8 +30,9 @@ _LOWER_WORD = re.compile(r"(?<![\w.])[a-z][a-z'-]+")
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
 _CAPITALISED = re.compile(r"\b[A-Z][a-zà-ÿ'-]+")
 # a reference, not a statement: a link, a note's "See Author, Title" or "..., see Author, Title"
-# (a "(see Section 9)" or "as they see fit" in running text is no reference), pages, a closing year
-BIBLIOGRAPHIC = re.compile(r"https?://|www\.|(?-i:(?:(?:^|[(\d¹²³⁴⁵⁶⁷⁸⁹⁰]\s*)See|,\s*see)\s+(?:the\s+)?[A-Z“\"])|\bavailable at\b|\bpp?\.\s*\d|\bibid\b|(?<!\d),\s*(?:19|20)\d{2}\)?[.,]?\s*$|,”", re.I)
+# (a "(see Section 9)" or "as they see fit" in running text is no reference), pages, a closing
+# year (not a date's: "frozen on February 7th, 2017.")
+BIBLIOGRAPHIC = re.compile(r"https?://|www\.|(?-i:(?:(?:^|[(\d¹²³⁴⁵⁶⁷⁸⁹⁰]\s*)See|,\s*see)\s+(?:the\s+)?[A-Z“\"])|\bavailable at\b|\bpp?\.\s*\d|\bibid\b|(?<!\d)(?<!\dst)(?<!\dnd)(?<!\drd)(?<!\dth),\s*(?:19|20)\d{2}\)?[.,]?\s*$|,”", re.I)
 
 _YEARLIKE = re.compile(r"^(?:1[89]|20)\d{2}$")
 _IS_BEFORE = re.compile(r"\b(?:is|are|was|were|equals?)\s+(?:about |around |approximately |roughly |exactly |nearly |over |under )?$", re.I)

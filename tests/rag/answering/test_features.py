@@ -226,6 +226,7 @@ def test_a_question_mostly_in_words_neither_english_nor_the_collections_is_unrea
         ("Data goes to drives on a server, where RAID (see Section 12.1.1, “Software RAID”) protects it.", False),
         ("Report of the Panel on United Nations Peace Operations, 2000.", True),
         ("This release of the guide was last updated February 26, 2022.", False),  # a date ends it, not a citation
+        ("The release was frozen on February 7th, 2017.", False),  # a date with its day's ordinal too
     ],
 )
 def test_a_cross_reference_or_the_verb_see_is_no_bibliography(sentence, reference):
