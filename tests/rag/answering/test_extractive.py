@@ -355,27 +355,29 @@ def test_two_sentences_that_give_no_reason_are_quoted_with_the_next_for_a_why_qu
     assert _with_explanation(analyse("why did the heads push back?"), c, reasoned) is reasoned  # the reason is there
 
 
-def test_a_why_answer_goes_on_to_the_reason_given_a_little_later():
+@pytest.mark.parametrize("paragraph, question, ending", [
+    ("A new distribution, testing, was introduced. Packages moved to it after a few weeks. Its files were mirrored "
+     "widely. This was done in order to shorten the freeze. Other business followed.",
+     "why did they bring in testing?", "in order to shorten the freeze."),
+    # a means ("seen by noting") is no reason: the answer goes on to the one given
+    ("Retrograde motion is seen in the outer planets. They drift east, as is seen by noting their place among the "
+     "stars. This is normal. But since the Earth is faster, we overtake them. Other business followed.",
+     "why do the outer planets seem to go backwards?", "we overtake them."),
+])
+def test_a_why_answer_goes_on_to_the_reason_given_a_little_later(paragraph, question, ending):
     from rag.answering.extractive import _with_explanation
 
-    c, sentences = _one_paragraph("A new distribution, testing, was introduced. Packages moved to it after a few weeks. "
-                                  "Its files were mirrored widely. This was done in order to shorten the freeze. "
-                                  "Other business followed.")
-    quoted = _with_explanation(analyse("why did they bring in testing?"), c, c.sentence)
-    assert quoted.end == sentences[3].end and quoted.text.endswith("in order to shorten the freeze.")
+    c, sentences = _one_paragraph(paragraph)
+    quoted = _with_explanation(analyse(question), c, c.sentence)
+    assert quoted.end == sentences[3].end and quoted.text.endswith(ending)
+
+
+def test_a_reason_given_too_far_after_is_not_quoted():
+    from rag.answering.extractive import _with_explanation
+
     c, sentences = _one_paragraph("A new distribution, testing, was introduced. Packages moved to it after a few weeks. "
                                   "Its files were mirrored widely. Nobody liked it. It was done to shorten the freeze.")
-    assert _with_explanation(analyse("why did they bring in testing?"), c, c.sentence).end == sentences[1].end  # too far
-
-
-def test_a_means_is_no_reason_a_why_answer_stops_at():
-    from rag.answering.extractive import _with_explanation
-
-    c, sentences = _one_paragraph("Retrograde motion is seen in the outer planets. They drift east, as is seen by noting "
-                                  "their place among the stars. This is normal. But since the Earth is faster, we "
-                                  "overtake them. Other business followed.")
-    quoted = _with_explanation(analyse("why do the outer planets seem to go backwards?"), c, c.sentence)
-    assert quoted.end == sentences[3].end and quoted.text.endswith("we overtake them.")
+    assert _with_explanation(analyse("why did they bring in testing?"), c, c.sentence).end == sentences[1].end
 
 
 def test_a_list_answer_that_names_no_items_goes_on_with_the_sentence_that_names_them():
@@ -389,12 +391,16 @@ def test_a_list_answer_that_names_no_items_goes_on_with_the_sentence_that_names_
     assert _with_items_after(c, c.sentence) is c.sentence  # two commas name no list
 
 
+def _each_sentence(text: str):
+    """Every sentence of a one-paragraph document as a candidate, and an answerer that knows every word."""
+    c, _ = _one_paragraph(text)
+    found = tuple(c.__class__(c.passage, i, s, (), frozenset(), True) for i, s in enumerate(c.passage.paragraph.sentences))
+    return found, ExtractiveAnswerer(Vocabulary(lambda t: 1.0, lambda t: True), threshold=0.0)
+
+
 def test_an_or_question_hears_both_sides():
-    c, _ = _one_paragraph("Amending the constitution needs a 3:1 majority. Overriding the committee needs a 2:1 "
-                          "majority. Other business followed.")
-    first, second, third = (c.__class__(c.passage, i, s, (), frozenset(), True)
-                            for i, s in enumerate(c.passage.paragraph.sentences))
-    answerer = ExtractiveAnswerer(Vocabulary(lambda t: 1.0, lambda t: True), threshold=0.0)
+    (first, second, third), answerer = _each_sentence("Amending the constitution needs a 3:1 majority. Overriding the "
+                                                      "committee needs a 2:1 majority. Other business followed.")
     scored = [(0.8, first), (0.1, third), (0.05, second)]
     q = analyse("which needs a bigger majority: amending the constitution or overriding the committee?")
     assert answerer._for_each_alternative(q, [first], scored) == [second]  # the other side, though it scored lower
@@ -403,11 +409,9 @@ def test_an_or_question_hears_both_sides():
 
 
 def test_a_quote_that_names_both_sides_hears_neither():
-    c, _ = _one_paragraph("Two kinds of device files exist: character files and block files. Character files allow "
-                          "reads and writes only. Block files also allow seeking.")
-    named, character, block = (c.__class__(c.passage, i, s, (), frozenset(), True)
-                               for i, s in enumerate(c.passage.paragraph.sentences))
-    answerer = ExtractiveAnswerer(Vocabulary(lambda t: 1.0, lambda t: True), threshold=0.0)
+    (named, character, block), answerer = _each_sentence("Two kinds of device files exist: character files and block "
+                                                         "files. Character files allow reads and writes only. Block "
+                                                         "files also allow seeking.")
     scored = [(0.8, named), (0.1, character), (0.05, block)]
     q = analyse("character vs block files, what's the difference?")
     assert answerer._for_each_alternative(q, [named], scored) == [character, block]
