@@ -118,12 +118,12 @@ KINDS_OF = re.compile(r"^\W*(?:" + _DISTINCT + r")?"
                        r"(?:kinds?|types?|sorts?|categories|classes|forms|varieties|flavou?rs)\s+of\s+|^\W*" + _DISTINCT, re.I)
 # "how many different X" counts X: "different" frames the count, as "kinds of" does
 _COUNTED_DISTINCT = re.compile(r"\b(how (?:many|much)|number of)\s+" + _DISTINCT, re.I)
-# the frame words as typed (and their plurals): "yearly" or "daily" say what a question is
-# about, though they share a stem with "year" and "day"
 # what a question sets aside ("apart from SPI, which orgs ...?"): the answer is something else,
 # so a sentence that says it says nothing asked for
 _EXCLUDED = re.compile(r"\b(?:apart from|besides|other than|aside from|except(?: for)?|excluding|not counting)\s+"
                        r"[^,;:?]*?(?=\s*[,;:?]|\s+(?:which|what|who|how|where|when|is|are|do|does|can)\b|\s*$)", re.I)
+# the frame words as typed (and their plurals): "yearly" or "daily" say what a question is
+# about, though they share a stem with "year" and "day"
 _FRAME_WORD = re.compile(r"\b(?:" + "|".join(_FRAME_WORDS) + r")s?\b", re.I)
 # a polite request around the question: "can you tell me ...", "could you explain ...", "do you know ..."
 _REQUEST = re.compile(r"^\W*(?:(?:hi|hello|hey|ok|okay|so)\W+)?(?:please\s+)?(?:(?:can|could|would|will) (?:you|u)\s+"
