@@ -82,10 +82,15 @@ _LIST = re.compile(
     # "which image formats", "what video formats does ...": a plural after a few words that are no verb
     r"\b(?:which|what) (?!" + _NOT_MODIFIER + r")[a-z-]+ (?:(?!" + _NOT_MODIFIER + r")[a-z-]+ )?[a-z]+[^su\W]s"
     r"(?=\s+(?:" + _AUXILIARY + r")\b)", re.I)
+# a reason asked for by the noun that frames it: "what's the point of X", "what's the problem
+# with X", "what's so bad about X" (the noun frames the question; X is what it is about)
+_ASKED_REASON = (r"\bwhat(?:'s|’s|s| is| was) (?:the (?:reasons?|purpose|point|aim|goal|harm|rationale|motivation|benefit|"
+                 r"advantage|problem|trouble|issue|danger|risk|downside|drawback|disadvantage|catch)\b|"
+                 r"(?:so )?(?:bad|wrong|good|great) (?:about|with)\b)")
 # a reason asked for: "why", and everyday ways of saying it ("what's behind", "how come",
 # "what has driven", "the reason for")
-_REASON = re.compile(r"\bwhy\b|\bhow (?:does|do|did|can|could|should|is|are|was|were|will|would)\b|\bfor what (?:reason|purpose)\b|"
-                     r"\bwhat(?:'s|’s|s| is| was) the (?:reasons?|purpose|point|aim|goal|harm|rationale|motivation|benefit|advantage)\b|\bin what way\b|\bhow come\b|"
+_REASON = re.compile(r"\bwhy\b|\bhow (?:does|do|did|can|could|should|is|are|was|were|will|would)\b|\bfor what (?:reason|purpose)\b|" +
+                     _ASKED_REASON + r"|\bin what way\b|\bhow come\b|"
                      r"\breasons? (?:behind|for)\b|^\W*(?:the |main )?reasons? (?!is\b|was\b)|\bwhat(?:'s|’s|s| is| was| are| were)? behind\b|"
                      r"\bwhat (?:has |have |had )?(?:driven|drove|drives|led to|leads to|caused|causes|prompted|motivated|made|makes)\b(?! up\b)|"
                      r"\bwhat(?:'s|’s|s| is| was| are| were) (?:causing|driving)\b|"
@@ -175,6 +180,9 @@ _SIDE_END = re.compile(r"\s(?:on|in|at|for|of|to|with|from|by|when|if|during|und
 # how a thing changed from one to the other: "how did the number of maintainers change from rex to bo"
 _CHANGE = re.compile(r"\b(?:chang|grow|grew|increas|decreas|ris|rose|fall|fell|drop|differ|evolv|shift)\w*\b.*?"
                      r"\b(?:from|between)\s+(\S[^,;:?]*?)\s+(?:to|and)\s+(\S.*)$", re.I)
+# how one thing stands beside another: "how does the build architecture differ from the host
+# architecture?", "how is a tag different from a branch", "how does X compare to Y"
+_DIFFER = re.compile(r"\bhow (?:does|do|did|is|are|was|were) (\S.*?)\s+(?:differ\w*|compare\w*)\s+(?:from|to|with)\s+(\S.*)$", re.I)
 _ALTERNATIVE_START = re.compile(r".*(?:[,:;?–—]|\s-\s|\bbetween\b|\bwhether\b)")
 _ALTERNATIVE_END = re.compile(r"[,:;?–—]|\s-\s")
 
@@ -185,7 +193,7 @@ def alternatives(question: str) -> tuple[str, str] | None:
     of "A than B" and of a change "from A to B" or "between A and B"."""
     asked = question.strip().rstrip("?!. ")
     parts = _SIDES.split(asked)
-    change = _CHANGE.search(asked) if len(parts) != 2 else None
+    change = (_CHANGE.search(asked) or _DIFFER.search(asked)) if len(parts) != 2 else None
     if len(parts) != 2 and change is None:
         return None
     left, right = parts if change is None else change.groups()
@@ -232,7 +240,8 @@ def analyse(question: str) -> QuestionInfo:
         form = REASON
     else:
         form = FACT
-    terms = tuple(dict.fromkeys(T.tokens(_FRAME_WORD.sub(" ", _COUNTED_DISTINCT.sub(r"\1 ", _EXCLUDED.sub(" ", question))))))
+    unframed = re.sub(_ASKED_REASON, " ", _EXCLUDED.sub(" ", question), flags=re.I)
+    terms = tuple(dict.fromkeys(T.tokens(_FRAME_WORD.sub(" ", _COUNTED_DISTINCT.sub(r"\1 ", unframed)))))
     specific = [t for w in T.capitalised_terms(question) for t in T.tokens(w) if not t.isdigit()]
     specific += [n for n in T.numbers(question) if len(n) >= 3]
     specific += re.findall(r"\b(?:19|20)\d{2}\b", question)

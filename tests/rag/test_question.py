@@ -187,6 +187,8 @@ def test_a_count_of_time_units_counts_them():
         ("reason they dropped tapes for backups?", REASON),  # a fragment asks why
         ("what's the harm in giving a beta the final version number?", REASON),  # the harm of it: why not
         ("whats the point of a public dashboard", REASON),
+        ("whats the problem with re-uploading the same version", REASON),  # the problem with it: why not
+        ("what's so bad about bundled copies of libs", REASON),
         ("inserts are slow, a few dozen a second - whats causing it", REASON),  # asks for the cause
         ("what happens once it runs out?", REASON),  # a consequence: explained as a reason is
         ("what happens if a member resigns", REASON),
@@ -213,6 +215,15 @@ def test_answer_forms(question, form):
 def test_who_is_a_name_asks_what_the_named_one_is(question, kind, form):
     info = analyse(question)
     assert (info.answer_type, info.form) == (kind, form)
+
+
+@pytest.mark.parametrize("question, terms", [
+    ("whats the point of parking the telescope at L2", ("park", "telescop", "l2")),
+    ("what's the problem with bundled copies", ("bundl", "copy")),
+    ("what's so bad about bundled copies", ("bundl", "copy")),
+])
+def test_the_noun_that_frames_a_reason_is_no_term_the_answer_must_say(question, terms):
+    assert analyse(question).terms == terms
 
 
 def test_with_history_the_type_comes_from_the_last_question():
@@ -324,6 +335,11 @@ def test_what_a_count_counts_is_the_plural_its_words_lead_to():
         # how a thing changed from one to the other
         ("how did the number of maintainers change from rex to bo", ("rex", "bo")),
         ("whats the difference between vegan and vegetarian conduct", ("vegan", "vegetarian conduct")),
+        # how one stands beside the other
+        ("how does the build architecture differ from the host architecture?",
+         ("the build architecture", "the host architecture")),
+        ("how is a tag different from a branch", ("a tag", "a branch")),
+        ("how does the dev reference compare to policy in terms of authority", ("the dev reference", "policy")),
         ("who chaired from 2019 to 2021?", None),  # no change asked about
     ],
 )
