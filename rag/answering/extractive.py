@@ -11,10 +11,10 @@ from typing import Callable, Iterator, Sequence
 from rag import text as T
 from rag.answering.base import NOT_COVERED, make_citation, stream_whole
 from rag.answering.features import (ANCHORED, CAUSE, ENUMERATOR, FEATURES, LEANS_BACK, QUESTION_FEATURES, Candidate, Vocabulary,
-                                    candidates, defines, long_form, question_features)
+                                    candidates, defines, long_form, question_features, type_match)
 from rag.answering.selector import Selector, load_selector
 from rag.conversation import rewrite
-from rag.question import DATE, DEFINITION, LIST, NUMBER, REASON, YESNO, QuestionInfo, alternatives, analyse
+from rag.question import ANY, DATE, DEFINITION, FACT, LIST, NUMBER, REASON, YESNO, QuestionInfo, alternatives, analyse
 from rag.titles import named
 from rag.types import Answer, Paragraph, Passage, Sentence
 
@@ -36,11 +36,14 @@ def _lead(text: str) -> str:
 # opens a relative or contrasting clause
 _CLAUSE_BREAK = re.compile(r"(?<=;)\s+|\s+(?=[–—]\s)|(?<=,)\s+(?=(?:which|while|whereas|but|although|though|"
                            r"including|where|who|whose|and|as well as|with)\b)")
+# what carries a list of names on: a cut before it would drop the list's last items
+_GOES_ON = re.compile(r"(?:and|or|as well as|including)\b", re.I)
 
 
 def clause(q: QuestionInfo, c: Candidate, sentence: Sentence, longest: int) -> Sentence:
     """The shortest run of a long sentence's clauses that still states every question term
-    and every value the sentence states, as a verbatim quote; the sentence when none is shorter."""
+    and every value the sentence states (for a name asked for, a name of the kind asked, and a
+    list of names whole), as a verbatim quote; the sentence when none is shorter."""
     if len(sentence.text) <= longest:
         return sentence
     p = c.passage.paragraph
@@ -59,7 +62,8 @@ def clause(q: QuestionInfo, c: Candidate, sentence: Sentence, longest: int) -> S
                 break
             if text not in sentence.text:
                 continue  # it takes in a piece set apart from the sentence (a footnote, a page's furniture)
-            if wanted_terms <= set(T.tokens(piece)) and (not wanted_values or wanted_values & T.numbers(T.number_words_to_digits(piece))):
+            if wanted_terms <= set(T.tokens(piece)) and (not wanted_values or wanted_values & T.numbers(T.number_words_to_digits(piece))) \
+                    and (q.answer_type in (NUMBER, DATE) or type_match(q, text, c.values) and not _GOES_ON.match(raw, cuts[j])):
                 best = Sentence(sentence.start + cuts[i], sentence.start + cuts[i] + len(piece), text)
     return best
 
@@ -376,7 +380,7 @@ class ExtractiveAnswerer:
                 sentence = _with_other_side(c, sentence)
             if marker == 1 and q.form == LIST:
                 sentence = _with_items_after(c, _with_counted_items(c, sentence))
-            if q.answer_type in (NUMBER, DATE) and c.typed:
+            if c.typed and q.answer_type != ANY and q.form == FACT:  # a list runs on past one clause
                 sentence = clause(q, c, sentence, self.longest_quote)
             citations.append(make_citation(marker, c.passage, sentence))
             parts.append(f"{_excerpt(c, sentence)} [{marker}]")

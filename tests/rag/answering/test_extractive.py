@@ -140,6 +140,36 @@ def test_a_long_sentence_is_quoted_by_the_clauses_that_hold_the_number(vocabular
     assert clause(q, c, c.sentence, longest=1000) == c.sentence  # short enough: the whole sentence
 
 
+def _one_sentence_passage(text):
+    from rag.ingest import split_paragraphs
+    from rag.types import DocumentInfo, Passage
+
+    paragraph = split_paragraphs("d", text + "\n")[0]
+    return Passage(paragraph, DocumentInfo("d", "D", "d.txt"), 1.0, sentence_scores=(0.5,), rank=1)
+
+
+def test_a_long_sentence_answers_who_by_the_clause_that_names_the_one_asked_for(vocabulary):
+    text = ("The review, which had been delayed twice by the pandemic and by the rainy season in the north, was "
+            "opened by the head of the regional office, while the closing session was chaired by Amina Odhiambo, "
+            "who had led the mission's civilian component for three years.")
+    passage = _one_sentence_passage(text)
+    answer = ExtractiveAnswerer(vocabulary, threshold=0.0).answer("who chaired the closing session?", [],
+                                                                   [passage])
+    assert "Amina Odhiambo" in answer.answer and "rainy season" not in answer.answer
+    quote = answer.citations[0].quote
+    assert text[quote.start:quote.end] == quote.text  # verbatim, at exact offsets
+
+
+def test_a_clause_keeps_a_list_of_names_whole(vocabulary):
+    text = ("In New York the most consistent forum for dialogue between the secretariat and the member states on "
+            "the reform agenda has been the informal group of friends, a cross-regional group co-led by the "
+            "governments of Ethiopia, Norway, and the Republic of Korea.")
+    passage = _one_sentence_passage(text)
+    answer = ExtractiveAnswerer(vocabulary, threshold=0.0).answer("who co-leads the group of friends?",
+                                                                   [], [passage])
+    assert all(name in answer.answer for name in ("Ethiopia", "Norway", "Korea"))
+
+
 def test_a_clause_never_takes_in_a_page_number_the_sentence_runs_across(vocabulary):
     from rag.answering.extractive import clause
     from rag.ingest import split_paragraphs
