@@ -143,8 +143,9 @@ _LEADING_CLAUSE = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)\W+)?(?:when|wheneve
                              r"(?!\s+(?:" + _AUXILIARY + r")\b)[^,?]{3,80},\s*(?=(?:" + _OPENS + r")\b)", re.I)
 # a "when" after the question's own wh-word opens a clause of time, it does not ask for one
 # (and so it does after a yes/no question's opening verb: "is a 2048 bit key enough when applying?")
-_CLAUSE_WHEN = re.compile(r"^(\W*(?:(?:and|so|but|ok|okay)\W+)?(?:what|which|who|whom|whose|where|how|" + _AUXILIARY
-                          + r")\b.*?\s)when\b", re.I)
+_CLAUSE_WHEN = re.compile(r"^(\W*(?:(?:and|so|but|ok|okay)\W+)?(?:what|which|who|whom|whose|where|how|name|list|give|tell|"
+                          r"enumerate|identify|" + _AUXILIARY
+                          + r")\s+\S.*?\s)when\b", re.I)
 _ALTERNATIVE = re.compile(r"\bor\b(?!\s+not\b)", re.I)
 _ENDS_NOUN = frozenset("at in on of for from by with to during since under over between among per "
                        "did does do was were is are has have had will would can could".split())

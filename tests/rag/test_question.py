@@ -146,6 +146,9 @@ def test_a_when_after_a_questions_verb_opens_a_clause_of_time_it_does_not_ask_fo
     assert analyse("what post did she hold when she spoke?").answer_type != DATE
     assert analyse("when did the mission close?").answer_type == DATE
     assert analyse("and when was it signed?").answer_type == DATE
+    # a request to name or list things: its "when" dates what it asks about, too
+    assert analyse("name the three people who joined the board when jackson became president").answer_type != DATE
+    assert analyse("list when the meetings were held").answer_type == DATE
 
 
 def test_a_yes_no_question_asked_after_a_preface_is_yes_no():
