@@ -76,7 +76,7 @@ _YESNO = re.compile(
 _NOT_MODIFIER = r"(?:" + _AUXILIARY + r"|of|the|an?|its|their|this|that|these|those|kind|kinds|sort|type|types)\b"
 _LIST = re.compile(
     r"\b(?:which|what|name|list) (?:are |were )?(?:the )?(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\b|"
-    r"\blist\b|\bwhat (?:are|were) the (?:main |key |four |three )?\w+s\b|\benumerate\b|\bname (?:the|all)\b|"
+    r"(?<!\bthe )(?<!\ba )(?<!\bmailing )\blist\b|\bwhat (?:are|were) the (?:main |key |four |three )?\w+s\b|\benumerate\b|\bname (?:the|all)\b|"
     r"\b(?:what|which) (?:kinds|types|sorts) of\b|"
     r"\bwhich (?:(?:new|main|key|other|major) )?[a-z]+[^su\W]s\b(?!\s+(?:an?|the|more|less|most|fewer)\b)|"  # "which countries ...": more than one
     # "which image formats", "what video formats does ...": a plural after a few words that are no verb
@@ -92,12 +92,12 @@ _ASKED_REASON = (r"\bwhat(?:'s|’s|s| is| was) (?:the (?:reasons?|purpose|point
 _REASON = re.compile(r"\bwhy\b|\bhow (?:does|do|did|can|could|should|is|are|was|were|will|would)\b|\bfor what (?:reason|purpose)\b|" +
                      _ASKED_REASON + r"|\bin what way\b|\bhow come\b|"
                      r"\breasons? (?:behind|for)\b|^\W*(?:the |main )?reasons? (?!is\b|was\b)|\bwhat(?:'s|’s|s| is| was| are| were)? behind\b|"
-                     r"\bwhat (?:has |have |had )?(?:driven|drove|drives|led to|leads to|caused|causes|prompted|motivated|made|makes)\b(?! up\b)|"
+                     r"\bwhat (?:\w+ly )?(?:has |have |had )?(?:driven|drove|drives|led to|leads to|caused|causes|prompted|motivated|made|makes)\b(?! up\b)|"
                      r"\bwhat(?:'s|’s|s| is| was| are| were) (?:causing|driving)\b|"
                      r"\bwhat (?:happens|will happen|would happen|happened)\s+(?:if|when|once|after|as soon as|in case)\b",
                      re.I)
 _DEFINITION = re.compile(r"^\W*what (?:is|are|was|were|does) (?:an? |the )?[\w\s'-]{1,60}?(?:\bstand for|\bmean|\bdo)?\W*$|"
-                         r"\bwhat does [\w-]+ stand for\b|\bwhat (?:does|do|did) [^?]{1,60}? refer to\b|\bdefin(?:e|ition)\b|\bmeant by\b|\bmeans? by\b|\bwhat(?:'s| is) (?:meant|an?\b)", re.I)
+                         r"\bwhat does [\w-]+ stand for\b|\bwhat (?:does|do|did) [^?]{1,60}? (?:refer to|mean)\b|\bdefin(?:e|ed|ition)\b|\bmeant by\b|\bmeans? by\b|\bwhat(?:'s| is) (?:meant|an?\b)", re.I)
 # "who was hipparchus?", "who is junio c hamano?": a name alone after "who is", no article,
 # possessive or preposition ("who is the chair", "who is in charge" ask for a person)
 _WHO_IS_NAMED = re.compile(r"^\W*(?:and |so |but )?who (?:is|was|are|were) (?!(?:the|a|an|this|that|these|those|your|my|our|"

@@ -191,6 +191,11 @@ def test_a_count_of_time_units_counts_them():
         ("what's the harm in giving a beta the final version number?", REASON),  # the harm of it: why not
         ("whats the point of a public dashboard", REASON),
         ("whats the problem with re-uploading the same version", REASON),  # the problem with it: why not
+        ("what actually causes the seasons", REASON),  # an adverb between
+        ("why shouldn't i sign the mails i send to the list?", REASON),  # "the list": a mailing list, no list asked for
+        ("in policy-speak what does 'should' mean", DEFINITION),  # a phrase before the ask
+        ("what does the (tiny change) tag in the changelog mean?", DEFINITION),
+        ("parsec as a unit, how is it defined exactly?", DEFINITION),
         ("what's so bad about bundled copies of libs", REASON),
         ("inserts are slow, a few dozen a second - whats causing it", REASON),  # asks for the cause
         ("what happens once it runs out?", REASON),  # a consequence: explained as a reason is
