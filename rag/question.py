@@ -70,7 +70,8 @@ _YESNO = re.compile(
     r"|[,;:]\s*(?:" + _AUXILIARY + r")\s+(?:it|i|we|you|there|this|that|they|he|she|the|a|an|my|our|your|its|their)\b"
     # asked after a condition, with or without its comma: "if i grab the gem but hit a mine do i still die?"
     r"|^\W*(?:if|once|after|before|suppose|assuming)\b(?:(?!\b(?:what|which|who|whom|whose|when|where|why|how)\b)[^?])*?"
-    r"\s(?:" + _AUXILIARY + r")\s+(?:i|we|you|it|they|there|he|she)\b"
+    r"\s(?:" + _AUXILIARY + r")\s+(?:i|we|you|it|they|there|he|she|several|many|multiple|both|all|other|others|"
+    r"the|a|an|my|our|your|their|its|this|that|these|those|\d+)\b"
     r"[^?]*\?\s*$", re.I)
 # words that are not a noun's modifier: "what does ...", "which of the ...", "what is its ..."
 _NOT_MODIFIER = r"(?:" + _AUXILIARY + r"|of|the|an?|its|their|this|that|these|those|kind|kinds|sort|type|types)\b"

@@ -202,6 +202,8 @@ def test_a_count_of_time_units_counts_them():
         ("what happens if a member resigns", REASON),
         ("the reason is unclear, right?", YESNO),
         ("if i grab the gem but hit a mine in the same move do i still die?", YESNO),  # after a condition
+        ("if i put my books on mysql can several ppl work in them at once?", YESNO),  # whoever the subject
+        ("if a package is removed does the bug get closed?", YESNO),
         ("In jigsaw mode, can the grid size be a prime number?", YESNO),  # after a preface
         ("if the grid is big, what size can it be?", FACT),
         ("if the licence changes, which version applies?", FACT),  # a verb ending in s is no plural
