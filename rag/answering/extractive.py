@@ -123,7 +123,16 @@ def polarity(q: QuestionInfo, evidence: str) -> bool:
     universal = {w.lower() for w in _UNIVERSAL.findall(q.text)}
     if universal - {w.lower() for w in _UNIVERSAL.findall(evidence)} and not T.NEGATION.search(q.text):
         return False  # "is it always hosted by the same one?": evidence that says neither does not confirm it
-    return _negated(_asserting_clauses(q, evidence)) == _negated(q.text)
+    claim = _asserting_clauses(q, evidence)
+    if _CONDITION.search(q.text):  # a question about a case: the case's own words hold no claim
+        return _negated(_CONDITION.sub(" ", claim)) == _negated(_CONDITION.sub(" ", q.text))
+    return _negated(claim) == _negated(q.text)
+
+
+# a clause that sets a condition: "... if a parent directory is excluded", "when it is ignored";
+# asked about a case ("possible when the folder is ignored?"), whether the claim holds is said
+# by the main clause ("not possible if a parent is excluded"): a negation in the case is the case's
+_CONDITION = re.compile(r"\b(?:if|when|whenever|unless|once)\b[^,;:?]*", re.I)
 
 
 # words of a claim about every case, which the evidence must make too

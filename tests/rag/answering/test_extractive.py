@@ -121,6 +121,17 @@ def test_constructor_validates(vocabulary):
         ExtractiveAnswerer(vocabulary, threshold=2)
 
 
+def test_asked_about_a_case_the_main_clause_says_whether_it_holds():
+    # the negation that makes the case ("excluded", "ignored") is no answer: "not possible" is
+    assert not polarity(analyse("is it possible to un-ignore a file when its folder is already ignored?"),
+                        "It is not possible to re-include a file if a parent directory of that file is excluded.")
+    assert polarity(analyse("can a file be re-included when its folder is ignored?"),
+                    "A file can be re-included even if a parent directory is excluded.")
+    # no case asked about: a negation the question makes is matched wherever the evidence makes it
+    assert polarity(analyse("may the committee make a developer act in a way they do not want?"),
+                    "The committee may ask a developer to act even if the developer does not wish to.")
+
+
 def test_a_long_sentence_is_quoted_by_the_clauses_that_hold_the_number(vocabulary):
     from rag.answering.extractive import _excerpt, clause
     from rag.answering.features import candidates
