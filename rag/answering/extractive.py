@@ -120,8 +120,8 @@ def polarity(q: QuestionInfo, evidence: str) -> bool:
     if any(_BEYOND.search(evidence[:m.start()]) and not _BEYOND.search(q.text.partition(n)[0])
            for n in _claimed_numbers(q.text) for m in re.finditer(rf"(?<![\d.,]){re.escape(n)}(?![\d])", evidence)):
         return False  # "is a 2048 bit key good enough?": "greater than 2048 bits" excludes 2048 itself
-    universal = {w.lower() for w in _UNIVERSAL.findall(q.text)}
-    if universal - {w.lower() for w in _UNIVERSAL.findall(evidence)} and not T.NEGATION.search(q.text):
+    universal = {_CLAIM_OF.get(w.lower(), w.lower()) for w in _UNIVERSAL.findall(q.text)}
+    if universal - {_CLAIM_OF.get(w.lower(), w.lower()) for w in _UNIVERSAL.findall(evidence)} and not T.NEGATION.search(q.text):
         return False  # "is it always hosted by the same one?": evidence that says neither does not confirm it
     claim = _asserting_clauses(q, evidence)
     if _CONDITION.search(q.text):  # a question about a case: the case's own words hold no claim
@@ -136,7 +136,8 @@ _CONDITION = re.compile(r"\b(?:if|when|whenever|unless|once)\b[^,;:?]*", re.I)
 
 
 # words of a claim about every case, which the evidence must make too
-_UNIVERSAL = re.compile(r"\b(?:always|every|same)\b", re.I)
+_UNIVERSAL = re.compile(r"\b(?:always|every|each|same)\b", re.I)
+_CLAIM_OF = {"each": "every"}  # "each year" claims what "every year" does
 
 
 # where a sentence turns to another clause: "..., but must not depend on ...", "...; ...", "..., so ..."

@@ -121,6 +121,12 @@ def test_constructor_validates(vocabulary):
         ExtractiveAnswerer(vocabulary, threshold=2)
 
 
+def test_a_claim_about_each_case_needs_evidence_that_says_so_in_any_words():
+    assert not polarity(analyse("does one organisation host the forum each year?"),
+                        "The forum is hosted yearly on a rotating basis by partner organizations.")
+    assert polarity(analyse("is the report published each year?"), "The report is published every year.")
+
+
 def test_asked_about_a_case_the_main_clause_says_whether_it_holds():
     # the negation that makes the case ("excluded", "ignored") is no answer: "not possible" is
     assert not polarity(analyse("is it possible to un-ignore a file when its folder is already ignored?"),
