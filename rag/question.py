@@ -180,7 +180,7 @@ _SIDES = re.compile(r"\bor\b(?!\s+not\b)|\bvs\b\.?|\bversus\b|(?<!\brather )\bth
 # where a side's name ends: "betelgeuse on the surface" is Betelgeuse
 _SIDE_END = re.compile(r"\s(?:on|in|at|for|of|to|with|from|by|when|if|during|under)\s", re.I)
 # how a thing changed from one to the other: "how did the number of maintainers change from rex to bo"
-_CHANGE = re.compile(r"\b(?:chang|grow|grew|increas|decreas|ris|rose|fall|fell|drop|differ|evolv|shift)\w*\b.*?"
+_CHANGE = re.compile(r"\b(?:chang|grow|grew|increas|decreas|ris|rose|fall|fell|drop|diff|evolv|shift)\w*\b.*?"
                      r"\b(?:from|between)\s+(\S[^,;:?]*?)\s+(?:to|and)\s+(\S.*)$", re.I)
 # how one thing stands beside another: "how does the build architecture differ from the host
 # architecture?", "how is a tag different from a branch", "how does X compare to Y"

@@ -345,6 +345,7 @@ def test_what_a_count_counts_is_the_plural_its_words_lead_to():
         # how a thing changed from one to the other
         ("how did the number of maintainers change from rex to bo", ("rex", "bo")),
         ("whats the difference between vegan and vegetarian conduct", ("vegan", "vegetarian conduct")),
+        ("diff between char and block device files?", ("char", "block device files")),  # as typed
         # how one stands beside the other
         ("how does the build architecture differ from the host architecture?",
          ("the build architecture", "the host architecture")),
