@@ -63,7 +63,7 @@ def clause(q: QuestionInfo, c: Candidate, sentence: Sentence, longest: int) -> S
             if text not in sentence.text:
                 continue  # it takes in a piece set apart from the sentence (a footnote, a page's furniture)
             if wanted_terms <= set(T.tokens(piece)) and (not wanted_values or wanted_values & T.numbers(T.number_words_to_digits(piece))) \
-                    and (q.answer_type in (NUMBER, DATE) or type_match(q, text, c.values) and not _GOES_ON.match(raw, cuts[j])):
+                    and (q.answer_type in (NUMBER, DATE) or (type_match(q, text, c.values) and not _GOES_ON.match(raw, cuts[j]))):
                 best = Sentence(sentence.start + cuts[i], sentence.start + cuts[i] + len(piece), text)
     return best
 
