@@ -10,8 +10,8 @@ from typing import Callable, Iterator, Sequence
 
 from rag import text as T
 from rag.answering.base import NOT_COVERED, make_citation, stream_whole
-from rag.answering.features import (ANCHORED, CAUSE, ENUMERATOR, FEATURES, LEANS_BACK, QUESTION_FEATURES, Candidate, Vocabulary,
-                                    candidates, defines, long_form, question_features, type_match)
+from rag.answering.features import (ANCHORED, CAUSE, ENUMERATOR, FEATURES, LEANS_BACK, QUESTION_FEATURES, ROLE_WORDS,
+                                    Candidate, Vocabulary, candidates, defines, long_form, question_features, type_match)
 from rag.answering.selector import Selector, load_selector
 from rag.conversation import rewrite
 from rag.question import ANY, DATE, DEFINITION, FACT, LIST, NUMBER, REASON, YESNO, QuestionInfo, alternatives, analyse
@@ -43,7 +43,8 @@ _GOES_ON = re.compile(r"(?:and|or|as well as|including)\b", re.I)
 def clause(q: QuestionInfo, c: Candidate, sentence: Sentence, longest: int) -> Sentence:
     """The shortest run of a long sentence's clauses that still states every question term
     and every value the sentence states (for a name asked for, a name of the kind asked, and a
-    list of names whole), as a verbatim quote; the sentence when none is shorter."""
+    list of names whole; for someone's post, the post), as a verbatim quote; the sentence when
+    none is shorter."""
     if len(sentence.text) <= longest:
         return sentence
     p = c.passage.paragraph
@@ -62,10 +63,19 @@ def clause(q: QuestionInfo, c: Candidate, sentence: Sentence, longest: int) -> S
                 break
             if text not in sentence.text:
                 continue  # it takes in a piece set apart from the sentence (a footnote, a page's furniture)
-            if wanted_terms <= set(T.tokens(piece)) and (not wanted_values or wanted_values & T.numbers(T.number_words_to_digits(piece))) \
-                    and (q.answer_type in (NUMBER, DATE) or (type_match(q, text, c.values) and not _GOES_ON.match(raw, cuts[j]))):
+            if not wanted_terms <= set(T.tokens(piece)) or (
+                    wanted_values and not wanted_values & T.numbers(T.number_words_to_digits(piece))):
+                continue
+            if q.answer_type in (NUMBER, DATE) or (
+                    type_match(q, text, c.values) and not _GOES_ON.match(raw, cuts[j]) and (not q.role or _states_role(q, text))):
                 best = Sentence(sentence.start + cuts[i], sentence.start + cuts[i] + len(piece), text)
     return best
+
+
+def _states_role(q: QuestionInfo, text: str) -> bool:
+    """Whether a piece names a post: a role word, or a capitalised title the question does not say."""
+    said = {w.lower() for w in re.findall(r"[A-Za-z][\w'-]*", q.text)}
+    return bool(ROLE_WORDS.search(text) or T.capitalised_terms(text) - said)
 
 
 def _excerpt(c: Candidate, quoted: Sentence) -> str:
@@ -390,7 +400,8 @@ class ExtractiveAnswerer:
                 sentence = _with_other_side(c, sentence)
             if marker == 1 and q.form == LIST:
                 sentence = _with_items_after(c, _with_counted_items(c, sentence))
-            if c.typed and q.answer_type != ANY and q.form == FACT:  # a list runs on past one clause
+            # a name asked for, or someone's post, by its clause (a list runs on past one clause)
+            if (c.typed and q.answer_type != ANY and q.form == FACT) or (q.role and q.form in (FACT, DEFINITION)):
                 sentence = clause(q, c, sentence, self.longest_quote)
             citations.append(make_citation(marker, c.passage, sentence))
             parts.append(f"{_excerpt(c, sentence)} [{marker}]")

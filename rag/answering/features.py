@@ -63,7 +63,7 @@ _HOLDER = re.compile(r"\b(?:chair(?:s|ed)|head(?:s|ed|ing)|lead(?:s|ing)|led|rep
                      r"\bwho(?:['’]?s|\s+is|\s+was)\s+(?:the\s+)?(?:current\s+|new\s+|first\s+)?(?:[\w-]+\s+){0,2}?"
                      r"(?:chair\w*|head|president|director|secretary|minister|ambassador|rep|representative|envoy|"
                      r"commander|leader|editor|dpl)\b", re.I)
-_ROLE_WORDS = re.compile(r"\b(?:chair\w*|head\w*|director|president|secretary|minister|ambassador|representative|"
+ROLE_WORDS = re.compile(r"\b(?:chair\w*|head\w*|director|president|secretary|minister|ambassador|representative|"
                          r"officer|manager|leader|member|adviser|advisor|coordinator|envoy|commander|author|editor|"
                          r"responsible|tasked|mandate\w*|role|serves? as|appointed|elected)\b", re.I)
 
@@ -532,7 +532,7 @@ def candidates(q: QuestionInfo, passages: Sequence[Passage], vocab: Vocabulary) 
                 1.0 if position > 0 and _ANAPHOR.match(text) else 0.0, year_match, clash, negated,
                 1.0 if form[FORMS.index("definition")] and defines(q, text) else 0.0,
                 form[FORMS.index("reason")] * (1.0 if BECAUSE.search(text) else 0.0),
-                (1.0 if q.role else 0.0) * (1.0 if _ROLE_WORDS.search(text) else 0.0),
+                (1.0 if q.role else 0.0) * (1.0 if ROLE_WORDS.search(text) else 0.0),
                 form[FORMS.index("list")] * (1.0 if is_list or text.count(",") >= 2 else 0.0),
                 form[FORMS.index("yesno")] * cov,
                 1.0 if p.kind == "footnote" or re.match(r"^\W*\d{1,3}\s+[A-Z“\"]", text) and position == 0 else 0.0,

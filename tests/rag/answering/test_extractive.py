@@ -177,6 +177,15 @@ def test_a_long_sentence_answers_who_by_the_clause_that_names_the_one_asked_for(
     assert text[quote.start:quote.end] == quote.text  # verbatim, at exact offsets
 
 
+def test_a_long_sentence_answers_whats_someones_job_by_the_clause_with_their_post(vocabulary):
+    text = ("The review, which had been delayed twice by the pandemic and by the rainy season in the north, was "
+            "closed by a panel that heard from the field, while Amina Odhiambo, Director of the Regional Office for "
+            "Mediation Support, summed up.")
+    passage = _one_sentence_passage(text)
+    answer = ExtractiveAnswerer(vocabulary, threshold=0.0).answer("what's amina odhiambo's job?", [], [passage])
+    assert "Director of the Regional Office" in answer.answer and "rainy season" not in answer.answer
+
+
 def test_a_clause_keeps_a_list_of_names_whole(vocabulary):
     text = ("In New York the most consistent forum for dialogue between the secretariat and the member states on "
             "the reform agenda has been the informal group of friends, a cross-regional group co-led by the "
