@@ -11,7 +11,8 @@ from typing import Callable, Iterator, Sequence
 from rag import text as T
 from rag.answering.base import NOT_COVERED, make_citation, stream_whole
 from rag.answering.features import (ANCHORED, CAUSE, ENUMERATOR, FEATURES, LEANS_BACK, QUESTION_FEATURES, ROLE_WORDS,
-                                    Candidate, Vocabulary, candidates, defines, long_form, question_features, type_match)
+                                    Candidate, Vocabulary, candidates, defines, long_form, new_names_in, question_features,
+                                    said_words, type_match)
 from rag.answering.selector import Selector, load_selector
 from rag.conversation import rewrite
 from rag.question import ANY, DATE, DEFINITION, FACT, LIST, NUMBER, REASON, YESNO, QuestionInfo, alternatives, analyse
@@ -74,8 +75,7 @@ def clause(q: QuestionInfo, c: Candidate, sentence: Sentence, longest: int) -> S
 
 def _states_role(q: QuestionInfo, text: str) -> bool:
     """Whether a piece names a post: a role word, or a capitalised title the question does not say."""
-    said = {w.lower() for w in re.findall(r"[A-Za-z][\w'-]*", q.text)}
-    return bool(ROLE_WORDS.search(text) or T.capitalised_terms(text) - said)
+    return bool(ROLE_WORDS.search(text) or new_names_in(text, said_words(q.text)))
 
 
 def _excerpt(c: Candidate, quoted: Sentence) -> str:
@@ -130,8 +130,7 @@ def polarity(q: QuestionInfo, evidence: str) -> bool:
     if any(_BEYOND.search(evidence[:m.start()]) and not _BEYOND.search(q.text.partition(n)[0])
            for n in _claimed_numbers(q.text) for m in re.finditer(rf"(?<![\d.,]){re.escape(n)}(?![\d])", evidence)):
         return False  # "is a 2048 bit key good enough?": "greater than 2048 bits" excludes 2048 itself
-    universal = {_CLAIM_OF.get(w.lower(), w.lower()) for w in _UNIVERSAL.findall(q.text)}
-    if universal - {_CLAIM_OF.get(w.lower(), w.lower()) for w in _UNIVERSAL.findall(evidence)} and not T.NEGATION.search(q.text):
+    if _claims_for_all(q.text) - _claims_for_all(evidence) and not T.NEGATION.search(q.text):
         return False  # "is it always hosted by the same one?": evidence that says neither does not confirm it
     claim = _asserting_clauses(q, evidence)
     if _CONDITION.search(q.text):  # a question about a case: the case's own words hold no claim
@@ -148,6 +147,10 @@ _CONDITION = re.compile(r"\b(?:if|when|whenever|unless|once)\b[^,;:?]*", re.I)
 # words of a claim about every case, which the evidence must make too
 _UNIVERSAL = re.compile(r"\b(?:always|every|each|same)\b", re.I)
 _CLAIM_OF = {"each": "every"}  # "each year" claims what "every year" does
+
+
+def _claims_for_all(text: str) -> set[str]:
+    return {_CLAIM_OF.get(w.lower(), w.lower()) for w in _UNIVERSAL.findall(text)}
 
 
 # where a sentence turns to another clause: "..., but must not depend on ...", "...; ...", "..., so ..."

@@ -371,6 +371,18 @@ def _specific_share(q: QuestionInfo, terms: set[str]) -> float:
 _ANY_WORD = re.compile(r"[A-Za-z][\w'-]*")
 
 
+def said_words(question: str) -> set[str]:
+    """The words a question says, lower-cased, with a hyphenated word's parts ("info-gnu" says "GNU")."""
+    said = {w.lower() for w in _ANY_WORD.findall(question)}
+    return said | {part for w in said for part in w.split("-")}
+
+
+def new_names_in(text: str, said: set[str]) -> set[str]:
+    """The names a text gives that the question does not say, however it writes them
+    ("mozilla foundation" says "Mozilla Foundation")."""
+    return T.capitalised_terms(text) - said - set(T.MONTHS)
+
+
 def type_match(q: QuestionInfo, text: str, values: frozenset[str]) -> bool:
     """Whether a sentence holds the kind of thing the question asks for."""
     kind = q.answer_type
@@ -383,10 +395,8 @@ def type_match(q: QuestionInfo, text: str, values: frozenset[str]) -> bool:
             return bool(_DAY_OF_MONTH.search(text) or event)
         return bool(_MONTH.search(text) or set(_DATED_YEAR.findall(text)) - set(q.years) or event
                     or {m.group(1) for m in _AT_VERSION.finditer(text)} - set(_VERSION.findall(q.text)))
-    # names the question does not say, however it writes them ("mozilla foundation" says "Mozilla Foundation")
-    said = {w.lower() for w in _ANY_WORD.findall(q.text)}
-    said |= {part for w in said for part in w.split("-")}  # "info-gnu" says "GNU"
-    new_names = T.capitalised_terms(text) - said - set(T.MONTHS)
+    said = said_words(q.text)
+    new_names = new_names_in(text, said)
     if kind == PERSON:
         # who holds an office ("who chaired the PBC?") is a person, not the office's name ("the Chair")
         holder = bool(_HOLDER.search(q.text))
