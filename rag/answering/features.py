@@ -46,7 +46,7 @@ LEANS_BACK = r"they|this|these|those|that|it|its|their|such|thus|hence|therefore
 _ANAPHOR = re.compile(rf"^\W*(?:{LEANS_BACK}|there)\b", re.I)
 ENUMERATOR = re.compile(r"^\s*\(?\d{1,3}[.)-]\s")  # a paragraph's own numbering ("24. ")
 # words that ask what an acronym is short for, whatever else the question says
-_EXPANSION = re.compile(r"\bstands? for\b|\bmean(?:s|ing)?\b(?!\s+by\b)|\bshort for\b|\babbreviat\w*|\bacronym\b|\bfull (?:name|form|title)\b|"
+_EXPANSION = re.compile(r"\bstands? for\b|\bmean(?:s|ing)?\b(?!\s+by\b)|\bwhat (?:does|do)\b[^?]{1,60}?\brefer to\b|\bshort for\b|\babbreviat\w*|\bacronym\b|\bfull (?:name|form|title)\b|"
                         r"\bspel(?:l|led|ls|t) out\b|\bin full\b", re.I)
 # a phrase that defines what comes before it ("X means ...", "X is a ...", "X defines Y as ..."),
 # but not an instruction to look elsewhere (", refer to the manual", "Please refer to ...")
@@ -354,6 +354,18 @@ def defines(q: QuestionInfo, text: str) -> bool:
     return False
 
 
+# what a question asks to be spelled out: "what does the term 'A3' refer to in ..." asks for A3, not AU
+_EXPANDED = re.compile(r"\b(?:does|do|is|are)\s+(.{1,60}?)\s+(?:stands?|mean|means|refers?|short)\b", re.I)
+
+
+def expanded_acronyms(q: QuestionInfo, acronyms: Sequence[str]) -> list[str]:
+    """The ``acronyms`` the question asks to be spelled out: those between its verb and "mean",
+    "stand for" or "refer to" when it has such a phrase and names one there, else all of them."""
+    m = _EXPANDED.search(q.text)
+    named = [a for a in acronyms if m and set(T.tokens(a)) & set(T.tokens(m.group(1)))]
+    return named or list(acronyms)
+
+
 def asks_expansion(q: QuestionInfo, acronyms: Sequence[str]) -> bool:
     """Whether the question asks what one of its ``acronyms`` stands for: it says so ("full
     name", "abbreviated", "stands for"), or names nothing but the acronym ("a4p = ?")."""
@@ -494,7 +506,7 @@ def candidates(q: QuestionInfo, passages: Sequence[Passage], vocab: Vocabulary) 
     form = [1.0 if q.form == f else 0.0 for f in FORMS]
     typed_q = 1.0 if q.answer_type != ANY else 0.0
     who = 1.0 if q.answer_type in (PERSON, NAME) or q.role else 0.0
-    acronyms = vocab.asked_acronyms(q.text)
+    acronyms = expanded_acronyms(q, vocab.asked_acronyms(q.text))
     # asks what the acronym is ("what does DPPA stand for"), not something about what it names
     about_acronym = asks_expansion(q, acronyms)
     q_names = {w.lower() for w in _CAPITALISED.findall(q.text)}

@@ -1,6 +1,6 @@
 import pytest
 
-from rag.answering.features import Vocabulary, asks_expansion, defines, sentence_values, type_match
+from rag.answering.features import Vocabulary, asks_expansion, defines, expanded_acronyms, sentence_values, type_match
 from rag.question import analyse
 
 HOW_LONG = analyse("For how long does the Project Leader serve?")
@@ -175,10 +175,24 @@ def test_when_in_the_present_is_answered_by_the_event_that_triggers_it():
         ("what did the A4P declaration commit states to?", False),
         ("what does A4P mean when states sign it?", True),
         ("what does the A4P network mean by effective?", False),  # what it means by a word
+        ("What does the term 'A4P' refer to in the declaration?", True),
+        ("which UN reports refer to the A4P declaration?", False),
     ],
 )
 def test_a_question_asks_what_an_acronym_stands_for(question, expected):
     assert asks_expansion(analyse(question), ["A4P"]) is expected
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("What does the term 'A3' refer to in the AU-UN partnership?", ["A3"]),
+        ("what does DPPA stand for in the AU report?", ["DPPA"]),
+        ("how do the AU and UN work together on A3?", ["AU", "UN", "A3", "DPPA"]),  # asks no expansion: all of them
+    ],
+)
+def test_the_acronym_a_question_asks_to_spell_out_is_the_one_before_its_verb(question, expected):
+    assert expanded_acronyms(analyse(question), ["AU", "UN", "A3", "DPPA"]) == [a for a in ["AU", "UN", "A3", "DPPA"] if a in expected]
 
 
 def test_a_sentence_states_a_long_form_without_the_word_the_collection_uses_everywhere():
