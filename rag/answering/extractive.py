@@ -11,7 +11,7 @@ from typing import Callable, Iterator, Sequence
 from rag import text as T
 from rag.answering.base import NOT_COVERED, make_citation, stream_whole
 from rag.answering.features import (ANCHORED, CAUSE, ENUMERATOR, FEATURES, LEANS_BACK, QUESTION_FEATURES, ROLE_WORDS,
-                                    Candidate, Vocabulary, candidates, defines, long_form, new_names_in, question_features,
+                                    Candidate, Vocabulary, asks_expansion, candidates, defines, expanded_acronyms, long_form, new_names_in, question_features,
                                     said_words, type_match)
 from rag.answering.selector import Selector, load_selector
 from rag.conversation import rewrite
@@ -69,6 +69,26 @@ def clause(q: QuestionInfo, c: Candidate, sentence: Sentence, longest: int) -> S
                 continue
             if q.answer_type in (NUMBER, DATE) or (
                     type_match(q, text, c.values) and not _GOES_ON.match(raw, cuts[j]) and (not q.role or _states_role(q, text))):
+                best = Sentence(sentence.start + cuts[i], sentence.start + cuts[i] + len(piece), text)
+    return best
+
+
+def spelled_clause(c: Candidate, sentence: Sentence, acronyms: Sequence[str], longest: int) -> Sentence:
+    """The shortest run of a long sentence's clauses that spells out one of ``acronyms``
+    ("… launched the Action for Peacekeeping (A4P) initiative …"); the sentence when none does."""
+    if len(sentence.text) <= longest:
+        return sentence
+    p = c.passage.paragraph
+    raw = p.text[sentence.start - p.start: sentence.end - p.start]
+    cuts = [0, *(m.end() for m in _CLAUSE_BREAK.finditer(raw)), len(raw)]
+    best = sentence
+    for i in range(len(cuts) - 1):
+        for j in range(i + 1, len(cuts)):
+            piece = raw[cuts[i]:cuts[j]].rstrip(" ,;–—\n")
+            text = T.clean(piece)
+            if len(text) >= len(best.text):
+                break
+            if text in sentence.text and any(long_form(a, text) for a in acronyms):
                 best = Sentence(sentence.start + cuts[i], sentence.start + cuts[i] + len(piece), text)
     return best
 
@@ -379,9 +399,21 @@ class ExtractiveAnswerer:
         if not scored or confidence < self.threshold:
             return Answer(question=question, answer=NOT_COVERED, abstained=True, confidence=confidence)
         best_p, best = scored[0]
+        acronyms = expanded_acronyms(q, self.vocabulary.asked_acronyms(q.text))
+        spelled = acronyms if asks_expansion(q, acronyms) else []
+
+        def quoted(c: Candidate, sentence: Sentence) -> Sentence:
+            """What of a sentence the answer quotes: a name asked for, someone's post, or what an
+            acronym stands for by its clause (a list runs on past one clause)."""
+            if (c.typed and q.answer_type != ANY and q.form == FACT) or (q.role and q.form in (FACT, DEFINITION)):
+                return clause(q, c, sentence, self.longest_quote)
+            if spelled:
+                return spelled_clause(c, sentence, spelled, self.longest_quote)
+            return sentence
+
         rival = self._rival(q, best_p, best, scored) or self._other_long_form(q, best, scored)
         if rival is not None:
-            quotes = [(c, clause(q, c, c.sentence, self.longest_quote) if c.typed else c.sentence) for c in (best, rival)]
+            quotes = [(c, quoted(c, c.sentence)) for c in (best, rival)]
             citations = tuple(make_citation(i, c.passage, s) for i, (c, s) in enumerate(quotes, start=1))
             text = (f"The sources differ on this. {_excerpt(*quotes[0])} [1] "
                     f"Elsewhere the collection says: {_excerpt(*quotes[1])} [2]")
@@ -403,9 +435,7 @@ class ExtractiveAnswerer:
                 sentence = _with_other_side(c, sentence)
             if marker == 1 and q.form == LIST:
                 sentence = _with_items_after(c, _with_counted_items(c, sentence))
-            # a name asked for, or someone's post, by its clause (a list runs on past one clause)
-            if (c.typed and q.answer_type != ANY and q.form == FACT) or (q.role and q.form in (FACT, DEFINITION)):
-                sentence = clause(q, c, sentence, self.longest_quote)
+            sentence = quoted(c, sentence)
             citations.append(make_citation(marker, c.passage, sentence))
             parts.append(f"{_excerpt(c, sentence)} [{marker}]")
         text = " ".join(parts)

@@ -177,6 +177,17 @@ def test_a_long_sentence_answers_who_by_the_clause_that_names_the_one_asked_for(
     assert text[quote.start:quote.end] == quote.text  # verbatim, at exact offsets
 
 
+def test_what_an_acronym_stands_for_is_quoted_by_the_clause_that_spells_it_out(vocabulary):
+    text = ("Building on the reviews of the past decade and on the consultations held with the regions, the "
+            "Secretary-General launched several reforms, including the Regional Mediation Framework (RMF) "
+            "for the southern field offices, which the General Assembly later endorsed.")
+    passage = _one_sentence_passage(text)
+    answer = ExtractiveAnswerer(vocabulary, threshold=0.0).answer("what does RMF stand for?", [], [passage])
+    assert "Regional Mediation Framework (RMF)" in answer.answer and "consultations" not in answer.answer
+    quote = answer.citations[0].quote
+    assert text[quote.start:quote.end] == quote.text  # verbatim, at exact offsets
+
+
 def test_a_long_sentence_answers_whats_someones_job_by_the_clause_with_their_post(vocabulary):
     text = ("The review, which had been delayed twice by the pandemic and by the rainy season in the north, was "
             "closed by a panel that heard from the field, while Amina Odhiambo, Director of the Regional Office for "
