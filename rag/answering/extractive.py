@@ -41,56 +41,56 @@ _CLAUSE_BREAK = re.compile(r"(?<=;)\s+|\s+(?=[–—]\s)|(?<=,)\s+(?=(?:which|wh
 _GOES_ON = re.compile(r"(?:and|or|as well as|including)\b", re.I)
 
 
+def _clause_runs(c: Candidate, sentence: Sentence) -> Iterator[tuple[Sentence, str]]:
+    """Every run of a sentence's clauses that the sentence quotes whole, as a verbatim quote,
+    with what of the sentence follows it (none when the sentence has a single clause)."""
+    p = c.passage.paragraph
+    raw = p.text[sentence.start - p.start: sentence.end - p.start]
+    cuts = [0, *(m.end() for m in _CLAUSE_BREAK.finditer(raw)), len(raw)]
+    if len(cuts) <= 2:
+        return
+    for i in range(len(cuts) - 1):
+        for j in range(i + 1, len(cuts)):
+            piece = raw[cuts[i]:cuts[j]].rstrip(" ,;–—\n")
+            text = T.clean(piece)
+            if text in sentence.text:  # not one that takes in a piece set apart (a footnote, a page's furniture)
+                yield Sentence(sentence.start + cuts[i], sentence.start + cuts[i] + len(piece), text), raw[cuts[j]:]
+
+
+def _shortest_run(c: Candidate, sentence: Sentence, longest: int, answers: Callable[[Sentence, str], bool]) -> Sentence:
+    """The shortest run of a long sentence's clauses that ``answers`` (given what follows it);
+    the sentence when none is shorter."""
+    if len(sentence.text) <= longest:
+        return sentence
+    return min((run for run, rest in _clause_runs(c, sentence) if answers(run, rest)), key=lambda run: len(run.text),
+               default=sentence)
+
+
 def clause(q: QuestionInfo, c: Candidate, sentence: Sentence, longest: int) -> Sentence:
     """The shortest run of a long sentence's clauses that still states every question term
     and every value the sentence states (for a name asked for, a name of the kind asked, and a
     list of names whole; for someone's post, the post), as a verbatim quote; the sentence when
     none is shorter."""
-    if len(sentence.text) <= longest:
-        return sentence
     p = c.passage.paragraph
     raw = p.text[sentence.start - p.start: sentence.end - p.start]
-    cuts = [0, *(m.end() for m in _CLAUSE_BREAK.finditer(raw)), len(raw)]
-    if len(cuts) <= 2:
-        return sentence
     wanted_terms = set(q.terms) & set(T.tokens(raw))
     wanted_values = {v for v in c.values if v.isdigit()} & T.numbers(T.number_words_to_digits(raw))
-    best = sentence
-    for i in range(len(cuts) - 1):
-        for j in range(i + 1, len(cuts)):
-            piece = raw[cuts[i]:cuts[j]].rstrip(" ,;–—\n")
-            text = T.clean(piece)
-            if len(text) >= len(best.text):
-                break
-            if text not in sentence.text:
-                continue  # it takes in a piece set apart from the sentence (a footnote, a page's furniture)
-            if not wanted_terms <= set(T.tokens(piece)) or (
-                    wanted_values and not wanted_values & T.numbers(T.number_words_to_digits(piece))):
-                continue
-            if q.answer_type in (NUMBER, DATE) or (
-                    type_match(q, text, c.values) and not _GOES_ON.match(raw, cuts[j]) and (not q.role or _states_role(q, text))):
-                best = Sentence(sentence.start + cuts[i], sentence.start + cuts[i] + len(piece), text)
-    return best
+
+    def answers(run: Sentence, rest: str) -> bool:
+        piece = p.text[run.start - p.start: run.end - p.start]
+        if not wanted_terms <= set(T.tokens(piece)) or (
+                wanted_values and not wanted_values & T.numbers(T.number_words_to_digits(piece))):
+            return False
+        return q.answer_type in (NUMBER, DATE) or (
+            type_match(q, run.text, c.values) and not _GOES_ON.match(rest) and (not q.role or _states_role(q, run.text)))
+
+    return _shortest_run(c, sentence, longest, answers)
 
 
 def spelled_clause(c: Candidate, sentence: Sentence, acronyms: Sequence[str], longest: int) -> Sentence:
     """The shortest run of a long sentence's clauses that spells out one of ``acronyms``
     ("… launched the Action for Peacekeeping (A4P) initiative …"); the sentence when none does."""
-    if len(sentence.text) <= longest:
-        return sentence
-    p = c.passage.paragraph
-    raw = p.text[sentence.start - p.start: sentence.end - p.start]
-    cuts = [0, *(m.end() for m in _CLAUSE_BREAK.finditer(raw)), len(raw)]
-    best = sentence
-    for i in range(len(cuts) - 1):
-        for j in range(i + 1, len(cuts)):
-            piece = raw[cuts[i]:cuts[j]].rstrip(" ,;–—\n")
-            text = T.clean(piece)
-            if len(text) >= len(best.text):
-                break
-            if text in sentence.text and any(long_form(a, text) for a in acronyms):
-                best = Sentence(sentence.start + cuts[i], sentence.start + cuts[i] + len(piece), text)
-    return best
+    return _shortest_run(c, sentence, longest, lambda run, _: any(long_form(a, run.text) for a in acronyms))
 
 
 def _states_role(q: QuestionInfo, text: str) -> bool:
