@@ -1,7 +1,8 @@
 """Typos in a question ("mision", "reprots"), read as the collection's word one edit away
 ("mission", "reports"). A word counts as a typo only when neither the collection nor an
 English dictionary knows it: pyspellchecker's English word list (MIT,
-https://github.com/barrust/pyspellchecker), so "infected" or "sept" stay as typed."""
+https://github.com/barrust/pyspellchecker), so "infected" or "sept" stay as typed. A word
+the collection writes as two ("timezones", "workforce") reads as those two words."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Callable, Iterable
 from rag import text as T
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+SHORTEST_PART = 3  # of a word read as two ("timezones" as "time zones")
 
 
 @lru_cache(maxsize=1)
@@ -70,19 +72,35 @@ class Speller:
 
     def _word(self, lower: str) -> tuple[str, str] | None:
         tokens = T.tokens(lower)
-        if len(tokens) != 1 or self._known(tokens[0]) or lower in english() or contraction(lower):
+        if len(tokens) != 1 or self._known(tokens[0]):
             return None
+        if lower in english() or contraction(lower):
+            apart = self._apart(lower)  # "timezones": the collection writes "time zones"
+            return (tokens[0], apart) if apart is not None else None
         scored = []
         for candidate in _one_edit(lower):
             found = T.tokens(candidate)
             if len(found) == 1 and self._known(found[0]):
                 scored.append((self._frequency(found[0]), candidate))
         if not scored:
-            return None
+            apart = self._apart(lower)
+            return (tokens[0], apart) if apart is not None else None
         fix = max(scored)[1]
         if not _keeps_letters(lower, fix) and self._abbreviates(lower):
             return None  # "dept", "conf": short for a longer word, not a typo of "debt" or "cons"
         return tokens[0], fix
+
+    def _apart(self, lower: str) -> str | None:
+        """A word the collection writes as two ("timezones" as "time zones"): the split into two
+        English words of three letters or more that are both its keyword tokens, the most
+        frequent such pair."""
+        scored = []
+        for i in range(SHORTEST_PART, len(lower) - SHORTEST_PART + 1):
+            head, tail = T.tokens(lower[:i]), T.tokens(lower[i:])
+            if (len(head) == 1 and len(tail) == 1 and self._known(head[0]) and self._known(tail[0])
+                    and lower[:i] in english() and lower[i:] in english()):
+                scored.append((min(self._frequency(head[0]), self._frequency(tail[0])), f"{lower[:i]} {lower[i:]}"))
+        return max(scored)[1] if scored else None
 
     def _abbreviates(self, lower: str) -> bool:
         """Whether the word keeps, in order, letters of a longer word of the collection that starts alike."""

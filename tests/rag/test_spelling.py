@@ -27,3 +27,12 @@ def test_a_word_nothing_is_one_edit_from_is_left_alone():
 def test_an_abbreviation_of_a_collection_word_is_no_typo():
     assert _fix("which UN dept does he head?") == {}  # short for "department", not a typo of "debt"
     assert _fix("when did the mision begin?") == {T.tokens("mision")[0]: "mission"}  # a letter left out is still a typo
+
+
+def test_a_word_the_collection_writes_as_two_reads_as_the_two():
+    collection = COLLECTION | {t for w in ("time", "zones", "work", "force", "hand") for t in T.tokens(w)}
+    speller = Speller(collection.__contains__, lambda token: 1.0, words=collection)
+    assert speller.corrections("how many timezones are there?") == {T.tokens("timezones")[0]: "time zones"}
+    assert speller.corrections("how big is the workforce?") == {T.tokens("workforce")[0]: "work force"}
+    assert speller.corrections("a handful of missions") == {}  # "ful" is no word: "handful" stays as typed
+    assert speller.corrections("when did the mision begin?") == {T.tokens("mision")[0]: "mission"}  # a typo first
