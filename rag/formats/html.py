@@ -166,9 +166,10 @@ class _HtmlBlocks:
             self.inline.append("\n")
         elif name in _HEADINGS:
             self._block(("#" * _HEADINGS[name] + " " if not self.plain else "") + _flat(node))
-        elif name == "pre":
-            lines = (line.rstrip() for line in node.get_text().splitlines())
-            self._block("\n".join(line for line in lines if line.strip()))
+        elif name == "pre":  # a fenced code block: its "# comment" heads nothing, its "- x" lists nothing
+            lines = [line.rstrip() for line in node.get_text().splitlines() if line.strip()]
+            if lines:
+                self._block("\n".join(["```", *lines, "```"]))
         elif name == "sup" and _SUPERSCRIPT_NUMBER.fullmatch(node.get_text()):
             self._superscript(node.get_text().strip())
         elif name == "dl" and not self.plain:

@@ -14,6 +14,7 @@ from fpdf.enums import EncryptionMethod
 from PIL import Image
 
 from rag.formats import PAGE_BREAK, SUPPORTED, Extracted, Unreadable, extract
+from rag.ingest import split_paragraphs
 
 PAGE_TWO = "The quartermaster counted seventeen lanterns in the northern depot."
 
@@ -373,7 +374,7 @@ def test_html_main_content_as_blocks():
         "- Check the seals",
         "- Record the flow",
         "| Site | Taps |\n| North | 12 |",
-        "step 1\n  step 2",
+        "```\nstep 1\n  step 2\n```",
     ]
     for chrome in ("trackingSecret", "color: red", "navigation", "banner", "sidebar", "footer", "comment"):
         assert chrome not in doc.text
@@ -567,3 +568,15 @@ def test_supported_suffixes():
 def test_page_at_counts_pages_from_one():
     doc = Extracted("aaa\n\f\nbbb\n\f\nccc", "pdf", page_starts=(0, 6, 12))
     assert [doc.page_at(i) for i in (0, 3, 5, 6, 11, 12, 100)] == [1, 1, 1, 2, 2, 3, 3]
+
+
+def test_html_code_block_heads_nothing():
+    # a shell comment opening a <pre> is code, not a "#" heading over the paragraphs after it
+    raw = ("<html><body><h1>Accounts</h1><p>Write the following in your config file:</p>"
+           "<pre># This is the account for author.\nHost example\n  User git</pre>"
+           "<p>Then push with the alias.</p></body></html>")
+    doc = extract("faq.html", raw.encode())
+    paragraphs = split_paragraphs("faq", doc.text)
+    after = next(p for p in paragraphs if p.text.startswith("Then push"))
+    assert after.section.startswith("Accounts") and "account for author" not in after.section
+    assert not any(p.kind == "heading" and "account for author" in p.text for p in paragraphs)
