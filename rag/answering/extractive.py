@@ -21,6 +21,8 @@ from rag.types import Answer, Paragraph, Passage, Sentence
 
 S_COV = FEATURES.index("s_cov")
 RIVAL_COVERAGE = 0.6
+NEGATION_SCOPE = 4  # words after a negation that it denies
+YESNO_DEPTH = 3  # candidates a yes/no question looks through for a denial
 _ANAPHOR = re.compile(rf"^\W*(?:{LEANS_BACK})\b", re.I)
 _YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b")
 UNREADABLE = ("The documents don't cover this: most of the question's words are not words of the documents "
@@ -158,6 +160,26 @@ def polarity(q: QuestionInfo, evidence: str) -> bool:
     return _negated(claim) == _negated(q.text)
 
 
+def _denied_terms(q: QuestionInfo, text: str) -> set[str]:
+    """The question's terms a sentence denies: those in the few words of its clause after a
+    negation outside a condition ("SQLite uses no external libraries", "is not meant to consult";
+    not "If you do not have a key")."""
+    text = _CONDITION.sub(" ", text)
+    return {t for m in T.NEGATION.finditer(text)
+            for t in T.tokens(" ".join(re.split(r"[,;:.()]", text[m.end():])[0].split()[:NEGATION_SCOPE]))} & set(q.terms)
+
+
+def _negating(q: QuestionInfo, scored: list[tuple[float, Candidate]]) -> Candidate | None:
+    """For a yes/no question that asserts something: among the first few candidates, one
+    that denies a term of it the best one does not state (the denial answers "no" outright:
+    "SQLite uses no external libraries" over "it has very few dependencies")."""
+    best = scored[0][1].sentence.text
+    if T.NEGATION.search(q.text) or _denied_terms(q, best):
+        return None
+    stated = set(T.tokens(best))
+    return next((c for _, c in scored[1:YESNO_DEPTH] if _denied_terms(q, c.sentence.text) - stated), None)
+
+
 # a clause that sets a condition: "... if a parent directory is excluded", "when it is ignored";
 # asked about a case ("possible when the folder is ignored?"), whether the claim holds is said
 # by the main clause ("not possible if a parent is excluded"): a negation in the case is the case's
@@ -199,11 +221,15 @@ _NOT_DOING = re.compile(r"\b(?:skip(?:s|ped|ping)?|avoid(?:s|ed|ing)?|omit(?:s|t
                         r"restrict(?:s|ed|ions?)?|constraints?|constrained)\b", re.I)
 
 
+# "compressed or not", "whether or not": both ways, no negation of the claim
+_EITHER_WAY = re.compile(r"\bor not\b", re.I)
+
+
 def _negated(text: str) -> bool:
     """Whether a text says a thing is not so: an odd number of negations ("does not prevent" is
     no "prevents"). A "nor" after another negation ("not via rsync (nor CVS)", "neither A nor
     B") adds none of its own."""
-    found = [m.group(0).lower() for m in T.NEGATION.finditer(text)]
+    found = [m.group(0).lower() for m in T.NEGATION.finditer(_EITHER_WAY.sub(" ", text))]
     continued = sum(1 for i, word in enumerate(found) if word == "nor" and i > 0)
     return (len(found) - continued + len(_NOT_DOING.findall(text))) % 2 == 1
 
@@ -399,6 +425,8 @@ class ExtractiveAnswerer:
         if not scored or confidence < self.threshold:
             return Answer(question=question, answer=NOT_COVERED, abstained=True, confidence=confidence)
         best_p, best = scored[0]
+        if q.form == YESNO:
+            best = _negating(q, scored) or best
         acronyms = expanded_acronyms(q, self.vocabulary.asked_acronyms(q.text))
         spelled = acronyms if asks_expansion(q, acronyms) else []
 

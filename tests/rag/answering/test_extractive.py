@@ -582,3 +582,32 @@ def test_a_count_in_a_passage_about_something_else_is_no_conflict(vocabulary):
     # scored as close as can be: still no conflict with a count of something the question does not ask about
     assert answerer._rival(q, 0.5, best, [(0.5, best), (0.45, elsewhere)]) is None
     assert answerer._rival(q, 0.5, best, [(0.5, best), (0.45, same)]) is same
+
+
+def _scored(vocabulary, q, texts):
+    """Candidates of one passage per text, in the order given (the first scored best)."""
+    from rag.answering.features import candidates
+
+    found = candidates(q, [_one_sentence_passage(t) for t in texts], vocabulary)
+    return [(1.0 / (i + 1), next(c for c in found if c.sentence.text == t)) for i, t in enumerate(texts)]
+
+
+def test_a_yes_no_question_takes_the_evidence_that_denies_what_it_asks(vocabulary):
+    from rag.answering.extractive import _negating
+
+    q = analyse("does the library pull in any external libs as dependencies?")
+    few = "The library is self-contained in the sense that it has very few dependencies."
+    denial = "The library uses no external libraries or interfaces."
+    assert _negating(q, _scored(vocabulary, q, [few, denial])).sentence.text == denial
+    # a negation in a condition denies nothing; nor does the best need replacing when it denies itself
+    assert _negating(q, _scored(vocabulary, q, [few, "If you do not have external tools, install them first."])) is None
+    assert _negating(q, _scored(vocabulary, q, ["It needs no external code at all.", denial])) is None
+    # a question that itself negates is read by the best evidence's polarity as before
+    assert _negating(analyse("does the library not use external libs?"), _scored(vocabulary, q, [few, denial])) is None
+
+
+def test_or_not_is_no_negation_of_the_claim():
+    from rag.answering.extractive import _negated
+
+    assert _negated("Do not attach the patch as a MIME attachment, compressed or not.")
+    assert not _negated("Attach the patch, whether or not it is compressed.")
