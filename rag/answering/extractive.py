@@ -360,6 +360,16 @@ def _with_items_after(c: Candidate, sentence: Sentence) -> Sentence:
     return _through(sentence, sentences, last, last + 1)
 
 
+def _writes_phrase(phrase: str, text: str) -> bool:
+    """Whether a text writes a phrase's words (two or more) one after the other, as keyword
+    tokens: "For medium to small changes" writes "small change"."""
+    words = T.tokens(phrase)
+    if len(words) < 2:
+        return False
+    tokens = T.tokens(text)
+    return any(tokens[i:i + len(words)] == words for i in range(len(tokens) - len(words) + 1))
+
+
 def _overlaps(c: Candidate, picked: Sequence[Candidate]) -> bool:
     """Whether ``c`` quotes text one of ``picked`` quotes (offsets are in their document)."""
     return any(c.passage.paragraph.doc_id == o.passage.paragraph.doc_id and c.sentence.start < o.sentence.end
@@ -532,7 +542,9 @@ class ExtractiveAnswerer:
             # a quote that names both sides ("two kinds: A and B") says what neither is
             if any(says(c, alone=True) for c in picked + out):
                 continue
-            found = next((c for _, c in scored[:depth] if says(c, alone=False) and not _overlaps(c, picked + out)), None)
+            saying = [c for _, c in scored[:depth] if says(c, alone=False) and not _overlaps(c, picked + out)]
+            # the one that writes the side as the question does ("small changes" for "small change"), else the best
+            found = next((c for c in saying if _writes_phrase(side, c.sentence.text)), saying[0] if saying else None)
             if found is not None:
                 out.append(found)
         return out

@@ -585,10 +585,14 @@ def test_a_count_in_a_passage_about_something_else_is_no_conflict(vocabulary):
 
 
 def _scored(vocabulary, q, texts):
-    """Candidates of one passage per text, in the order given (the first scored best)."""
+    """Candidates of one passage (and document) per text, in the order given (the first scored best)."""
     from rag.answering.features import candidates
+    from rag.ingest import split_paragraphs
+    from rag.types import DocumentInfo, Passage
 
-    found = candidates(q, [_one_sentence_passage(t) for t in texts], vocabulary)
+    passages = [Passage(split_paragraphs(f"d{i}", t + "\n")[0], DocumentInfo(f"d{i}", "D", f"d{i}.txt"), 1.0,
+                        sentence_scores=(0.5,), rank=1) for i, t in enumerate(texts)]
+    found = candidates(q, passages, vocabulary)
     return [(1.0 / (i + 1), next(c for c in found if c.sentence.text == t)) for i, t in enumerate(texts)]
 
 
@@ -611,3 +615,18 @@ def test_or_not_is_no_negation_of_the_claim():
 
     assert _negated("Do not attach the patch as a MIME attachment, compressed or not.")
     assert not _negated("Attach the patch, whether or not it is compressed.")
+
+
+def test_a_side_of_a_comparison_is_quoted_where_it_is_written_as_asked(vocabulary):
+    from rag.answering.extractive import _writes_phrase
+
+    assert _writes_phrase("small change", "For medium to small changes, request a personal disclaimer.")
+    assert not _writes_phrase("small change", "When you record a small patch in a change log, look for earlier ones.")
+    assert not _writes_phrase("changes", "small changes")  # one word is no phrase
+    q = analyse("big change vs small change from a contributor: which paperwork do i ask for?")
+    large = "For large changes, ask the contributor for an assignment of copyright."
+    patch = "When you record a small patch in a change log, look for earlier ones by the same person."
+    disclaimer = "For medium to small changes, request a personal disclaimer from the contributor."
+    scored = _scored(vocabulary, q, [large, patch, disclaimer])  # the patch's sentence scored higher
+    added = ExtractiveAnswerer(vocabulary)._for_each_alternative(q, [scored[0][1]], scored)
+    assert [c.sentence.text for c in added] == [disclaimer]
