@@ -27,6 +27,12 @@ def test_number_words_and_codes():
     assert T.numbers("the 2019-2020 budget of the A-1 unit") == {"2019", "2020"}
 
 
+def test_a_unit_written_onto_its_number_leaves_the_number_stated():
+    assert T.numbers("a 6.5m primary mirror, 2GB of memory, 100ms and 10x faster") == {"6.5", "2", "100", "10"}
+    # a letter that is no unit makes a code, not a quantity
+    assert T.numbers("x86, mp3, 4K screens, the 3rd and 5G") == set()
+
+
 def test_tokens_stem_drop_stopwords_and_normalise_numbers():
     assert T.tokens("The missions were deployed in twelve countries") == ["mission", "deploy", "12", "country"]
 
