@@ -21,6 +21,7 @@ from rag.types import Answer, Paragraph, Passage, Sentence
 
 S_COV = FEATURES.index("s_cov")
 RIVAL_COVERAGE = 0.6
+ITEMS_AHEAD = 2  # sentences a list question's quote that names no items goes on through to one that does
 NEGATION_SCOPE = 4  # words after a negation that it denies
 YESNO_DEPTH = 3  # candidates a yes/no question looks through for a denial
 _ANAPHOR = re.compile(rf"^\W*(?:{LEANS_BACK})\b", re.I)
@@ -343,21 +344,25 @@ def _with_counted_items(c: Candidate, sentence: Sentence) -> Sentence:
     return _through(sentence, sentences, last, min(last + counts[0], len(sentences) - 1))
 
 
-def _enumerates(text: str) -> bool:
+def _enumerates(text: str, items: int = 0) -> bool:
     """Whether a text names several things in a row: "Values are Satiated, Not Hungry (or
-    Normal), Hungry, Weak, and Fainting." (three commas or more)."""
-    return text.count(",") >= 3
+    Normal), Hungry, Weak, and Fainting." (three commas or more), or as many as the question
+    asks for when it says so itself ("The three possible display options are: a, b, and c")."""
+    return text.count(",") >= 3 or (
+        items > 1 and str(items) in T.numbers(text) and text.count(",") >= items - 2)
 
 
-def _with_items_after(c: Candidate, sentence: Sentence) -> Sentence:
-    """For a list question: a quote that names no items is quoted on through the next
-    sentence when that one names several ("Hunger: your current hunger status. Values are
-    Satiated, Not Hungry, Hungry, Weak, and Fainting.")."""
+def _with_items_after(c: Candidate, sentence: Sentence, items: int = 0) -> Sentence:
+    """For a list question: a quote that names no items is quoted on through the sentence
+    that does, when one of the next two names them ("Hunger: your current hunger status.
+    Values are Satiated, Not Hungry, Hungry, Weak, and Fainting.")."""
     sentences = c.passage.paragraph.sentences
     last = _last_of(c, sentence)
-    if _enumerates(sentence.text) or last + 1 >= len(sentences) or not _enumerates(sentences[last + 1].text):
+    if _enumerates(sentence.text, items):
         return sentence
-    return _through(sentence, sentences, last, last + 1)
+    ahead = next((i for i in range(last + 1, min(last + 1 + ITEMS_AHEAD, len(sentences)))
+                  if _enumerates(sentences[i].text, items)), None)
+    return sentence if ahead is None else _through(sentence, sentences, last, ahead)
 
 
 def _writes_phrase(phrase: str, text: str) -> bool:
@@ -472,7 +477,7 @@ class ExtractiveAnswerer:
             if marker == 1 and q.form not in (YESNO, LIST) and alternatives(q.text) is not None:
                 sentence = _with_other_side(c, sentence)
             if marker == 1 and q.form == LIST:
-                sentence = _with_items_after(c, _with_counted_items(c, sentence))
+                sentence = _with_items_after(c, _with_counted_items(c, sentence), q.items)
             sentence = quoted(c, sentence)
             citations.append(make_citation(marker, c.passage, sentence))
             parts.append(f"{_excerpt(c, sentence)} [{marker}]")

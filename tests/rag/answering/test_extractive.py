@@ -630,3 +630,21 @@ def test_a_side_of_a_comparison_is_quoted_where_it_is_written_as_asked(vocabular
     scored = _scored(vocabulary, q, [large, patch, disclaimer])  # the patch's sentence scored higher
     added = ExtractiveAnswerer(vocabulary)._for_each_alternative(q, [scored[0][1]], scored)
     assert [c.sentence.text for c in added] == [disclaimer]
+
+
+def test_a_list_question_that_says_how_many_goes_on_to_the_sentence_naming_that_many(vocabulary):
+    from rag.answering.extractive import _with_items_after
+    from rag.answering.features import candidates
+
+    text = ("The game offers a variety of display options. The options available vary from port to port. "
+            "The three possible display options are: a monochrome interface, a colour interface, and tiles.")
+    from rag.ingest import split_paragraphs
+    from rag.types import DocumentInfo, Passage
+
+    paragraph = split_paragraphs("d", text + "\n")[0]
+    passage = Passage(paragraph, DocumentInfo("d", "D", "d.txt"), 1.0, sentence_scores=(0.5,) * len(paragraph.sentences), rank=1)
+    q = analyse("what 3 display modes does the game have?")
+    lead = next(c for c in candidates(q, [passage], vocabulary) if c.sentence.text.startswith("The game offers"))
+    assert _with_items_after(lead, lead.sentence, q.items).text.endswith("and tiles.")
+    # not asked how many: two commas name too few to go on for
+    assert _with_items_after(lead, lead.sentence).text == lead.sentence.text
