@@ -148,6 +148,17 @@ _CLAUSE_WHEN = re.compile(r"^(\W*(?:(?:and|so|but|ok|okay)\W+)?(?:what|which|who
                           r"enumerate|identify|" + _AUXILIARY
                           + r")\s+\S.*?\s)when\b", re.I)
 _ALTERNATIVE = re.compile(r"\bor\b(?!\s+not\b)", re.I)
+# what follows the "or" of a choice: the question's last few words ("is it A or B?"), or a
+# clause of its own ("... with the keyboard or is it mouse only?")
+_CHOICE_AFTER = re.compile(r"\bor\b(?!\s+not\b)\s+(?:(?:" + _AUXILIARY + r")\b|(?:\S+\s+){0,3}\S+\W*$)", re.I)
+
+
+def _asks_which(question: str) -> bool:
+    """Whether an "or" makes a question ask which of two, not whether: "is it A or B?" does,
+    "do i need an installer or setup step before i can use it?" asks whether."""
+    return bool(_CHOICE_AFTER.search(question))
+
+
 _ENDS_NOUN = frozenset("at in on of for from by with to during since under over between among per "
                        "did does do was were is are has have had will would can could".split())
 _PLURAL = re.compile(r"[a-z]{3,}[^s\W]s", re.I)  # "meetings", not "process" or "its"
@@ -231,7 +242,7 @@ def analyse(question: str) -> QuestionInfo:
     if _WHO_IS_NAMED.match(last):
         answer_type = ANY  # "who was hipparchus?" asks what the named one was, as "what is X" does
     if _YESNO.search(last) and not re.match(r"^\W*(?:what|which|who|when|where|why|how)\b", last, re.I) \
-            and not _ALTERNATIVE.search(last):  # "is it A or B?" asks which, not whether
+            and not _asks_which(last):  # "is it A or B?" asks which, not whether
         form = YESNO
         answer_type = ANY  # "can i put the number of mines in as a percentage?" asks whether, not how many
     elif _LIST.search(last):

@@ -373,3 +373,17 @@ def test_a_yes_no_question_asks_whether_not_for_the_type_its_words_name(question
 def test_what_a_question_sets_aside_is_no_term_it_asks_about(question, set_aside, kept):
     terms = analyse(question).terms
     assert set_aside not in terms and kept in terms
+
+
+@pytest.mark.parametrize(
+    "question, form",
+    [
+        ("do i need to run an installer or setup step before i can use sqlite?", YESNO),  # an "or" inside a claim
+        ("can i ship gpl or lgpl code in an app without releasing its source?", YESNO),
+        ("is it a hard limit or a soft one?", FACT),  # which of the two
+        ("should i use merge or rebase?", FACT),
+        ("can it be played with the keyboard or is it mouse only?", FACT),  # a clause of its own after "or"
+    ],
+)
+def test_an_or_asks_which_only_when_it_offers_the_choice(question, form):
+    assert analyse(question).form == form
