@@ -165,25 +165,24 @@ def _one_sentence_passage(text):
     return Passage(paragraph, DocumentInfo("d", "D", "d.txt"), 1.0, sentence_scores=(0.5,), rank=1)
 
 
-def test_a_long_sentence_answers_who_by_the_clause_that_names_the_one_asked_for(vocabulary):
-    text = ("The review, which had been delayed twice by the pandemic and by the rainy season in the north, was "
-            "opened by the head of the regional office, while the closing session was chaired by Amina Odhiambo, "
-            "who had led the mission's civilian component for three years.")
-    passage = _one_sentence_passage(text)
-    answer = ExtractiveAnswerer(vocabulary, threshold=0.0).answer("who chaired the closing session?", [],
-                                                                   [passage])
-    assert "Amina Odhiambo" in answer.answer and "rainy season" not in answer.answer
-    quote = answer.citations[0].quote
-    assert text[quote.start:quote.end] == quote.text  # verbatim, at exact offsets
-
-
-def test_what_an_acronym_stands_for_is_quoted_by_the_clause_that_spells_it_out(vocabulary):
-    text = ("Building on the reviews of the past decade and on the consultations held with the regions, the "
-            "Secretary-General launched several reforms, including the Regional Mediation Framework (RMF) "
-            "for the southern field offices, which the General Assembly later endorsed.")
-    passage = _one_sentence_passage(text)
-    answer = ExtractiveAnswerer(vocabulary, threshold=0.0).answer("what does RMF stand for?", [], [passage])
-    assert "Regional Mediation Framework (RMF)" in answer.answer and "consultations" not in answer.answer
+@pytest.mark.parametrize(
+    "text, question, kept, dropped",
+    [
+        # who: the clause that names the one asked for
+        ("The review, which had been delayed twice by the pandemic and by the rainy season in the north, was "
+         "opened by the head of the regional office, while the closing session was chaired by Amina Odhiambo, "
+         "who had led the mission's civilian component for three years.",
+         "who chaired the closing session?", "Amina Odhiambo", "rainy season"),
+        # what an acronym stands for: the clause that spells it out
+        ("Building on the reviews of the past decade and on the consultations held with the regions, the "
+         "Secretary-General launched several reforms, including the Regional Mediation Framework (RMF) "
+         "for the southern field offices, which the General Assembly later endorsed.",
+         "what does RMF stand for?", "Regional Mediation Framework (RMF)", "consultations"),
+    ],
+)
+def test_a_long_sentence_is_quoted_by_the_clause_that_answers(vocabulary, text, question, kept, dropped):
+    answer = ExtractiveAnswerer(vocabulary, threshold=0.0).answer(question, [], [_one_sentence_passage(text)])
+    assert kept in answer.answer and dropped not in answer.answer
     quote = answer.citations[0].quote
     assert text[quote.start:quote.end] == quote.text  # verbatim, at exact offsets
 
