@@ -147,7 +147,6 @@ _LEADING_CLAUSE = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)\W+)?(?:when|wheneve
 _CLAUSE_WHEN = re.compile(r"^(\W*(?:(?:and|so|but|ok|okay)\W+)?(?:what|which|who|whom|whose|where|how|name|list|give|tell|"
                           r"enumerate|identify|" + _AUXILIARY
                           + r")\s+\S.*?\s)when\b", re.I)
-_ALTERNATIVE = re.compile(r"\bor\b(?!\s+not\b)", re.I)
 # what follows the "or" of a choice: the question's last few words ("is it A or B?"), or a
 # clause of its own ("... with the keyboard or is it mouse only?")
 _CHOICE_AFTER = re.compile(r"\bor\b(?!\s+not\b)\s+(?:(?:" + _AUXILIARY + r")\b|(?:\S+\s+){0,3}\S+\W*$)", re.I)

@@ -74,16 +74,14 @@ class Speller:
         tokens = T.tokens(lower)
         if len(tokens) != 1 or self._known(tokens[0]):
             return None
-        if lower in english() or contraction(lower):
-            apart = self._apart(lower)  # "timezones": the collection writes "time zones"
-            return (tokens[0], apart) if apart is not None else None
         scored = []
-        for candidate in _one_edit(lower):
-            found = T.tokens(candidate)
-            if len(found) == 1 and self._known(found[0]):
-                scored.append((self._frequency(found[0]), candidate))
+        if lower not in english() and not contraction(lower):  # a word of English is no typo
+            for candidate in _one_edit(lower):
+                found = T.tokens(candidate)
+                if len(found) == 1 and self._known(found[0]):
+                    scored.append((self._frequency(found[0]), candidate))
         if not scored:
-            apart = self._apart(lower)
+            apart = self._apart(lower)  # "timezones": the collection writes "time zones"
             return (tokens[0], apart) if apart is not None else None
         fix = max(scored)[1]
         if not _keeps_letters(lower, fix) and self._abbreviates(lower):

@@ -123,8 +123,8 @@ MONTHS = (
 # a number, not part of a name or code ("COVID-19", "A4P-2", "v1.2"); either end of a range ("7-11 December") is one
 # a unit written onto its number ("a 6.5m mirror", "2GB", "100ms", "10x faster"): the number is stated
 _GLUED_UNIT = r"(?:[kcmn]?m|kg|mg|ms|h|min|[kmgt]i?b|[kmg]?hz|[km]?w|x)\b"
-_DIGITS = re.compile(r"(?<![\w./])(?<![^\W\d]-)(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w/]|-[^\W\d]|\.\d)|"
-                     r"(?<![\w./])(?<![^\W\d]-)(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?=(?i:" + _GLUED_UNIT + r"))")
+_DIGITS = re.compile(r"(?<![\w./])(?<![^\W\d]-)(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+                     r"(?:(?![\w/]|-[^\W\d]|\.\d)|(?=(?i:" + _GLUED_UNIT + r")))")
 _YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})\b")
 _DATE_WORD = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + r")\b")
 # a month written short beside a day or a year ("dec 2020", "sept 2019", "7 dec"): the month
