@@ -11,8 +11,8 @@ from typing import Callable, Iterator, Sequence
 from rag import text as T
 from rag.answering.base import NOT_COVERED, make_citation, stream_whole
 from rag.answering.features import (ANCHORED, CAUSE, ENUMERATOR, FEATURES, LEANS_BACK, QUESTION_FEATURES, ROLE_WORDS,
-                                    Candidate, Vocabulary, asks_expansion, candidates, defines, expanded_acronyms, long_form, new_names_in, question_features,
-                                    said_words, type_match)
+                                    Candidate, Vocabulary, asks_expansion, candidates, defines, expanded_acronyms,
+                                    long_form, new_names_in, question_features, said_words, type_match)
 from rag.answering.selector import Selector, load_selector
 from rag.conversation import rewrite
 from rag.question import ANY, DATE, DEFINITION, FACT, LIST, NUMBER, REASON, YESNO, QuestionInfo, alternatives, analyse

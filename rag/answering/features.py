@@ -46,7 +46,8 @@ LEANS_BACK = r"they|this|these|those|that|it|its|their|such|thus|hence|therefore
 _ANAPHOR = re.compile(rf"^\W*(?:{LEANS_BACK}|there)\b", re.I)
 ENUMERATOR = re.compile(r"^\s*\(?\d{1,3}[.)-]\s")  # a paragraph's own numbering ("24. ")
 # words that ask what an acronym is short for, whatever else the question says
-_EXPANSION = re.compile(r"\bstands? for\b|\bmean(?:s|ing)?\b(?!\s+by\b)|\bwhat (?:does|do)\b[^?]{1,60}?\brefer to\b|\bshort for\b|\babbreviat\w*|\bacronym\b|\bfull (?:name|form|title)\b|"
+_EXPANSION = re.compile(r"\bstands? for\b|\bmean(?:s|ing)?\b(?!\s+by\b)|\bwhat (?:does|do)\b[^?]{1,60}?\brefer to\b|"
+                        r"\bshort for\b|\babbreviat\w*|\bacronym\b|\bfull (?:name|form|title)\b|"
                         r"\bspel(?:l|led|ls|t) out\b|\bin full\b", re.I)
 # a phrase that defines what comes before it ("X means ...", "X is a ...", "X defines Y as ..."),
 # but not an instruction to look elsewhere (", refer to the manual", "Please refer to ...")
