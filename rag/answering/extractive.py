@@ -329,6 +329,29 @@ def _after_lead_in(best: Candidate, scored: list[tuple[float, Candidate]],
     return out
 
 
+# how a paragraph opens when it goes on from the one before: "As a result, ...", "This is ..."
+_GOES_ON_FROM = re.compile(rf"^\W*(?:{LEANS_BACK}|as a result|consequently|accordingly|for this reason)\b", re.I)
+
+
+def _reason_after(c: Candidate, quote: Sentence,
+                  paragraph: Callable[[str, int], Paragraph | None]) -> tuple[Candidate, Sentence] | None:
+    """For a why/how question whose quote and the rest of its paragraph give no reason: the
+    next paragraph, when it goes on from it ("As a result, ... This is because ..."), quoted
+    through the last of its first sentences that gives a reason."""
+    p = c.passage.paragraph
+    if any(CAUSE.search(s.text) for s in p.sentences if s.start >= quote.end):
+        return None  # the rest of its own paragraph gives one
+    after = paragraph(p.doc_id, p.number + 1)
+    if after is None or not after.sentences or not _GOES_ON_FROM.match(after.sentences[0].text):
+        return None
+    giving = [i for i, s in enumerate(after.sentences[:REASON_AHEAD]) if CAUSE.search(s.text)]
+    if not giving:
+        return None
+    first = after.sentences[0]
+    sentence = _through(first, after.sentences, 0, giving[-1])
+    return Candidate(Passage(after, c.passage.document, 0.0), 0, first, (), frozenset(), False), sentence
+
+
 def _with_counted_items(c: Candidate, sentence: Sentence) -> Sentence:
     """For a list question: a sentence that counts the items it does not name ("you will
     need three accounts.") is quoted with as many sentences after it, which name them."""
@@ -481,6 +504,12 @@ class ExtractiveAnswerer:
             sentence = quoted(c, sentence)
             citations.append(make_citation(marker, c.passage, sentence))
             parts.append(f"{_excerpt(c, sentence)} [{marker}]")
+        if q.form == REASON and not CAUSE.search(" ".join(parts)):
+            after = _reason_after(picked[0], citations[0].quote, self.vocabulary.paragraph)
+            if after is not None:
+                c, sentence = after
+                citations.append(make_citation(len(parts) + 1, c.passage, sentence))
+                parts.append(f"{_excerpt(c, sentence)} [{len(parts) + 1}]")
         text = " ".join(parts)
         if q.form == YESNO and not _STATED.match(text):
             text = ("Yes. " if polarity(q, best.sentence.text) else "No. ") + text

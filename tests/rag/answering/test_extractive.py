@@ -647,3 +647,26 @@ def test_a_list_question_that_says_how_many_goes_on_to_the_sentence_naming_that_
     assert _with_items_after(lead, lead.sentence, q.items).text.endswith("and tiles.")
     # not asked how many: two commas name too few to go on for
     assert _with_items_after(lead, lead.sentence).text == lead.sentence.text
+
+
+def test_a_reason_the_paragraph_lacks_is_read_from_the_next_when_it_goes_on(vocabulary):
+    from rag.answering.extractive import _reason_after
+    from rag.answering.features import candidates
+    from rag.ingest import split_paragraphs
+    from rag.types import DocumentInfo, Passage
+
+    def reason_after(first: str, second: str):
+        paragraphs = split_paragraphs("faq", f"{first}\n\n{second}\n")
+        passage = Passage(paragraphs[0], DocumentInfo("faq", "FAQ", "faq.txt"), 1.0,
+                          sentence_scores=(0.5,) * len(paragraphs[0].sentences), rank=1)
+        c = candidates(analyse("why does the merge keep the change?"), [passage], vocabulary)[0]
+        found = _reason_after(c, c.sentence, lambda doc_id, number: next(
+            (p for p in paragraphs if (p.doc_id, p.number) == (doc_id, number)), None))
+        return found[1].text if found else None
+
+    merge = "By default, a merge considers exactly three points: the two heads and their merge base."
+    assert reason_after(merge, "As a result, the change is kept. This is because the other side has no net change.") \
+        == "As a result, the change is kept. This is because the other side has no net change."
+    assert reason_after(merge, "Rebasing applies each commit in turn, since it replays history.") is None  # starts afresh
+    assert reason_after(merge + " That is because only the end states count.",
+                        "As a result, the change is kept.") is None  # its own paragraph gives the reason
