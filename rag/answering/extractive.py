@@ -301,6 +301,12 @@ def _through(sentence: Sentence, sentences: Sequence[Sentence], last: int, end: 
     return Sentence(sentence.start, sentences[end].end, " ".join([sentence.text] + [s.text for s in sentences[last + 1:end + 1]]))
 
 
+def _unretrieved(c: Candidate, paragraph: Paragraph) -> Candidate:
+    """A paragraph of ``c``'s document the search did not return, as a candidate for its first
+    sentence (to quote what follows ``c``; it has no score)."""
+    return Candidate(Passage(paragraph, c.passage.document, 0.0), 0, paragraph.sentences[0], (), frozenset(), False)
+
+
 def _after_lead_in(best: Candidate, scored: list[tuple[float, Candidate]],
                    paragraph: Callable[[str, int], Paragraph | None] = lambda doc_id, number: None) -> list[Candidate]:
     """For a quote that ends by announcing what follows ("SQLite supports three different
@@ -321,8 +327,7 @@ def _after_lead_in(best: Candidate, scored: list[tuple[float, Candidate]],
             item = paragraph(p.doc_id, number)
             if item is None or item.kind != "list" or not item.sentences:
                 break
-            following[number] = Candidate(Passage(item, best.passage.document, 0.0), 0, item.sentences[0], (),
-                                          frozenset(), False)
+            following[number] = _unretrieved(best, item)
         if out and out[0].passage.paragraph.kind == "list" and following[number].passage.paragraph.kind != "list":
             break  # the items are over
         out.append(following[number])
@@ -349,7 +354,7 @@ def _reason_after(c: Candidate, quote: Sentence,
         return None
     first = after.sentences[0]
     sentence = _through(first, after.sentences, 0, giving[-1])
-    return Candidate(Passage(after, c.passage.document, 0.0), 0, first, (), frozenset(), False), sentence
+    return _unretrieved(c, after), sentence
 
 
 def _with_counted_items(c: Candidate, sentence: Sentence) -> Sentence:
