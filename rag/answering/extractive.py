@@ -12,7 +12,8 @@ from rag import text as T
 from rag.answering.base import NOT_COVERED, make_citation, stream_whole
 from rag.answering.features import (ANCHORED, CAUSE, ENUMERATOR, FEATURES, LEANS_BACK, QUESTION_FEATURES, ROLE_WORDS,
                                     Candidate, Vocabulary, asks_expansion, candidates, defines, expanded_acronyms,
-                                    long_form, new_names_in, question_features, said_words, type_match)
+                                    long_form, new_names_in, question_features, said_words, type_match,
+                                    unmentioned)
 from rag.answering.selector import Selector, load_selector
 from rag.conversation import rewrite
 from rag.question import ANY, DATE, DEFINITION, FACT, LIST, NUMBER, REASON, YESNO, QuestionInfo, alternatives, analyse
@@ -455,6 +456,16 @@ class ExtractiveAnswerer:
             return scored, 0.0
         return scored, self.selector.confidence.probability(question_features(q, scored, self.vocabulary))
 
+    def _about_another(self, question: str, q: QuestionInfo, best: Candidate) -> bool:
+        """Whether the best answer to a question that asks for a typed fact ("who chaired the
+        PBC in 2020?") comes from a paragraph that never names what the question asks about
+        (the PBC, 2020): it states that kind of fact about something else. Only the names the
+        user's own words say count: a follow-up is not about every name of its history."""
+        if q.form != FACT or q.answer_type == ANY:
+            return False
+        said = set(analyse(question).specific)
+        return any(t in said for t in unmentioned(q, best.passage, self.vocabulary))
+
     # -- answering -----------------------------------------------------------
 
     def answer(self, question: str, history: Sequence[str], passages: Sequence[Passage]) -> Answer:
@@ -465,7 +476,7 @@ class ExtractiveAnswerer:
 
     def compose(self, question: str, q: QuestionInfo, scored: list[tuple[float, Candidate]], confidence: float) -> Answer:
         """The answer the ranked candidates give, in the form ``q`` asks for, or an abstention."""
-        if not scored or confidence < self.threshold:
+        if not scored or confidence < self.threshold or self._about_another(question, q, scored[0][1]):
             return Answer(question=question, answer=NOT_COVERED, abstained=True, confidence=confidence)
         best_p, best = scored[0]
         if q.form == YESNO:

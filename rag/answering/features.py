@@ -374,6 +374,26 @@ def asks_expansion(q: QuestionInfo, acronyms: Sequence[str]) -> bool:
     return bool(acronyms) and (named_only or bool(_EXPANSION.search(q.text)))
 
 
+def unmentioned(q: QuestionInfo, passage: Passage, vocab: Vocabulary) -> list[str]:
+    """The question's names and numbers that the collection writes but ``passage`` never
+    does: not in its paragraph, section, document title or names, nor by initials it
+    spells ("EU" for a "European Union", "USG" for an "Under-Secretary-General"), by an
+    acronym's long form, or by what a typo or unwritten initials stand for."""
+    p = passage.paragraph
+    where = " ".join((p.clean, p.section, passage.document.title))
+    said = set(T.tokens(where)) | set(vocab.document_names.get(p.doc_id, ()))
+    written = {t: part for w in T.capitalised_terms(q.text) for part in w.split("-") for t in T.tokens(part)}
+    spelled = vocab.spelled(q)
+    spelled_out = where.replace("-", " ")  # "Under-Secretary-General" spells USG
+
+    def mentioned(t: str) -> bool:
+        long_forms = [f for a, forms in vocab.acronyms.items() if T.tokens(a) == [t] for f in forms]
+        return t in said or any(set(T.tokens(f)) <= said for f in long_forms) \
+            or bool(spelled.get(t)) and set(spelled[t]) <= said \
+            or t in written and bool(initials_name(written[t], spelled_out))
+    return [t for t in q.specific if vocab.knows(q, t) and not mentioned(t)]
+
+
 def _specific_share(q: QuestionInfo, terms: set[str]) -> float:
     """The share of the question's names and numbers that ``terms`` states (1 when it names none)."""
     if not q.specific:

@@ -670,3 +670,20 @@ def test_a_reason_the_paragraph_lacks_is_read_from_the_next_when_it_goes_on(voca
     assert reason_after(merge, "Rebasing applies each commit in turn, since it replays history.") is None  # starts afresh
     assert reason_after(merge + " That is because only the end states count.",
                         "As a result, the change is kept.") is None  # its own paragraph gives the reason
+
+
+def test_a_typed_fact_from_a_paragraph_about_something_else_is_no_answer():
+    from rag.answering.features import candidates
+
+    knows_all = Vocabulary(lambda t: 1.0, lambda t: True)
+    answerer = ExtractiveAnswerer(knows_all, threshold=0.0)
+    q = analyse("who chaired the PBC in 2020?")
+    (chair,) = candidates(q, _passages("Tarek Ladeb was elected Chair of the Working Group for 2020."), knows_all)
+    assert answerer._about_another(q.text, q, chair)
+    group = "who chaired the Working Group in 2020?"
+    assert not answerer._about_another(group, analyse(group), chair)
+    # only a typed fact: what a question says about the PBC may come from a paragraph without it
+    yes_no = "is the PBC chaired by Tarek Ladeb?"
+    assert not answerer._about_another(yes_no, analyse(yes_no), chair)
+    # a follow-up ("and in 2020?" after a question on the PBC) answers for the names it says itself
+    assert not answerer._about_another("and who chaired it in 2020?", q, chair)

@@ -277,3 +277,32 @@ def test_a_count_stated_after_what_it_counts_is_anchored_and_may_look_like_a_yea
 def test_when_is_answered_by_a_date_or_a_programs_version(sentence, expected):
     q = analyse("when did support for mac os classic end in MPL 2.0 land?")
     assert type_match(q, sentence, frozenset()) is expected
+
+
+def _passage(text: str, title: str = "Annual report", section: str = ""):
+    from dataclasses import replace
+
+    from rag.ingest import split_paragraphs
+    from rag.types import DocumentInfo, Passage
+
+    paragraph = replace(split_paragraphs("d", text + "\n")[0], section=section)
+    return Passage(paragraph, DocumentInfo("d", title, "d.txt"), 1.0)
+
+
+def test_a_name_the_question_asks_about_must_be_named_where_the_answer_comes_from():
+    from rag.answering.features import unmentioned
+
+    knows_all = Vocabulary(lambda t: 1.0, lambda t: True, acronyms={"PBC": ["Peacebuilding Commission"]})
+    q = analyse("who chaired the PBC in 2020?")
+    elsewhere = "Tarek Ladeb was elected Chair of the Working Group for 2020."
+    assert unmentioned(q, _passage(elsewhere), knows_all) == ["pbc"]
+    # named by the acronym's long form, by the section, or by the document's title
+    assert unmentioned(q, _passage("The Peacebuilding Commission was chaired by Ms. Rae in 2020."), knows_all) == []
+    assert unmentioned(q, _passage(elsewhere, section="PBC chairs"), knows_all) == []
+    assert unmentioned(q, _passage(elsewhere, title="The PBC in 2020"), knows_all) == []
+    # initials a name of the paragraph spells; a word the collection never writes is no clue
+    eu = analyse("when did the ministers discuss the EU partnership?")
+    assert unmentioned(eu, _passage("The European Union partnership was discussed on 25 May."), knows_all) == []
+    usg = analyse("when did the USG visit the mission?")
+    assert unmentioned(usg, _passage("The Under-Secretary-General visited the mission in May."), knows_all) == []
+    assert unmentioned(eu, _passage("The partnership was discussed on 25 May."), Vocabulary(lambda t: 1.0, lambda t: False)) == []
