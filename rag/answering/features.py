@@ -382,7 +382,7 @@ def unmentioned(q: QuestionInfo, passage: Passage, vocab: Vocabulary) -> list[st
     p = passage.paragraph
     where = " ".join((p.clean, p.section, passage.document.title))
     said = set(T.tokens(where)) | set(vocab.document_names.get(p.doc_id, ()))
-    written = {t: part for w in T.capitalised_terms(q.text) for part in w.split("-") for t in T.tokens(part)}
+    written = {t: part for w in _ANY_WORD.findall(q.text) if w[0].isupper() for part in w.split("-") for t in T.tokens(part)}
     spelled = vocab.spelled(q)
     spelled_out = where.replace("-", " ")  # "Under-Secretary-General" spells USG
 
@@ -391,7 +391,9 @@ def unmentioned(q: QuestionInfo, passage: Passage, vocab: Vocabulary) -> list[st
         return t in said or any(set(T.tokens(f)) <= said for f in long_forms) \
             or bool(spelled.get(t)) and set(spelled[t]) <= said \
             or t in written and bool(initials_name(written[t], spelled_out))
-    return [t for t in q.specific if vocab.knows(q, t) and not mentioned(t)]
+    def common(t: str) -> bool:  # "Member States", "the Declaration": words it also writes in lower case
+        return t in written and not written[t].isupper() and written[t].lower() in vocab.common
+    return [t for t in q.specific if vocab.knows(q, t) and not common(t) and not mentioned(t)]
 
 
 def _specific_share(q: QuestionInfo, terms: set[str]) -> float:

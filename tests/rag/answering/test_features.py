@@ -303,6 +303,11 @@ def test_a_name_the_question_asks_about_must_be_named_where_the_answer_comes_fro
     # initials a name of the paragraph spells; a word the collection never writes is no clue
     eu = analyse("when did the ministers discuss the EU partnership?")
     assert unmentioned(eu, _passage("The European Union partnership was discussed on 25 May."), knows_all) == []
+    # a capitalised word the collection also writes in lower case is no name ("Member States")
+    common = Vocabulary(lambda t: 1.0, lambda t: True, common=frozenset({"member", "states"}))
+    states = analyse("how many Member States signed the PBC pledge?")
+    assert unmentioned(states, _passage("In all, 152 countries signed the PBC pledge."), common) == []
+    assert set(unmentioned(states, _passage("In all, 152 countries signed the PBC pledge."), knows_all)) == {"member", "stat"}
     usg = analyse("when did the USG visit the mission?")
     assert unmentioned(usg, _passage("The Under-Secretary-General visited the mission in May."), knows_all) == []
     assert unmentioned(eu, _passage("The partnership was discussed on 25 May."), Vocabulary(lambda t: 1.0, lambda t: False)) == []
