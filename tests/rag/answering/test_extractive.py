@@ -682,6 +682,8 @@ def test_a_typed_fact_from_a_paragraph_about_something_else_is_no_answer():
     assert answerer._about_another(q.text, q, chair)
     group = "who chaired the Working Group in 2020?"
     assert not answerer._about_another(group, analyse(group), chair)
+    what = "what is the PBC?"  # what something is: the paragraph that says it names it
+    assert answerer._about_another(what, analyse(what), chair)
     # only a fact: a yes/no or list question's evidence may come from a paragraph without the name
     for other in ("is the PBC chaired by Tarek Ladeb?", "list the chairs of the PBC"):
         assert not answerer._about_another(other, analyse(other), chair)
