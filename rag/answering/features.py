@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from rag import text as T
@@ -160,6 +160,16 @@ class Vocabulary:
         """Name-like words: capitalised, not opening the text, never written in lower case here."""
         words = _CAPITALISED.findall(text)
         return {w.lower() for w in words[1:] if w.lower() not in self.common} if self.common else set()
+
+    @cached_property
+    def long_forms(self) -> dict[str, list[str]]:
+        """An acronym's token ("pbc") -> the long forms the documents give it."""
+        out: dict[str, list[str]] = {}
+        for acronym, forms in self.acronyms.items():
+            tokens = T.tokens(acronym)
+            if len(tokens) == 1:
+                out.setdefault(tokens[0], []).extend(forms)
+        return out
 
     def weight(self, term: str) -> float:
         return max(self.idf(term), 0.1)
@@ -387,8 +397,7 @@ def unmentioned(q: QuestionInfo, passage: Passage, vocab: Vocabulary) -> list[st
     spelled_out = where.replace("-", " ")  # "Under-Secretary-General" spells USG
 
     def mentioned(t: str) -> bool:
-        long_forms = [f for a, forms in vocab.acronyms.items() if T.tokens(a) == [t] for f in forms]
-        return t in said or any(set(T.tokens(f)) <= said for f in long_forms) \
+        return t in said or any(set(T.tokens(f)) <= said for f in vocab.long_forms.get(t, ())) \
             or bool(spelled.get(t)) and set(spelled[t]) <= said \
             or t in written and bool(initials_name(written[t], spelled_out))
     def common(t: str) -> bool:  # "Member States", "the Declaration": words it also writes in lower case
