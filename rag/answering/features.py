@@ -384,6 +384,11 @@ def asks_expansion(q: QuestionInfo, acronyms: Sequence[str]) -> bool:
     return bool(acronyms) and (named_only or bool(_EXPANSION.search(q.text)))
 
 
+def _singular(acronym: str) -> str:
+    """An acronym without its plural "s" ("TCCs" spells "Troop Contributing Countries")."""
+    return acronym[:-1] if len(acronym) > 2 and acronym.endswith("s") and acronym[:-1].isupper() else acronym
+
+
 def unmentioned(q: QuestionInfo, passage: Passage, vocab: Vocabulary) -> list[str]:
     """The question's names and numbers that the collection writes but ``passage`` never
     does: not in its paragraph, section, document title or names, nor by initials it
@@ -399,7 +404,7 @@ def unmentioned(q: QuestionInfo, passage: Passage, vocab: Vocabulary) -> list[st
     def mentioned(t: str) -> bool:
         return t in said or any(set(T.tokens(f)) <= said for f in vocab.long_forms.get(t, ())) \
             or bool(spelled.get(t)) and set(spelled[t]) <= said \
-            or t in written and bool(initials_name(written[t], spelled_out))
+            or t in written and bool(initials_name(_singular(written[t]), spelled_out))
     def common(t: str) -> bool:  # "Member States", "the Declaration": words it also writes in lower case
         return t in written and not written[t].isupper() and written[t].lower() in vocab.common
     return [t for t in q.specific if vocab.knows(q, t) and not common(t) and not mentioned(t)]

@@ -308,6 +308,8 @@ def test_a_name_the_question_asks_about_must_be_named_where_the_answer_comes_fro
     states = analyse("how many Member States signed the PBC pledge?")
     assert unmentioned(states, _passage("In all, 152 countries signed the PBC pledge."), common) == []
     assert set(unmentioned(states, _passage("In all, 152 countries signed the PBC pledge."), knows_all)) == {"member", "stat"}
+    tccs = analyse("how many TCCs sent troops?")  # a plural acronym spells its singular's initials
+    assert unmentioned(tccs, _passage("In all, 120 Troop Contributing Countries sent troops."), knows_all) == []
     usg = analyse("when did the USG visit the mission?")
     assert unmentioned(usg, _passage("The Under-Secretary-General visited the mission in May."), knows_all) == []
     assert unmentioned(eu, _passage("The partnership was discussed on 25 May."), Vocabulary(lambda t: 1.0, lambda t: False)) == []
