@@ -460,8 +460,8 @@ class ExtractiveAnswerer:
         """Whether the best answer to a question that asks for a fact or what something is
         ("who chaired the PBC in 2020?", "what is the default of SQLITE_MAX_MMAP_SIZE?"; not
         a yes/no, list or reason) comes from a paragraph that never names what the question
-        asks about (the PBC, 2020): it states such a fact about something else. Only the names the user's own words say count: a follow-up is not
-        about every name of its history."""
+        asks about (the PBC, 2020): it states such a fact about something else. Only the names
+        the user's own words say count: a follow-up is not about every name of its history."""
         if q.form not in (FACT, DEFINITION):
             return False
         said = set(analyse(question).specific)

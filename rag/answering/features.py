@@ -393,20 +393,24 @@ def unmentioned(q: QuestionInfo, passage: Passage, vocab: Vocabulary) -> list[st
     """The question's names and numbers that the collection writes but ``passage`` never
     does: not in its paragraph, section, document title or names, nor by initials it
     spells ("EU" for a "European Union", "USG" for an "Under-Secretary-General"), by an
-    acronym's long form, or by what a typo or unwritten initials stand for."""
+    acronym's long form, or by what a typo or unwritten initials stand for. A capitalised
+    word the collection also writes in lower case ("Member States") is no name."""
     p = passage.paragraph
     where = " ".join((p.clean, p.section, passage.document.title))
     said = set(T.tokens(where)) | set(vocab.document_names.get(p.doc_id, ()))
-    written = {t: part for w in _ANY_WORD.findall(q.text) if w[0].isupper() for part in w.split("-") for t in T.tokens(part)}
+    written = {t: part for w in _ANY_WORD.findall(q.text) if w[0].isupper()
+               for part in w.split("-") for t in T.tokens(part)}  # token -> as the question writes it
     spelled = vocab.spelled(q)
     spelled_out = where.replace("-", " ")  # "Under-Secretary-General" spells USG
+
+    def common(t: str) -> bool:
+        return t in written and not written[t].isupper() and written[t].lower() in vocab.common
 
     def mentioned(t: str) -> bool:
         return t in said or any(set(T.tokens(f)) <= said for f in vocab.long_forms.get(t, ())) \
             or bool(spelled.get(t)) and set(spelled[t]) <= said \
             or t in written and bool(initials_name(_singular(written[t]), spelled_out))
-    def common(t: str) -> bool:  # "Member States", "the Declaration": words it also writes in lower case
-        return t in written and not written[t].isupper() and written[t].lower() in vocab.common
+
     return [t for t in q.specific if vocab.knows(q, t) and not common(t) and not mentioned(t)]
 
 
