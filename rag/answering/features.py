@@ -384,6 +384,9 @@ def asks_expansion(q: QuestionInfo, acronyms: Sequence[str]) -> bool:
     return bool(acronyms) and (named_only or bool(_EXPANSION.search(q.text)))
 
 
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
 def _singular(acronym: str) -> str:
     """An acronym without its plural "s" ("TCCs" spells "Troop Contributing Countries")."""
     return acronym[:-1] if len(acronym) > 2 and acronym.endswith("s") and acronym[:-1].isupper() else acronym
@@ -393,13 +396,16 @@ def unmentioned(q: QuestionInfo, passage: Passage, vocab: Vocabulary) -> list[st
     """The question's names and numbers that the collection writes but ``passage`` never
     does: not in its paragraph, section, document title or names, nor by initials it
     spells ("EU" for a "European Union", "USG" for an "Under-Secretary-General"), by an
-    acronym's long form, or by what a typo or unwritten initials stand for. A capitalised
-    word the collection also writes in lower case ("Member States") is no name."""
+    acronym's long form (or an acronym it writes whose long form says it), or by what a typo
+    or unwritten initials stand for. A capitalised word the collection also writes in lower
+    case ("Member States") is no name."""
     p = passage.paragraph
     where = " ".join((p.clean, p.section, passage.document.title))
     said = set(T.tokens(where)) | set(vocab.document_names.get(p.doc_id, ()))
+    # an acronym it writes says its long form's words ("UNAMID" says "Hybrid Operation in Darfur")
+    said |= {t for a in said & vocab.long_forms.keys() for f in vocab.long_forms[a] for t in T.tokens(f)}
     written = {t: part for w in _ANY_WORD.findall(q.text) if w[0].isupper()
-               for part in w.split("-") for t in T.tokens(part)}  # token -> as the question writes it
+               for part in _POSSESSIVE.sub("", w).split("-") for t in T.tokens(part)}  # token -> as the question writes it
     spelled = vocab.spelled(q)
     spelled_out = where.replace("-", " ")  # "Under-Secretary-General" spells USG
 

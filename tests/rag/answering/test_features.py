@@ -300,13 +300,20 @@ def test_a_name_the_question_asks_about_must_be_named_where_the_answer_comes_fro
     assert unmentioned(q, _passage("The Peacebuilding Commission was chaired by Ms. Rae in 2020."), knows_all) == []
     assert unmentioned(q, _passage(elsewhere, section="PBC chairs"), knows_all) == []
     assert unmentioned(q, _passage(elsewhere, title="The PBC in 2020"), knows_all) == []
-    # initials a name of the paragraph spells, hyphenated or plural
+    # an acronym the paragraph writes says the words of its long form
+    unamid = Vocabulary(lambda t: 1.0, lambda t: True, acronyms={"UNAMID": ["Hybrid Operation in Darfur"]})
+    darfur = analyse("when did the Hybrid Operation close?")
+    assert unmentioned(darfur, _passage("UNAMID closed on 31 December 2020."), unamid) == []
+    assert unmentioned(darfur, _passage("UNAMID closed on 31 December 2020."), knows_all) == ["hybrid", "operat"]
+    # initials a name of the paragraph spells, hyphenated, plural or possessive
     eu = analyse("when did the ministers discuss the EU partnership?")
     assert unmentioned(eu, _passage("The European Union partnership was discussed on 25 May."), knows_all) == []
     usg = analyse("when did the USG visit the mission?")
     assert unmentioned(usg, _passage("The Under-Secretary-General visited the mission in May."), knows_all) == []
     tccs = analyse("how many TCCs sent troops?")
     assert unmentioned(tccs, _passage("In all, 120 Troop Contributing Countries sent troops."), knows_all) == []
+    sg = analyse("when did the SG's call for a ceasefire come?")
+    assert unmentioned(sg, _passage("The Secretary-General called for a ceasefire in March."), knows_all) == []
     # a word the collection never writes is no clue
     knows_none = Vocabulary(lambda t: 1.0, lambda t: False)
     assert unmentioned(eu, _passage("The partnership was discussed on 25 May."), knows_none) == []
