@@ -404,8 +404,9 @@ def unmentioned(q: QuestionInfo, passage: Passage, vocab: Vocabulary) -> list[st
     said = set(T.tokens(where)) | set(vocab.document_names.get(p.doc_id, ()))
     # an acronym it writes says its long form's words ("UNAMID" says "Hybrid Operation in Darfur")
     said |= {t for a in said & vocab.long_forms.keys() for f in vocab.long_forms[a] for t in T.tokens(f)}
+    # a capitalised word's tokens -> the word as the question writes it ("UN-EU": "UN", "EU")
     written = {t: part for w in _ANY_WORD.findall(q.text) if w[0].isupper()
-               for part in _POSSESSIVE.sub("", w).split("-") for t in T.tokens(part)}  # token -> as the question writes it
+               for part in _POSSESSIVE.sub("", w).split("-") for t in T.tokens(part)}
     spelled = vocab.spelled(q)
     spelled_out = where.replace("-", " ")  # "Under-Secretary-General" spells USG
 

@@ -672,7 +672,7 @@ def test_a_reason_the_paragraph_lacks_is_read_from_the_next_when_it_goes_on(voca
                         "As a result, the change is kept.") is None  # its own paragraph gives the reason
 
 
-def test_a_typed_fact_from_a_paragraph_about_something_else_is_no_answer():
+def test_a_fact_from_a_paragraph_about_something_else_is_no_answer():
     from rag.answering.features import candidates
 
     knows_all = Vocabulary(lambda t: 1.0, lambda t: True)

@@ -304,7 +304,7 @@ def test_a_name_the_question_asks_about_must_be_named_where_the_answer_comes_fro
     unamid = Vocabulary(lambda t: 1.0, lambda t: True, acronyms={"UNAMID": ["Hybrid Operation in Darfur"]})
     darfur = analyse("when did the Hybrid Operation close?")
     assert unmentioned(darfur, _passage("UNAMID closed on 31 December 2020."), unamid) == []
-    assert unmentioned(darfur, _passage("UNAMID closed on 31 December 2020."), knows_all) == ["hybrid", "operat"]
+    assert set(unmentioned(darfur, _passage("UNAMID closed on 31 December 2020."), knows_all)) == {"hybrid", "operat"}
     # initials a name of the paragraph spells, hyphenated, plural or possessive
     eu = analyse("when did the ministers discuss the EU partnership?")
     assert unmentioned(eu, _passage("The European Union partnership was discussed on 25 May."), knows_all) == []
