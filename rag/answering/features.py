@@ -162,13 +162,13 @@ class Vocabulary:
         return {w.lower() for w in words[1:] if w.lower() not in self.common} if self.common else set()
 
     @cached_property
-    def long_forms(self) -> dict[str, list[str]]:
-        """An acronym's token ("pbc") -> the long forms the documents give it."""
-        out: dict[str, list[str]] = {}
+    def long_forms(self) -> dict[str, list[frozenset[str]]]:
+        """An acronym's token ("pbc") -> the tokens of each long form the documents give it."""
+        out: dict[str, list[frozenset[str]]] = {}
         for acronym, forms in self.acronyms.items():
             tokens = T.tokens(acronym)
             if len(tokens) == 1:
-                out.setdefault(tokens[0], []).extend(forms)
+                out.setdefault(tokens[0], []).extend(frozenset(T.tokens(f)) for f in forms)
         return out
 
     def weight(self, term: str) -> float:
@@ -403,7 +403,7 @@ def unmentioned(q: QuestionInfo, passage: Passage, vocab: Vocabulary) -> list[st
     where = " ".join((p.clean, p.section, passage.document.title))
     said = set(T.tokens(where)) | set(vocab.document_names.get(p.doc_id, ()))
     # an acronym it writes says its long form's words ("UNAMID" says "Hybrid Operation in Darfur")
-    said |= {t for a in said & vocab.long_forms.keys() for f in vocab.long_forms[a] for t in T.tokens(f)}
+    said |= {t for a in said & vocab.long_forms.keys() for form in vocab.long_forms[a] for t in form}
     # a capitalised word's tokens -> the word as the question writes it ("UN-EU": "UN", "EU")
     written = {t: part for w in _ANY_WORD.findall(q.text) if w[0].isupper()
                for part in _POSSESSIVE.sub("", w).split("-") for t in T.tokens(part)}
@@ -414,7 +414,7 @@ def unmentioned(q: QuestionInfo, passage: Passage, vocab: Vocabulary) -> list[st
         return t in written and not written[t].isupper() and written[t].lower() in vocab.common
 
     def mentioned(t: str) -> bool:
-        return t in said or any(set(T.tokens(f)) <= said for f in vocab.long_forms.get(t, ())) \
+        return t in said or any(form <= said for form in vocab.long_forms.get(t, ())) \
             or bool(spelled.get(t)) and set(spelled[t]) <= said \
             or t in written and bool(initials_name(_singular(written[t]), spelled_out))
 
