@@ -635,13 +635,9 @@ def test_a_list_question_that_says_how_many_goes_on_to_the_sentence_naming_that_
     from rag.answering.extractive import _with_items_after
     from rag.answering.features import candidates
 
-    text = ("The game offers a variety of display options. The options available vary from port to port. "
-            "The three possible display options are: a monochrome interface, a colour interface, and tiles.")
-    from rag.ingest import split_paragraphs
-    from rag.types import DocumentInfo, Passage
-
-    paragraph = split_paragraphs("d", text + "\n")[0]
-    passage = Passage(paragraph, DocumentInfo("d", "D", "d.txt"), 1.0, sentence_scores=(0.5,) * len(paragraph.sentences), rank=1)
+    (passage,) = _passages("The game offers a variety of display options. The options available vary from port to "
+                           "port. The three possible display options are: a monochrome interface, a colour interface, "
+                           "and tiles.")
     q = analyse("what 3 display modes does the game have?")
     lead = next(c for c in candidates(q, [passage], vocabulary) if c.sentence.text.startswith("The game offers"))
     assert _with_items_after(lead, lead.sentence, q.items).text.endswith("and tiles.")
