@@ -11,7 +11,7 @@ from typing import Callable, Iterator, Sequence
 from rag import text as T
 from rag.answering.base import NOT_COVERED, make_citation, stream_whole
 from rag.answering.features import (ANCHORED, CAUSE, ENUMERATOR, FEATURES, LEANS_BACK, QUESTION_FEATURES, ROLE_WORDS,
-                                    Candidate, Vocabulary, asks_expansion, candidates, defines, expanded_acronyms,
+                                    Candidate, Vocabulary, asks_expansion, candidates, counted_values, defines, expanded_acronyms,
                                     long_form, new_names_in, question_features, said_words, type_match,
                                     unmentioned)
 from rag.answering.selector import Selector, load_selector
@@ -634,8 +634,14 @@ class ExtractiveAnswerer:
                 continue  # says much less of what the question asks: about something else
             other_terms = set(T.tokens(other.sentence.text))
             overlap = len(best_terms & other_terms) / max(len(best_terms | other_terms), 1)
-            if q.needs_count and not (other.features[ANCHORED] and best.features[ANCHORED]):
-                continue
+            if q.needs_count:
+                if not (other.features[ANCHORED] and best.features[ANCHORED]):
+                    continue
+                # two sentences that give one count of what the question counts agree on it: "180
+                # participants from 23 countries" and "180 participants from 45 organisations"
+                counted = [counted_values(q, c.sentence.text) for c in (best, other)]
+                if counted[0] & counted[1]:
+                    continue
             # two counts of what the question counts that differ are a conflict, however worded
             if (overlap >= 0.3 or q.needs_count) and other.values != best.values:
                 return other

@@ -7,6 +7,7 @@ model (``selector.json``), made by ``eval/train.py`` from the dev split.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass
@@ -251,14 +252,33 @@ def _counted_alike(q: QuestionInfo, after: str, similarity: Callable[[str, str],
     return bool(stated and asked) and similarity(" ".join(asked), " ".join(stated)) >= ANCHOR_SIMILARITY
 
 
+def _before_a_number(tokens: Sequence[str]) -> list[str]:
+    """The tokens up to the first number among them."""
+    return list(itertools.takewhile(lambda t: not t[:1].isdigit(), tokens))
+
+
 def sentence_values(q: QuestionInfo, text: str,
                     similarity: Callable[[str, str], float] | None = None) -> tuple[frozenset[str], bool]:
     """The quantities or dates a sentence adds to the question, and whether one of them
     counts what the question counts ("how many states" ~ "152 states"; with ``similarity``,
     also "how many countries" ~ "152 member states")."""
+    found, _, anchored = _stated_values(q, text, similarity)
+    return found, anchored
+
+
+def counted_values(q: QuestionInfo, text: str, similarity: Callable[[str, str], float] | None = None) -> frozenset[str]:
+    """The quantities a sentence gives of what the question counts: "180" in "More than 180
+    participants from 23 countries" for "how many people took part?", not the 23."""
+    return _stated_values(q, text, similarity)[1]
+
+
+def _stated_values(q: QuestionInfo, text: str,
+                   similarity: Callable[[str, str], float] | None) -> tuple[frozenset[str], frozenset[str], bool]:
+    """What :func:`sentence_values` finds, with the values that count what the question counts."""
     body = _FOOTNOTE_MARK.sub("", ENUMERATOR.sub("", text))
     normal = T.number_words_to_digits(body)
     found: set[str] = set()
+    counts: set[str] = set()
     anchored = False
     asks_years = bool(re.search(r"\byears?\b", q.text, re.I))
     for value, start, end in T.quantities(body):
@@ -276,23 +296,30 @@ def sentence_values(q: QuestionInfo, text: str,
         before = normal[max(0, start - 60):start]
         stated_before = T.tokens(before)[-2:] if _IS_BEFORE.search(before) else []
         hit = bool(q.counted) and any(t in near or t in stated_before for t in q.counted) and not (share and q.needs_count)
+        # the count of the noun itself, not of one a few words on: "90 participants from 20 countries"
+        # counts 20 countries (it is still an anchor for the selector: a count stands near the noun)
+        own = hit and any(t in _before_a_number(near) or t in stated_before for t in q.counted)
         if not hit and q.counted and similarity is not None and not (share and q.needs_count):
-            hit = _counted_alike(q, after[:40], similarity)
+            hit = own = _counted_alike(q, after[:40], similarity)
         if value == "1" and not hit and not _DURATION.match(normal[end:end + 12]):
             continue  # "one of the ...": a word, not a quantity; "one year" is one
         found.add(value)
         anchored = anchored or hit
+        if own:
+            counts.add(value)
     fraction = _FRACTION.search(body) if q.answer_type == NUMBER else None
     if fraction:  # "two-thirds of UN peacekeepers": a share of what follows it
         found.add(fraction.group(0).lower())
         of = T.tokens(body[fraction.end():fraction.end() + 60])[:5]
         worded = not _PERCENT.match(" " + fraction.group(0))  # "75 percent of states" is a share, not a count
-        anchored = anchored or "percent" in q.counted or worded and any(t in of for t in q.counted)
+        if "percent" in q.counted or worded and any(t in of for t in q.counted):
+            anchored = True
+            counts.add(fraction.group(0).lower())
     if q.answer_type == DATE:
         found = {v for v in found if _YEARLIKE.match(v) or len(v) <= 2}
         found |= {m.lower() for m in _MONTH.findall(body)}
         found |= set(_YEAR.findall(body)) - set(q.years)
-    return frozenset(found), anchored
+    return frozenset(found), frozenset(counts), anchored
 
 
 # a term in quotation marks: the term a definition defines ('"Source" form shall mean ...')

@@ -583,6 +583,18 @@ def test_a_count_in_a_passage_about_something_else_is_no_conflict(vocabulary):
     assert answerer._rival(q, 0.5, best, [(0.5, best), (0.45, same)]) is same
 
 
+def test_two_sentences_that_give_one_count_of_the_asked_thing_are_no_conflict(vocabulary):
+    passages = _passages("More than 180 observers from 23 countries took part in the forum.\n",
+                         "Some 180 observers from 45 organisations took part in the forum.\n",
+                         "Some 200 observers from 45 organisations took part in the forum.\n")
+    q = analyse("how many observers took part in the forum?")
+    best, agrees, differs = (next(c for c in candidates(q, [p], vocabulary) if c.position == 0) for p in passages)
+    answerer = ExtractiveAnswerer(vocabulary, threshold=0.0)
+    # the other numbers (23 countries, 45 organisations) count something the question does not ask about
+    assert answerer._rival(q, 0.5, best, [(0.5, best), (0.45, agrees)]) is None
+    assert answerer._rival(q, 0.5, best, [(0.5, best), (0.45, differs)]) is differs
+
+
 def _scored(vocabulary, q, texts):
     """Candidates of one passage (and document) per text, in the order given (the first scored best)."""
     from rag.answering.features import candidates

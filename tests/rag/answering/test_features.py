@@ -1,6 +1,6 @@
 import pytest
 
-from rag.answering.features import Vocabulary, asks_expansion, defines, expanded_acronyms, sentence_values, type_match
+from rag.answering.features import Vocabulary, asks_expansion, counted_values, defines, expanded_acronyms, sentence_values, type_match
 from rag.question import analyse
 
 HOW_LONG = analyse("For how long does the Project Leader serve?")
@@ -18,6 +18,12 @@ def test_one_as_a_word_is_not_a_quantity():
 def test_a_count_is_anchored_to_what_the_question_counts():
     values, anchored = sentence_values(analyse("How many states signed?"), "In all, 152 states signed it.")
     assert values == {"152"} and anchored
+
+
+def test_the_counted_values_are_those_of_what_the_question_counts():
+    q = analyse("How many states signed?")
+    assert counted_values(q, "In all, 152 states from 4 regions of the wider world have signed it.") == {"152"}
+    assert counted_values(q, "In all, 4 different regions of the world took part.") == frozenset()
 
 
 @pytest.mark.parametrize("alike, anchored", [(0.9, True), (0.1, False)])
