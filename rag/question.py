@@ -6,6 +6,7 @@ words taken from a particular document collection.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -271,7 +272,9 @@ def analyse(question: str) -> QuestionInfo:
             words = T.tokens(" ".join(after[:cut]))
             counted = tuple(t for t in words if t not in _FRAME or t in _UNITS)[:2]
             # "wg on pko meetings": the meetings; "of the 180 participants were women": not the participants
-            plural = "" if after[:1] == ["of"] else next((w for w in after[:5] if _PLURAL.fullmatch(w)), "")
+            # (not past its verb: "how many days do the auto backups get wiped" counts days, not backups)
+            phrase = list(itertools.takewhile(lambda w: w.lower() not in AUXILIARIES, after[:5]))
+            plural = "" if after[:1] == ["of"] else next((w for w in phrase if _PLURAL.fullmatch(w)), "")
             counted += tuple(t for t in T.tokens(plural) if t not in counted and t not in _FRAME)
     elif re.search(r"\bhow long\b(?!\s+ago\b)", last, re.I):
         counted = tuple(sorted(_UNITS))

@@ -83,6 +83,11 @@ def test_counted_noun_and_specific_terms():
     assert not analyse("How much did the UK shorten the mandate?").needs_count
 
 
+def test_the_counted_noun_ends_at_the_verb():
+    assert analyse("after how many days do the auto backups get wiped").counted == ("day",)  # not the backups
+    assert analyse("how many wg on pko meetings were held?").counted == ("wg", "meet")  # the noun after "on" is
+
+
 def test_a_list_question_says_how_many_items_it_wants():
     assert analyse("What are the three conditions for redistribution?").items == 3
     assert analyse("which 2 orgs can i donate to").items == 2
