@@ -268,7 +268,7 @@ def analyse(question: str) -> QuestionInfo:
             # diff limits": the limits
             after = KINDS_OF.sub("", head.group(1) or head.group(2), count=1).split()
             # the counted noun ends where a function word follows it: "employees at Falcot" counts employees
-            cut = next((i for i, w in enumerate(after[:3]) if i and w.lower() in _ENDS_NOUN), 3)
+            cut = next((i for i, w in enumerate(after[:3]) if i and (w.lower() in _ENDS_NOUN or T.irregular_verb(w.lower()))), 3)
             words = T.tokens(" ".join(after[:cut]))
             counted = tuple(t for t in words if t not in _FRAME or t in _UNITS)[:2]
             # "wg on pko meetings": the meetings; "of the 180 participants were women": not the participants

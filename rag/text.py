@@ -222,6 +222,11 @@ def _irregular_verbs() -> dict[str, str]:
 _IRREGULAR = _irregular_verbs()
 
 
+def irregular_verb(word: str) -> bool:
+    """Whether a lower-case word is an irregular verb form other than its base ("took", "led")."""
+    return word in _IRREGULAR
+
+
 def verb_form(word: str) -> bool:
     """Whether a lower-case word can be a verb in the past or third person: "sets", "signed",
     an irregular form ("led", "wrote"). Plural nouns pass too; the caller's context decides."""

@@ -86,6 +86,7 @@ def test_counted_noun_and_specific_terms():
 def test_the_counted_noun_ends_at_the_verb():
     assert analyse("after how many days do the auto backups get wiped").counted == ("day",)  # not the backups
     assert analyse("how many wg on pko meetings were held?").counted == ("wg", "meet")  # the noun after "on" is
+    assert analyse("how many ppl took part in the forum?").counted == ("ppl",)  # an irregular verb ends it too
 
 
 def test_a_list_question_says_how_many_items_it_wants():
