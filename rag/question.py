@@ -159,14 +159,19 @@ def _asks_which(question: str) -> bool:
     return bool(_CHOICE_AFTER.search(question))
 
 
-_ENDS_NOUN = frozenset("at in on of for from by with to during since under over between among per "
-                       "did does do was were is are has have had will would can could".split())
+_PREPOSITIONS = frozenset("at in on of for from by with to during since under over between among per".split())
 _PLURAL = re.compile(r"[a-z]{3,}[^s\W]s", re.I)  # "meetings", not "process" or "its"
 # what a count or a length is counted in: "how many years", "how long" (a duration)
 _UNITS = frozenset(T.stem(w) for w in "year month week day hour minute decade".split())
 # how many items a list question asks for: "what are the three conditions", "which 2 orgs"
 _ITEMS = re.compile(r"\b([2-9]|10)\s+(?!percent\b|per\b|of\b)[a-z]", re.I)
 _PRONOUNS = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|he|she|his|her|him|there|then)\b", re.I)
+
+
+def _verb(word: str) -> bool:
+    """Whether a word is a verb that ends the noun phrase before it: an auxiliary ("do") or an
+    irregular form ("took")."""
+    return word.lower() in AUXILIARIES or T.irregular_verb(word.lower())
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,13 +272,13 @@ def analyse(question: str) -> QuestionInfo:
             # "how many different kinds of temp files": the files are counted, by kind; "how many
             # diff limits": the limits
             after = KINDS_OF.sub("", head.group(1) or head.group(2), count=1).split()
-            # the counted noun ends where a function word follows it: "employees at Falcot" counts employees
-            cut = next((i for i, w in enumerate(after[:3]) if i and (w.lower() in _ENDS_NOUN or T.irregular_verb(w.lower()))), 3)
+            # the counted noun ends where a preposition or a verb follows it: "employees at Falcot" counts employees
+            cut = next((i for i, w in enumerate(after[:3]) if i and (w.lower() in _PREPOSITIONS or _verb(w))), 3)
             words = T.tokens(" ".join(after[:cut]))
             counted = tuple(t for t in words if t not in _FRAME or t in _UNITS)[:2]
             # "wg on pko meetings": the meetings; "of the 180 participants were women": not the participants
             # (not past its verb: "how many days do the auto backups get wiped" counts days, not backups)
-            phrase = list(itertools.takewhile(lambda w: w.lower() not in AUXILIARIES, after[:5]))
+            phrase = list(itertools.takewhile(lambda w: not _verb(w), after[:5]))
             plural = "" if after[:1] == ["of"] else next((w for w in phrase if _PLURAL.fullmatch(w)), "")
             counted += tuple(t for t in T.tokens(plural) if t not in counted and t not in _FRAME)
     elif re.search(r"\bhow long\b(?!\s+ago\b)", last, re.I):

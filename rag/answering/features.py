@@ -266,10 +266,10 @@ def sentence_values(q: QuestionInfo, text: str,
     return found, anchored
 
 
-def counted_values(q: QuestionInfo, text: str, similarity: Callable[[str, str], float] | None = None) -> frozenset[str]:
-    """The quantities a sentence gives of what the question counts: "180" in "More than 180
-    participants from 23 countries" for "how many people took part?", not the 23."""
-    return _stated_values(q, text, similarity)[1]
+def counted_values(q: QuestionInfo, text: str) -> frozenset[str]:
+    """The quantities a sentence gives of what the question counts, word for word: "180" in
+    "More than 180 participants from 23 countries" for "how many participants?", not the 23."""
+    return _stated_values(q, text, None)[1]
 
 
 def _stated_values(q: QuestionInfo, text: str,

@@ -573,26 +573,32 @@ def test_a_count_of_the_asked_noun_itself_outranks_a_count_of_a_word_like_it(voc
 
 
 def test_a_count_in_a_passage_about_something_else_is_no_conflict(vocabulary):
-    passages = _passages("The cross board starts with 32 observers on it.\n", "Another game has 4 observers per row.\n",
-                         "The cross board starts with 30 observers, some say.\n")
-    q = analyse("how many observers does the cross board start with?")
-    best, elsewhere, same = (next(c for c in candidates(q, [p], vocabulary) if c.position == 0) for p in passages)
-    answerer = ExtractiveAnswerer(vocabulary, threshold=0.0)
+    rival, (best, elsewhere, same) = _rival_between(vocabulary, "how many observers does the cross board start with?",
+                                                    "The cross board starts with 32 observers on it.",
+                                                    "Another game has 4 observers per row.",
+                                                    "The cross board starts with 30 observers, some say.")
     # scored as close as can be: still no conflict with a count of something the question does not ask about
-    assert answerer._rival(q, 0.5, best, [(0.5, best), (0.45, elsewhere)]) is None
-    assert answerer._rival(q, 0.5, best, [(0.5, best), (0.45, same)]) is same
+    assert rival(best, elsewhere) is None
+    assert rival(best, same) is same
 
 
 def test_two_sentences_that_give_one_count_of_the_asked_thing_are_no_conflict(vocabulary):
-    passages = _passages("More than 180 observers from 23 countries took part in the forum.\n",
-                         "Some 180 observers from 45 organisations took part in the forum.\n",
-                         "Some 200 observers from 45 organisations took part in the forum.\n")
-    q = analyse("how many observers took part in the forum?")
-    best, agrees, differs = (next(c for c in candidates(q, [p], vocabulary) if c.position == 0) for p in passages)
-    answerer = ExtractiveAnswerer(vocabulary, threshold=0.0)
+    rival, (best, agrees, differs) = _rival_between(vocabulary, "how many observers took part in the forum?",
+                                                    "More than 180 observers from 23 countries took part in the forum.",
+                                                    "Some 180 observers from 45 organisations took part in the forum.",
+                                                    "Some 200 observers from 45 organisations took part in the forum.")
     # the other numbers (23 countries, 45 organisations) count something the question does not ask about
-    assert answerer._rival(q, 0.5, best, [(0.5, best), (0.45, agrees)]) is None
-    assert answerer._rival(q, 0.5, best, [(0.5, best), (0.45, differs)]) is differs
+    assert rival(best, agrees) is None
+    assert rival(best, differs) is differs
+
+
+def _rival_between(vocabulary, question, *texts):
+    """The first sentence of each text (one passage each), and a function that gives the
+    rival the answerer sees to the best of them when a second scores close to it."""
+    q = analyse(question)
+    found = [next(c for c in candidates(q, [p], vocabulary) if c.position == 0) for p in _passages(*(t + "\n" for t in texts))]
+    answerer = ExtractiveAnswerer(vocabulary, threshold=0.0)
+    return (lambda best, other: answerer._rival(q, 0.5, best, [(0.5, best), (0.45, other)])), found
 
 
 def _scored(vocabulary, q, texts):
