@@ -298,7 +298,7 @@ def _stated_values(q: QuestionInfo, text: str,
         hit = bool(q.counted) and any(t in near or t in stated_before for t in q.counted) and not (share and q.needs_count)
         # the count of the noun itself, not of one a few words on: "90 participants from 20 countries"
         # counts 20 countries (it is still an anchor for the selector: a count stands near the noun)
-        own = hit and any(t in _before_a_number(near) or t in stated_before for t in q.counted)
+        own = hit and bool(set(q.counted) & (set(_before_a_number(near)) | set(stated_before)))
         if not hit and q.counted and similarity is not None and not (share and q.needs_count):
             hit = own = _counted_alike(q, after[:40], similarity)
         if value == "1" and not hit and not _DURATION.match(normal[end:end + 12]):
