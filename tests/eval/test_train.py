@@ -80,3 +80,40 @@ def test_fitting_on_a_corpus_that_does_not_exist_stops_with_a_reason(capsys):
     with pytest.raises(SystemExit) as stopped:
         main(["--corpora", "main,atlantis"])
     assert stopped.value.code == 2 and "unknown corpora: atlantis" in capsys.readouterr().err
+
+
+def _examples_where_the_answer_is_low_on(column: int, n: int = 40):
+    import numpy as np
+
+    from rag.answering.features import FEATURES
+
+    rng = np.random.default_rng(0)
+    examples = []
+    for _ in range(n):
+        x = rng.normal(size=(4, len(FEATURES)))
+        x[0, column], x[1:, column] = -1.0, 1.0
+        examples.append(SimpleNamespace(x=x, y=np.array([1, 0, 0, 0]), weight=1.0))
+    return examples
+
+
+def test_a_prior_holds_the_weights_it_has_and_leaves_a_new_feature_to_the_data():
+    from eval.train import _fit_ranker
+    from rag.answering.features import FEATURES
+    from rag.answering.selector import Logistic
+
+    free = FEATURES.index("new_info")
+    examples = _examples_where_the_answer_is_low_on(free)
+    plain = _fit_ranker(examples, 1.0)
+    assert plain.coef[free] < -0.5
+    # a prior that knows the feature, and says it is worth +0.5 on the fit's scale
+    knows = Logistic(FEATURES, plain.mean, plain.scale, tuple(0.5 if i == free else 0.0 for i in range(len(FEATURES))), 0.0)
+    held = _fit_ranker(examples, 1.0, knows, pull=100.0)
+    assert abs(held.coef[free] - 0.5) < 0.05  # pulled hard to the prior, against the data
+    loose = _fit_ranker(examples, 1.0, knows, pull=0.0)
+    assert loose.coef[free] < 0.0  # no pull: the data wins
+    # a prior fitted before the feature existed leaves it to the data, as the plain fit does
+    others = [i for i in range(len(FEATURES)) if i != free]
+    lacks = Logistic(tuple(FEATURES[i] for i in others), tuple(plain.mean[i] for i in others),
+                     tuple(plain.scale[i] for i in others), (0.0,) * len(others), 0.0)
+    new = _fit_ranker(examples, 1.0, lacks, pull=100.0)
+    assert new.coef[free] < -0.5
