@@ -32,6 +32,7 @@ from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.features import BIBLIOGRAPHIC, FEATURES, QUESTION_FEATURES, Candidate, Vocabulary, candidates, question_features
 from rag.answering.selector import DEFAULT_PATH, Logistic, Selector, load_selector
 from rag.conversation import rewrite, search_query
+from rag.errors import IndexError_
 from rag.embedder import load_embedder
 from rag.collection import open_index
 from rag.ingest import split_paragraphs
@@ -259,7 +260,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     unknown = chosen - {c.name for c in CORPORA}
     if unknown:
         parser.error(f"unknown corpora: {', '.join(sorted(unknown))}")
-    prior = load_selector(Path(args.prior)) if args.prior else None
+    try:
+        prior = load_selector(Path(args.prior)) if args.prior else None
+    except IndexError_:
+        parser.error(f"--prior {args.prior}: not a fitted selector (missing or unreadable); pass --prior '' to fit toward zero")
     started = time.perf_counter()
     rng = random.Random(SEED)
     settings = get_settings()

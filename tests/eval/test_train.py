@@ -117,3 +117,13 @@ def test_a_prior_holds_the_weights_it_has_and_leaves_a_new_feature_to_the_data()
                      tuple(plain.scale[i] for i in others), (0.0,) * len(others), 0.0)
     new = _fit_ranker(examples, 1.0, lacks, pull=100.0)
     assert new.coef[free] < -0.5
+
+
+def test_a_prior_that_is_not_a_fitted_selector_stops_with_a_reason(capsys, tmp_path):
+    import pytest
+
+    from eval.train import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--prior", str(tmp_path / "nowhere.json")])
+    assert stopped.value.code == 2 and "not a fitted selector" in capsys.readouterr().err
