@@ -572,24 +572,21 @@ def test_a_count_of_the_asked_noun_itself_outranks_a_count_of_a_word_like_it(voc
     assert found[0].typed
 
 
-def test_a_count_in_a_passage_about_something_else_is_no_conflict(vocabulary):
-    rival, (best, elsewhere, same) = _rival_between(vocabulary, "how many observers does the cross board start with?",
-                                                    "The cross board starts with 32 observers on it.",
-                                                    "Another game has 4 observers per row.",
-                                                    "The cross board starts with 30 observers, some say.")
-    # scored as close as can be: still no conflict with a count of something the question does not ask about
-    assert rival(best, elsewhere) is None
-    assert rival(best, same) is same
-
-
-def test_two_sentences_that_give_one_count_of_the_asked_thing_are_no_conflict(vocabulary):
-    rival, (best, agrees, differs) = _rival_between(vocabulary, "how many observers took part in the forum?",
-                                                    "More than 180 observers from 23 countries took part in the forum.",
-                                                    "Some 180 observers from 45 organisations took part in the forum.",
-                                                    "Some 200 observers from 45 organisations took part in the forum.")
-    # the other numbers (23 countries, 45 organisations) count something the question does not ask about
-    assert rival(best, agrees) is None
-    assert rival(best, differs) is differs
+@pytest.mark.parametrize("question, best, no_conflict, conflict", [
+    # a count of something the question does not ask about
+    ("how many observers does the cross board start with?", "The cross board starts with 32 observers on it.",
+     "Another game has 4 observers per row.", "The cross board starts with 30 observers, some say."),
+    # one count of the asked thing: the other numbers (23 countries, 45 organisations) count something else
+    ("how many observers took part in the forum?", "More than 180 observers from 23 countries took part in the forum.",
+     "Some 180 observers from 45 organisations took part in the forum.",
+     "Some 200 observers from 45 organisations took part in the forum."),
+], ids=["a count of something else", "the same count of the asked thing"])
+def test_a_close_rival_conflicts_only_when_it_gives_another_count_of_the_asked_thing(vocabulary, question, best,
+                                                                                    no_conflict, conflict):
+    rival, (top, agrees, differs) = _rival_between(vocabulary, question, best, no_conflict, conflict)
+    # scored as close as can be
+    assert rival(top, agrees) is None
+    assert rival(top, differs) is differs
 
 
 def _rival_between(vocabulary, question, *texts):
